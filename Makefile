@@ -1,0 +1,42 @@
+# One entry point for set-up, tests and the local stack. Every target builds the
+# virtualenvs it needs from nothing, so a fresh clone needs only python3.
+PYTHON ?= python3
+VENV := .venv
+LOCALAWS_VENV := .venv-localaws
+ENV ?= dev
+
+.PHONY: test up lint generate bench clean venv
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(VENV)/bin/pip check
+	touch $@
+
+$(LOCALAWS_VENV)/.installed: requirements-localaws.txt
+	$(PYTHON) -m venv $(LOCALAWS_VENV)
+	$(LOCALAWS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-localaws.txt
+	$(LOCALAWS_VENV)/bin/pip check
+	touch $@
+
+venv: $(VENV)/.installed $(LOCALAWS_VENV)/.installed
+
+## make test: set up both environments and run every test (unit, cfn-lint, end-to-end)
+test: venv
+	$(VENV)/bin/python -m pytest
+
+## make up: local AWS + `sceptre launch -y dev` + local API on http://127.0.0.1:3000
+up: venv
+	$(VENV)/bin/python -m localdev.up --env $(ENV)
+
+## make generate: print the rendered templates of both environments
+generate: $(VENV)/.installed
+	$(VENV)/bin/sceptre --output json generate dev/api.yaml
+	$(VENV)/bin/sceptre --output json generate prod/api.yaml
+
+## make bench: benchmarks side by side with the original CDK design -> bench/results.md
+bench: venv
+	$(VENV)/bin/python -m bench.run
+
+clean:
+	rm -rf $(VENV) $(LOCALAWS_VENV) .pytest_cache

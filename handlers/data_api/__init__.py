@@ -1,0 +1,1 @@
+"""The data API's Lambda code: routing (handler), validation, storage, responses."""

@@ -1,0 +1,2 @@
+"""Placeholder replaced below."""
+DYNAMODB_ACTIONS = ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Scan")

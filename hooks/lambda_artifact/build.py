@@ -1,0 +1,82 @@
+"""The pure part of packaging: source folder -> deterministic zip -> S3 key.
+
+The hook (upload) and the resolver (key in the template) both call
+`build_artifact`, so they cannot disagree about which key a source tree has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+KEY_PREFIX = "lambda/api-"
+# Zip's epoch; any fixed value makes the bytes independent of checkout time.
+FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+EXCLUDED_DIRS = frozenset({"__pycache__", "tests", "test", "node_modules"})
+EXCLUDED_SUFFIXES = (".pyc", ".pyo", ".swp", "~")
+# The deploy-time dependency list is read by the packager, not by the function.
+EXCLUDED_FILES = frozenset({"requirements.txt", ".DS_Store"})
+
+
+class ArtifactError(ValueError):
+    """The source folder cannot be packaged; the message says why."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    data: bytes
+    sha256: str
+    file_count: int
+
+    @property
+    def key(self) -> str:
+        return artifact_key(self.sha256)
+
+
+def artifact_key(sha256: str) -> str:
+    """Content-addressed S3 key: same code, same key; new code, new key."""
+    return f"{KEY_PREFIX}{sha256}.zip"
+
+
+def _included(relative: Path) -> bool:
+    parts = relative.parts
+    if any(part in EXCLUDED_DIRS or part.startswith(".") for part in parts):
+        return False
+    return relative.name not in EXCLUDED_FILES and not relative.name.endswith(EXCLUDED_SUFFIXES)
+
+
+def source_files(source: Path) -> list[tuple[str, Path]]:
+    """(archive name, path) of every file to package, sorted by archive name."""
+    if not source.is_dir():
+        raise ArtifactError(f"source folder {str(source)!r} does not exist or is not a folder")
+    files = []
+    for path in source.rglob("*"):
+        relative = path.relative_to(source)
+        if path.is_symlink():
+            raise ArtifactError(f"{str(path)!r} is a symlink; package real files only")
+        if path.is_file() and _included(relative):
+            files.append((relative.as_posix(), path))
+    files.sort()
+    if not any(name.endswith(".py") for name, _ in files):
+        raise ArtifactError(f"source folder {str(source)!r} has no Python file to package")
+    return files
+
+
+def build_artifact(source: Path) -> Artifact:
+    """Zip `source` byte-identically on any machine, in any directory."""
+    files = source_files(Path(source))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, path in files:
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
+            info.external_attr = (stat.S_IFREG | FILE_MODE) << 16
+            info.create_system = 3  # Unix, whatever the building OS
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    data = buffer.getvalue()
+    return Artifact(data=data, sha256=hashlib.sha256(data).hexdigest(), file_count=len(files))

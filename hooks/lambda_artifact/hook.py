@@ -1,0 +1,77 @@
+"""`!package_lambda <folder>`: build the artifact and upload it before CloudFormation runs.
+
+Uploads to the bucket named by the stack's `ArtifactBucket` parameter (resolved
+from the artifacts stack), with the stack's own region, profile and role.
+Content-addressed keys make it idempotent: an object already there is the same code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from botocore.exceptions import BotoCoreError, ClientError
+from sceptre.exceptions import InvalidHookArgumentValueError, SceptreException
+from sceptre.hooks import Hook
+
+from lambda_artifact.build import ArtifactError, build_artifact
+from lambda_artifact.source import source_folder
+
+BUCKET_PARAMETER = "ArtifactBucket"
+
+
+class LambdaPackagingError(SceptreException):
+    """Packaging or upload failed; raised before CloudFormation is called."""
+
+
+class PackageLambda(Hook):
+    def run(self) -> None:
+        folder = source_folder(self.argument, self.stack.config["project_path"],
+                               InvalidHookArgumentValueError)
+        bucket = self._bucket()
+        try:
+            artifact = build_artifact(folder)
+        except ArtifactError as error:
+            raise LambdaPackagingError(f"!package_lambda: {error}") from None
+        self.logger.info("Built %s: %d files, %.1f KB, sha256 %s", artifact.key,
+                         artifact.file_count, len(artifact.data) / 1024, artifact.sha256)
+        s3 = self.stack.connection_manager.get_session().client("s3")
+        try:
+            if self._present(s3, bucket, artifact.key):
+                self.logger.info("s3://%s/%s already present, upload skipped", bucket, artifact.key)
+                return
+            s3.put_object(Bucket=bucket, Key=artifact.key, Body=artifact.data,
+                          ContentType="application/zip",
+                          ContentMD5=base64.b64encode(hashlib.md5(artifact.data).digest()).decode(),
+                          Metadata={"sha256": artifact.sha256})
+        except (ClientError, BotoCoreError) as error:
+            raise LambdaPackagingError(
+                f"!package_lambda: upload to s3://{bucket}/{artifact.key} failed: {error}") from None
+        self.logger.info("Uploaded s3://%s/%s", bucket, artifact.key)
+
+    def _bucket(self) -> str:
+        bucket = self.stack.parameters.get(BUCKET_PARAMETER)
+        if not isinstance(bucket, str) or not bucket:
+            raise InvalidHookArgumentValueError(
+                f"!package_lambda needs the stack parameter {BUCKET_PARAMETER!r} "
+                f"(the artifacts stack's BucketName); it is {bucket!r}")
+        return bucket
+
+    def _present(self, s3, bucket: str, key: str) -> bool:
+        """True if the object exists; a clear error if the bucket does not."""
+        try:
+            s3.head_bucket(Bucket=bucket)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if code in ("404", "NoSuchBucket"):
+                raise LambdaPackagingError(
+                    f"!package_lambda: artifact bucket {bucket!r} does not exist; "
+                    "launch the environment's artifacts stack first") from None
+            raise
+        try:
+            s3.head_object(Bucket=bucket, Key=key)
+            return True
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise

@@ -1,0 +1,23 @@
+"""`!lambda_artifact_key <folder>`: the S3 key of the folder's artifact.
+
+Used in `sceptre_user_data`, so `sceptre generate` (offline) prints the exact
+key the hook uploads: a code change shows up as a template change.
+"""
+
+from __future__ import annotations
+
+from sceptre.exceptions import InvalidResolverArgumentError
+from sceptre.resolvers import Resolver
+
+from lambda_artifact.build import ArtifactError, build_artifact
+from lambda_artifact.source import source_folder
+
+
+class LambdaArtifactKey(Resolver):
+    def resolve(self) -> str:
+        folder = source_folder(self.argument, self.stack.config["project_path"],
+                               InvalidResolverArgumentError)
+        try:
+            return build_artifact(folder).key
+        except ArtifactError as error:
+            raise InvalidResolverArgumentError(f"!lambda_artifact_key: {error}") from None

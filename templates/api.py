@@ -1,0 +1,15 @@
+"""Sceptre template handler for the API stack (config/<env>/api.yaml)."""
+
+from sceptre.exceptions import InvalidConfigFileError
+
+from data_api_stack import ConfigError, build_template, parse_config
+
+
+def sceptre_handler(sceptre_user_data: dict) -> str:
+    """Sceptre calls this on generate/launch; it must return the template body."""
+    try:
+        config = parse_config(sceptre_user_data)
+    except ConfigError as error:
+        # A SceptreException prints as one line instead of a traceback.
+        raise InvalidConfigFileError(str(error)) from None
+    return build_template(config).to_json()

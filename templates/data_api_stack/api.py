@@ -1,0 +1,132 @@
+"""API Gateway REST API: routes with Lambda proxy integration, CORS, gateway responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda
+
+from data_api import cors, routes
+from data_api_stack import ids
+from data_api_stack.config import StackConfig
+
+# Logical IDs of the API Gateway resource behind each route path.
+RESOURCE_IDS = {routes.COLLECTION: ids.DATA_RESOURCE, routes.ITEM: ids.ITEM_RESOURCE}
+
+
+@dataclass
+class ApiParts:
+    rest_api: apigateway.RestApi
+    definition: list[AWSObject] = field(default_factory=list)  # resources, methods, responses
+    methods: list[apigateway.Method] = field(default_factory=list)
+    permissions: list[awslambda.Permission] = field(default_factory=list)
+
+
+def method_id(path: str, verb: str) -> str:
+    """`/data/{id}` + GET -> `DataItemGetMethod`: stable across environments."""
+    return RESOURCE_IDS[path].replace("Resource", "") + verb.capitalize() + "Method"
+
+
+def _quoted(headers: dict[str, str], prefix: str) -> dict[str, str]:
+    # API Gateway header mappings take static values as single-quoted literals.
+    return {f"{prefix}.header.{name}": f"'{value}'" for name, value in headers.items()}
+
+
+def _proxy_method(api: apigateway.RestApi, resource: apigateway.Resource, path: str,
+                  verb: str, function: awslambda.Function) -> apigateway.Method:
+    uri = Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31"
+              "/functions/${Fn}/invocations", Fn=GetAtt(function, "Arn"))
+    return apigateway.Method(
+        method_id(path, verb),
+        RestApiId=Ref(api),
+        ResourceId=Ref(resource),
+        HttpMethod=verb,
+        AuthorizationType="NONE",
+        RequestParameters={"method.request.path.id": True} if "{id}" in path else {},
+        # Proxy integration: no request/response templates (the seed's
+        # request_templates on a proxy method were dead configuration).
+        Integration=apigateway.Integration(Type="AWS_PROXY", IntegrationHttpMethod="POST",
+                                           Uri=uri),
+    )
+
+
+def _preflight_method(api: apigateway.RestApi, resource: apigateway.Resource, path: str,
+                      origin: str) -> apigateway.Method:
+    headers = cors.preflight_headers(origin, routes.ROUTES[path])
+    return apigateway.Method(
+        method_id(path, "OPTIONS"),
+        RestApiId=Ref(api),
+        ResourceId=Ref(resource),
+        HttpMethod="OPTIONS",
+        AuthorizationType="NONE",
+        Integration=apigateway.Integration(
+            Type="MOCK",
+            RequestTemplates={"application/json": '{"statusCode": 204}'},
+            IntegrationResponses=[apigateway.IntegrationResponse(
+                StatusCode="204",
+                ResponseParameters=_quoted(headers, "method.response"),
+                ResponseTemplates={"application/json": ""},
+            )],
+        ),
+        MethodResponses=[apigateway.MethodResponse(
+            StatusCode="204",
+            ResponseParameters={f"method.response.header.{name}": True for name in headers},
+        )],
+    )
+
+
+def _gateway_response(api: apigateway.RestApi, response_type: str,
+                      origin: str) -> apigateway.GatewayResponse:
+    # API Gateway's own errors (404 route, 429 throttle, 504 timeout) get the same
+    # CORS headers and the same JSON error shape as the handler's errors.
+    body = ('{"error": {"code": "$context.error.responseType", '
+            '"message": $context.error.messageString}}')
+    return apigateway.GatewayResponse(
+        "GatewayResponse" + response_type.title().replace("_", "").replace("Xx", "XX"),
+        RestApiId=Ref(api),
+        ResponseType=response_type,
+        ResponseParameters=_quoted(cors.response_headers(origin), "gatewayresponse"),
+        ResponseTemplates={"application/json": body},
+    )
+
+
+def _permission(api: apigateway.RestApi, path: str, verb: str, stage_name: str,
+                function: awslambda.Function) -> awslambda.Permission:
+    # Only this API's stage, this method and this path may invoke the function.
+    source = Sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+                 "${Api}/" + f"{stage_name}/{verb}{path.replace('{id}', '*')}", Api=Ref(api))
+    return awslambda.Permission(
+        method_id(path, verb).replace("Method", "Permission"),
+        Action="lambda:InvokeFunction",
+        FunctionName=GetAtt(function, "Arn"),
+        Principal="apigateway.amazonaws.com",
+        SourceArn=source,
+    )
+
+
+def build_api(cfg: StackConfig, function: awslambda.Function) -> ApiParts:
+    """The REST API and everything a Deployment snapshots, plus invoke permissions."""
+    api = apigateway.RestApi(
+        ids.REST_API,
+        Name=f"{cfg.name_prefix}-api",
+        Description=f"Serverless data API ({cfg.environment})",
+        EndpointConfiguration=apigateway.EndpointConfiguration(Types=["REGIONAL"]),
+    )
+    parts = ApiParts(rest_api=api)
+    collection = apigateway.Resource(ids.DATA_RESOURCE, RestApiId=Ref(api),
+                                     ParentId=GetAtt(api, "RootResourceId"), PathPart="data")
+    item = apigateway.Resource(ids.ITEM_RESOURCE, RestApiId=Ref(api),
+                               ParentId=Ref(collection), PathPart="{id}")
+    parts.definition += [collection, item]
+    for path, resource in ((routes.COLLECTION, collection), (routes.ITEM, item)):
+        for verb in routes.ROUTES[path]:
+            if verb == "OPTIONS":
+                method = _preflight_method(api, resource, path, cfg.cors_origin)
+            else:
+                method = _proxy_method(api, resource, path, verb, function)
+                parts.permissions.append(_permission(api, path, verb, cfg.environment, function))
+            parts.methods.append(method)
+    parts.definition += parts.methods
+    parts.definition += [_gateway_response(api, kind, cfg.cors_origin)
+                         for kind in ("DEFAULT_4XX", "DEFAULT_5XX")]
+    return parts

@@ -1,0 +1,165 @@
+"""The environment's `sceptre_user_data`, parsed into one typed, frozen object.
+
+Every value is checked when the template renders (`sceptre generate`), so a typo
+fails on a laptop with a message naming the key and the value, not half-way
+through a CloudFormation deploy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional
+
+ENVIRONMENT_PATTERN = re.compile(r"^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$")
+CODE_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._/-]{1,512}\.zip$")
+ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RUNTIMES = ("python3.14", "python3.13")
+ARCHITECTURES = ("arm64", "x86_64")
+# The only values CloudWatch Logs accepts for RetentionInDays.
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+                  1096, 1827, 2192, 2557, 2922, 3288, 3653)
+# API Gateway REST integrations time out at 29 s; a longer Lambda timeout only
+# keeps the function billing after the client already got a 504.
+MAX_TIMEOUT_SECONDS = 29
+
+
+class ConfigError(ValueError):
+    """A `sceptre_user_data` key is missing, unknown or has a bad value."""
+
+
+def _fail(key: str, expected: str, value: Any) -> ConfigError:
+    return ConfigError(f"sceptre_user_data.{key}: expected {expected}, got {value!r}")
+
+
+def _integer(low: int, high: int) -> Callable[[str, Any], int]:
+    def parse(key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _fail(key, f"an integer from {low} to {high}", value)
+        return value
+    return parse
+
+
+def _number(low: float, high: float) -> Callable[[str, Any], float]:
+    def parse(key: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise _fail(key, f"a number from {low:g} to {high:g}", value)
+        return float(value)
+    return parse
+
+
+def _choice(options: tuple[Any, ...]) -> Callable[[str, Any], Any]:
+    def parse(key: str, value: Any) -> Any:
+        if isinstance(value, bool) or value not in options:
+            raise _fail(key, "one of " + ", ".join(map(str, options)), value)
+        return value
+    return parse
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> Callable[[str, Any], str]:
+    def parse(key: str, value: Any) -> str:
+        if not isinstance(value, str) or not pattern.match(value):
+            raise _fail(key, what, value)
+        return value
+    return parse
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(key, "true or false", value)
+    return value
+
+
+def _origin(key: str, value: Any) -> str:
+    if value == "*" or (isinstance(value, str) and ORIGIN_PATTERN.match(value)):
+        return value
+    raise _fail(key, "'*' or one origin like https://app.example.com (no path)", value)
+
+
+def _optional_email(key: str, value: Any) -> Optional[str]:
+    if value is None or value == "":
+        return None
+    return _matching(EMAIL_PATTERN, "an email address")(key, value)
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """One environment's choices; field names are the `sceptre_user_data` keys."""
+
+    environment: str
+    code_key: str
+    runtime: str = "python3.14"
+    architecture: str = "arm64"
+    memory_mb: int = 256
+    timeout_seconds: int = 10
+    log_retention_days: int = 14
+    read_capacity: int = 5
+    write_capacity: int = 5
+    retain_data: bool = False
+    cors_origin: str = "*"
+    throttle_rate_limit: float = 50.0
+    throttle_burst_limit: int = 100
+    alarm_email: Optional[str] = None
+    api_latency_p90_ms: int = 2500
+    api_5xx_rate: float = 0.05
+    autoscaling: bool = False
+    autoscaling_max_read: int = 50
+    autoscaling_max_write: int = 50
+    autoscaling_target_utilization: int = 70
+
+    def __post_init__(self) -> None:
+        if self.autoscaling and self.autoscaling_max_read < self.read_capacity:
+            raise _fail("autoscaling_max_read", f">= read_capacity ({self.read_capacity})",
+                        self.autoscaling_max_read)
+        if self.autoscaling and self.autoscaling_max_write < self.write_capacity:
+            raise _fail("autoscaling_max_write", f">= write_capacity ({self.write_capacity})",
+                        self.autoscaling_max_write)
+
+    @property
+    def name_prefix(self) -> str:
+        """Physical-name prefix: distinct per environment, so dev and prod never collide."""
+        return f"serverless-data-{self.environment}"
+
+
+_PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "environment": _matching(ENVIRONMENT_PATTERN, "1-16 lowercase letters, digits or '-', "
+                             "starting with a letter"),
+    "code_key": _matching(CODE_KEY_PATTERN, "an S3 key ending in .zip"),
+    "runtime": _choice(RUNTIMES),
+    "architecture": _choice(ARCHITECTURES),
+    "memory_mb": _integer(128, 10240),
+    "timeout_seconds": _integer(1, MAX_TIMEOUT_SECONDS),
+    "log_retention_days": _choice(RETENTION_DAYS),
+    "read_capacity": _integer(1, 40000),
+    "write_capacity": _integer(1, 40000),
+    "retain_data": _boolean,
+    "cors_origin": _origin,
+    "throttle_rate_limit": _number(1, 10000),
+    "throttle_burst_limit": _integer(1, 5000),
+    "alarm_email": _optional_email,
+    "api_latency_p90_ms": _integer(100, 29000),
+    "api_5xx_rate": _number(0.001, 1),
+    "autoscaling": _boolean,
+    "autoscaling_max_read": _integer(1, 40000),
+    "autoscaling_max_write": _integer(1, 40000),
+    "autoscaling_target_utilization": _integer(20, 90),
+}
+
+
+def parse_config(user_data: Mapping[str, Any] | None) -> StackConfig:
+    """Validate `sceptre_user_data` and return the frozen config; raise ConfigError."""
+    if not isinstance(user_data, Mapping):
+        raise ConfigError(f"sceptre_user_data: expected a mapping, got {user_data!r}")
+    unknown = sorted(set(user_data) - set(_PARSERS))
+    if unknown:
+        raise ConfigError(f"sceptre_user_data: unknown key(s) {', '.join(map(repr, unknown))}; "
+                          f"known keys are {', '.join(sorted(_PARSERS))}")
+    required = [f.name for f in dataclasses.fields(StackConfig)
+                if f.default is dataclasses.MISSING]
+    missing = [key for key in required if key not in user_data]
+    if missing:
+        raise ConfigError(f"sceptre_user_data: missing required key(s) {', '.join(missing)}")
+    values = {key: _PARSERS[key](key, value) for key, value in user_data.items()}
+    return StackConfig(**values)

@@ -1,0 +1,61 @@
+"""The Lambda's execution role, least privilege, written with awacs.
+
+No AWSLambdaBasicExecutionRole: it grants CreateLogGroup and writes to every
+log group in the account. We grant the stream actions on our own group only.
+"""
+
+from awacs import dynamodb as ddb
+from awacs import logs as awslogs
+from awacs import xray
+from awacs.aws import Action, Allow, PolicyDocument, Statement
+from awacs.helpers.trust import get_lambda_assumerole_policy
+from troposphere import GetAtt, iam
+from troposphere.dynamodb import Table
+from troposphere.logs import LogGroup
+
+from data_api import storage
+from data_api_stack import ids
+from data_api_stack.config import StackConfig
+
+
+def dynamodb_actions() -> list[Action]:
+    """Exactly the DynamoDB API calls the handler's storage class makes."""
+    return [ddb.Action(name) for name in storage.DYNAMODB_ACTIONS]
+
+
+def function_policy(table: Table, log_group: LogGroup) -> PolicyDocument:
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[
+            Statement(
+                Sid="ItemsTable",
+                Effect=Allow,
+                Action=dynamodb_actions(),
+                Resource=[GetAtt(table, "Arn")],
+            ),
+            Statement(
+                Sid="OwnLogGroup",
+                Effect=Allow,
+                Action=[awslogs.CreateLogStream, awslogs.PutLogEvents],
+                # The group's Arn attribute ends in ":*", covering its streams.
+                Resource=[GetAtt(log_group, "Arn")],
+            ),
+            Statement(
+                Sid="XRayTraces",
+                Effect=Allow,
+                Action=[xray.PutTraceSegments, xray.PutTelemetryRecords],
+                # X-Ray has no resource-level permissions: "*" is the only form.
+                Resource=["*"],
+            ),
+        ],
+    )
+
+
+def build_function_role(cfg: StackConfig, table: Table, log_group: LogGroup) -> iam.Role:
+    return iam.Role(
+        ids.FUNCTION_ROLE,
+        Description=f"Execution role of the {cfg.environment} data API function",
+        AssumeRolePolicyDocument=get_lambda_assumerole_policy(),
+        Policies=[iam.Policy(PolicyName="least-privilege",
+                             PolicyDocument=function_policy(table, log_group))],
+    )

@@ -1,0 +1,24 @@
+"""Logical IDs: constants, identical in every environment.
+
+Tests, the local API server and the dashboard all find resources by these names,
+so renaming one is a single edit here (and a resource replacement in AWS).
+"""
+
+ARTIFACT_BUCKET_PARAM = "ArtifactBucket"
+
+TABLE = "DataTable"
+FUNCTION = "ApiFunction"
+FUNCTION_ROLE = "ApiFunctionRole"
+FUNCTION_LOG_GROUP = "ApiFunctionLogGroup"
+ACCESS_LOG_GROUP = "ApiAccessLogGroup"
+
+REST_API = "RestApi"
+DATA_RESOURCE = "DataResource"
+ITEM_RESOURCE = "DataItemResource"
+DEPLOYMENT_PREFIX = "Deployment"  # + hash of the API definition
+STAGE = "ApiStage"
+
+OUTPUT_FUNCTION_ARN = "LambdaFunctionArn"
+OUTPUT_API_URL = "ApiUrl"
+OUTPUT_TABLE_NAME = "TableName"
+OUTPUT_DASHBOARD_URL = "DashboardUrl"

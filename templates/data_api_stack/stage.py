@@ -1,0 +1,73 @@
+"""The API's Deployment and Stage.
+
+A Deployment is a snapshot: CloudFormation never re-creates one whose properties
+did not change, so a route change would silently not go live. Its logical ID
+carries a hash of the whole API definition, so any change makes a new snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from troposphere import AWSObject, GetAtt, Ref, apigateway
+from troposphere.logs import LogGroup
+
+from data_api_stack import ids
+from data_api_stack.config import StackConfig
+
+# One JSON line per request, with the fields an on-call engineer filters on.
+ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "errorMessage": "$context.error.message",
+    "xrayTraceId": "$context.xrayTraceId",
+}, separators=(",", ":"))
+
+
+def definition_hash(definition: list[AWSObject]) -> str:
+    """Short, stable hash of the API's resources, methods and gateway responses."""
+    canonical = json.dumps([obj.to_dict() for obj in definition], sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def build_deployment(api: apigateway.RestApi,
+                     definition: list[AWSObject]) -> apigateway.Deployment:
+    return apigateway.Deployment(
+        ids.DEPLOYMENT_PREFIX + definition_hash(definition),
+        RestApiId=Ref(api),
+        Description="API snapshot; the logical ID changes whenever the API definition does",
+        # Methods are not referenced by the deployment, so the order must be explicit.
+        DependsOn=[obj.title for obj in definition if isinstance(obj, apigateway.Method)],
+    )
+
+
+def build_stage(cfg: StackConfig, api: apigateway.RestApi, deployment: apigateway.Deployment,
+                access_logs: LogGroup) -> apigateway.Stage:
+    return apigateway.Stage(
+        ids.STAGE,
+        RestApiId=Ref(api),
+        DeploymentId=Ref(deployment),
+        StageName=cfg.environment,
+        Description=f"{cfg.environment} stage",
+        TracingEnabled=True,
+        AccessLogSetting=apigateway.AccessLogSetting(
+            DestinationArn=GetAtt(access_logs, "Arn"),
+            Format=ACCESS_LOG_FORMAT,
+        ),
+        MethodSettings=[apigateway.MethodSetting(
+            ResourcePath="/*",
+            HttpMethod="*",
+            MetricsEnabled=True,
+            ThrottlingRateLimit=cfg.throttle_rate_limit,
+            ThrottlingBurstLimit=cfg.throttle_burst_limit,
+        )],
+    )
