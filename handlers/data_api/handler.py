@@ -1,0 +1,147 @@
+"""Lambda entry point: routing only. Validation is in requests, storage in storage."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable, Optional
+from urllib.parse import quote, unquote
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from data_api import cors, logs, requests, responses, routes
+from data_api.errors import ApiError
+from data_api.storage import Storage
+
+LOG = logs.configure()
+THROTTLE_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException",
+                            "RequestLimitExceeded"})
+RETRY_AFTER_SECONDS = "1"
+
+_storage: Optional[Storage] = None
+
+
+def default_storage() -> Storage:
+    """One client per container, created once (at init on Lambda, else on first use)."""
+    global _storage
+    if _storage is None:
+        import boto3  # deferred so importing this module stays cheap in tests and tools
+
+        _storage = Storage(boto3.client("dynamodb"), os.environ["TABLE_NAME"])
+    return _storage
+
+
+if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
+    default_storage()  # during Lambda's init phase, not the first request
+
+
+def _origin() -> str:
+    return os.environ.get("CORS_ORIGIN", "*")
+
+
+def _match(event: dict) -> tuple[Optional[str], Optional[str]]:
+    """(route template, id from the path) for the request, or (None, None)."""
+    resource = event.get("resource")
+    path = str(event.get("path") or "").rstrip("/") or "/"
+    if resource == routes.ITEM or (resource is None and path.count("/") == 2
+                                   and path.startswith(routes.COLLECTION + "/")):
+        return routes.ITEM, unquote(path.rsplit("/", 1)[1]) if path.count("/") == 2 else None
+    if resource == routes.COLLECTION or (resource is None and path == routes.COLLECTION):
+        return routes.COLLECTION, None
+    return None, None
+
+
+def _location(event: dict, item_id: str) -> str:
+    """Location of a new item, with the stage prefix the client used (if any)."""
+    full = str((event.get("requestContext") or {}).get("path") or "")
+    own = str(event.get("path") or "")
+    prefix = full[: -len(own)] if own and full.endswith(own) else ""
+    return f"{prefix}{routes.COLLECTION}/{quote(item_id, safe='')}"
+
+
+def _with_path_id(event: dict, path_id: Optional[str]) -> dict:
+    if (event.get("pathParameters") or {}).get("id") is None and path_id is not None:
+        return {**event, "pathParameters": {"id": path_id}}
+    return event
+
+
+def _dispatch(event: dict, route: str, method: str, storage: Storage) -> dict:
+    origin = _origin()
+    if route == routes.COLLECTION and method == "POST":
+        request = requests.create(event)
+        item = storage.create(request.item_id, request.data)
+        return responses.respond(201, item, origin, {**responses.item_headers(item),
+                                                     "Location": _location(event, item["id"])})
+    if route == routes.COLLECTION:
+        page = requests.list_page(event)
+        items, next_token = storage.list_page(page.limit, page.token)
+        body: dict[str, Any] = {"items": items, "count": len(items)}
+        if next_token:
+            body["next"] = next_token
+        return responses.respond(200, body, origin)
+    if method == "GET":
+        item = storage.get(requests.path_id(event))
+        return responses.respond(200, item, origin, responses.item_headers(item))
+    if method == "PUT":
+        change = requests.replace(event)
+        item = storage.replace(change.item_id, change.data, change.if_match)
+        return responses.respond(200, item, origin, responses.item_headers(item))
+    target = requests.item(event)
+    storage.delete(target.item_id, target.if_match)
+    return responses.respond(204, None, origin)
+
+
+def _aws_error(error: Exception, request_id: str) -> dict:
+    code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
+    message = error.response.get("Error", {}).get("Message", "") if code else ""
+    if code in THROTTLE_CODES:
+        LOG.warning("DynamoDB throttled", extra={"requestId": request_id, "errorCode": code})
+        return responses.error(503, "throttled", "the table is busy; retry shortly", _origin(),
+                               {"Retry-After": RETRY_AFTER_SECONDS}, request_id)
+    if code == "ValidationException" and "item size" in message.lower():
+        return responses.error(413, "payload_too_large",
+                               "the item exceeds DynamoDB's 400 KB item limit", _origin())
+    LOG.error("AWS call failed", exc_info=error, extra={"requestId": request_id, "errorCode": code})
+    return responses.error(500, "internal_error", "the request failed on our side; "
+                           "quote the request id when reporting it", _origin(), None, request_id)
+
+
+def handle(event: Any, context: Any, storage_factory: Callable[[], Storage]) -> dict:
+    """Route one proxy event; every outcome is a JSON response with CORS headers."""
+    started = time.perf_counter()
+    if not isinstance(event, dict):
+        event = {}
+    request_id = str(getattr(context, "aws_request_id", None)
+                     or (event.get("requestContext") or {}).get("requestId") or "-")
+    method = str(event.get("httpMethod") or "").upper()
+    route, path_id = _match(event)
+    try:
+        if route is None:
+            raise ApiError(404, "not_found", "no route for this path; try /data or /data/{id}")
+        allowed = routes.ROUTES[route]
+        if method not in allowed:
+            raise ApiError(405, "method_not_allowed", f"{method or 'no method'} is not allowed "
+                           f"on {route}", {"Allow": ", ".join(allowed)})
+        if method == "OPTIONS":
+            response = responses.respond(204, None, _origin(),
+                                         cors.preflight_headers(_origin(), allowed))
+        else:
+            response = _dispatch(_with_path_id(event, path_id), route, method, storage_factory())
+    except ApiError as error:
+        response = responses.error(error.status, error.code, error.message, _origin(),
+                                   error.headers)
+    except (ClientError, BotoCoreError) as error:
+        response = _aws_error(error, request_id)
+    except Exception:  # last resort: log it, never leak a stack trace to the client
+        LOG.exception("unhandled error", extra={"requestId": request_id})
+        response = responses.error(500, "internal_error", "the request failed on our side; "
+                                   "quote the request id when reporting it", _origin(), None,
+                                   request_id)
+    LOG.info("request", extra={"requestId": request_id, "method": method, "resource": route,
+                               "status": response["statusCode"],
+                               "durationMs": round((time.perf_counter() - started) * 1000, 2)})
+    return response
+
+
+def lambda_handler(event: Any, context: Any) -> dict:
+    return handle(event, context, default_storage)
