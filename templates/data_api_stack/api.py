@@ -75,19 +75,35 @@ def _preflight_method(api: apigateway.RestApi, resource: apigateway.Resource, pa
     )
 
 
+# API Gateway's own errors (429 throttle, 504 timeout...) get the same CORS headers
+# and the same JSON error shape as the handler's errors. An unknown path is a
+# MISSING_AUTHENTICATION_TOKEN 403 by default; we answer it as the 404 it is.
+GATEWAY_RESPONSES = {
+    "DEFAULT_4XX": ("GatewayResponseDefault4XX", None,
+                    '{"error": {"code": "$context.error.responseType", '
+                    '"message": $context.error.messageString}}'),
+    "DEFAULT_5XX": ("GatewayResponseDefault5XX", None,
+                    '{"error": {"code": "$context.error.responseType", '
+                    '"message": $context.error.messageString}}'),
+    "MISSING_AUTHENTICATION_TOKEN": ("GatewayResponseUnknownRoute", "404",
+                                     '{"error": {"code": "not_found", "message": '
+                                     '"no route for this path; try /data or /data/{id}"}}'),
+}
+
+
 def _gateway_response(api: apigateway.RestApi, response_type: str,
                       origin: str) -> apigateway.GatewayResponse:
-    # API Gateway's own errors (404 route, 429 throttle, 504 timeout) get the same
-    # CORS headers and the same JSON error shape as the handler's errors.
-    body = ('{"error": {"code": "$context.error.responseType", '
-            '"message": $context.error.messageString}}')
-    return apigateway.GatewayResponse(
-        "GatewayResponse" + response_type.title().replace("_", "").replace("Xx", "XX"),
+    logical_id, status, body = GATEWAY_RESPONSES[response_type]
+    response = apigateway.GatewayResponse(
+        logical_id,
         RestApiId=Ref(api),
         ResponseType=response_type,
         ResponseParameters=_quoted(cors.response_headers(origin), "gatewayresponse"),
         ResponseTemplates={"application/json": body},
     )
+    if status:
+        response.StatusCode = status
+    return response
 
 
 def _permission(api: apigateway.RestApi, path: str, verb: str, stage_name: str,
@@ -128,5 +144,5 @@ def build_api(cfg: StackConfig, function: awslambda.Function) -> ApiParts:
             parts.methods.append(method)
     parts.definition += parts.methods
     parts.definition += [_gateway_response(api, kind, cfg.cors_origin)
-                         for kind in ("DEFAULT_4XX", "DEFAULT_5XX")]
+                         for kind in GATEWAY_RESPONSES]
     return parts

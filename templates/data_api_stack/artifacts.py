@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from awacs.aws import Condition, Deny, PolicyDocument, Principal, Statement, Bool
 from awacs import s3 as awacs_s3
-from troposphere import Export, GetAtt, Join, Output, Ref, Template, s3
+from troposphere import Export, GetAtt, Output, Ref, Sub, Template, s3
 
 from data_api_stack.config import ENVIRONMENT_PATTERN, ConfigError
 
@@ -34,7 +34,7 @@ def _tls_only_policy(bucket: s3.Bucket) -> PolicyDocument:
         Effect=Deny,
         Principal=Principal("*"),
         Action=[awacs_s3.Action("*")],
-        Resource=[GetAtt(bucket, "Arn"), Join("", [GetAtt(bucket, "Arn"), "/*"])],
+        Resource=[GetAtt(bucket, "Arn"), Sub("${BucketArn}/*", BucketArn=GetAtt(bucket, "Arn"))],
         Condition=Condition(Bool("aws:SecureTransport", False)),
     )])
 
