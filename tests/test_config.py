@@ -1,0 +1,115 @@
+"""Environment config: typed, frozen, strict; errors name the key and the value."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from data_api_stack import ConfigError, build_template, parse_config
+from tests.helpers import REPO, generate, sceptre
+
+GOOD = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
+
+BAD_CONFIGS = [
+    ({"environment": "Dev"}, "environment", "'Dev'"),
+    ({"environment": "dev_1"}, "environment", "'dev_1'"),
+    ({"environment": ""}, "environment", "''"),
+    ({"environment": "a" * 17}, "environment", "a" * 17),
+    ({"code_key": "lambda/api.tar"}, "code_key", "'lambda/api.tar'"),
+    ({"read_capacity": 0}, "read_capacity", "0"),
+    ({"write_capacity": -5}, "write_capacity", "-5"),
+    ({"read_capacity": "5"}, "read_capacity", "'5'"),
+    ({"read_capacity": True}, "read_capacity", "True"),
+    ({"runtime": "python3.9"}, "runtime", "'python3.9'"),
+    ({"architecture": "sparc"}, "architecture", "'sparc'"),
+    ({"memory_mb": 64}, "memory_mb", "64"),
+    ({"timeout_seconds": 30}, "timeout_seconds", "30"),
+    ({"log_retention_days": 15}, "log_retention_days", "15"),
+    ({"retain_data": "yes"}, "retain_data", "'yes'"),
+    ({"cors_origin": "https://a.example.com/path"}, "cors_origin", "/path"),
+    ({"cors_origin": "example.com"}, "cors_origin", "'example.com'"),
+    ({"throttle_rate_limit": 0}, "throttle_rate_limit", "0"),
+    ({"throttle_burst_limit": 1.5}, "throttle_burst_limit", "1.5"),
+    ({"alarm_email": "not-an-email"}, "alarm_email", "'not-an-email'"),
+    ({"autoscaling_target_utilization": 95}, "autoscaling_target_utilization", "95"),
+    ({"autoscaling": True, "autoscaling_max_read": 2}, "autoscaling_max_read", "2"),
+    ({"read_capcity": 5}, "read_capcity", "'read_capcity'"),
+]
+
+
+@pytest.mark.parametrize("change,key,value", BAD_CONFIGS,
+                         ids=[f"{c[1]}={list(c[0].values())[0]!r}"[:40] for c in BAD_CONFIGS])
+def test_bad_config_is_rejected_naming_key_and_value(change, key, value):
+    with pytest.raises(ConfigError) as raised:
+        parse_config({**GOOD, **change})
+    assert key in str(raised.value) and value in str(raised.value)
+
+
+@pytest.mark.parametrize("missing", ["environment", "code_key"])
+def test_required_keys(missing):
+    with pytest.raises(ConfigError, match=missing):
+        parse_config({k: v for k, v in GOOD.items() if k != missing})
+
+
+def test_not_a_mapping():
+    with pytest.raises(ConfigError, match="mapping"):
+        parse_config(None)
+
+
+def test_config_is_frozen_with_defaults():
+    cfg = parse_config(GOOD)
+    assert (cfg.read_capacity, cfg.write_capacity, cfg.runtime) == (5, 5, "python3.14")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.read_capacity = 1  # type: ignore[misc]
+
+
+def test_dev_and_prod_render_in_one_process_without_shared_state():
+    dev = parse_config(GOOD)
+    prod = parse_config({**GOOD, "environment": "prod", "retain_data": True})
+    first = build_template(dev).to_json()
+    other = build_template(prod).to_json()
+    assert build_template(dev).to_json() == first
+    assert first != other and "'prod'" in json.loads(other)["Description"]
+
+
+def test_stack_tags_and_region_per_environment():
+    for env in ("dev", "prod"):
+        out = sceptre("--ignore-dependencies", "--output", "json", "dump", "config", f"{env}/api.yaml").stdout
+        config = json.loads(out[out.index("{"):])
+        assert config["region"] == "us-west-2"
+        assert config["stack_tags"] == {"Environment": env}
+        assert config["required_version"] == "==4.7.0"
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    for name in ("config", "templates", "handlers"):
+        shutil.copytree(REPO / name, tmp_path / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def test_bad_value_fails_sceptre_generate_with_one_clear_line(tmp_path):
+    project = _project_copy(tmp_path)
+    api = project / "config" / "dev" / "api.yaml"
+    api.write_text(api.read_text().replace("read_capacity: 5", "read_capacity: 0"))
+    result = sceptre("--ignore-dependencies", "generate", "dev/api.yaml", cwd=project,
+                     check=False)
+    assert result.returncode != 0
+    assert "sceptre_user_data.read_capacity" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_third_environment_is_a_folder_copy_and_one_value(tmp_path):
+    project = _project_copy(tmp_path)
+    shutil.copytree(project / "config" / "prod", project / "config" / "staging")
+    group = project / "config" / "staging" / "config.yaml"
+    group.write_text(group.read_text().replace('"prod"', '"staging"'))
+    template = generate("staging/api.yaml", cwd=project)
+    assert "'staging'" in template["Description"]
+    assert template["Resources"]["ApiStage"]["Properties"]["StageName"] == "staging"
+    out = sceptre("--ignore-dependencies", "--output", "json", "dump", "config", "staging/api.yaml", cwd=project).stdout
+    assert json.loads(out[out.index("{"):])["stack_tags"] == {"Environment": "staging"}
