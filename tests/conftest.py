@@ -21,3 +21,38 @@ def prod_template() -> dict:
 def env_template(request: pytest.FixtureRequest) -> tuple[str, dict]:
     """(environment, rendered API template), once per environment."""
     return request.param, request.getfixturevalue(f"{request.param}_template")
+
+
+@pytest.fixture()
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and region for moto; never a real account."""
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-west-2",
+                        "AWS_REGION": "us-west-2"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture()
+def dynamodb(aws_credentials, dev_template):
+    """moto's in-process DynamoDB with the table built from the rendered template."""
+    import boto3
+    from moto import mock_aws
+
+    props = dev_template["Resources"]["DataTable"]["Properties"]
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-west-2")
+        client.create_table(TableName="items", KeySchema=props["KeySchema"],
+                            AttributeDefinitions=props["AttributeDefinitions"],
+                            ProvisionedThroughput=props["ProvisionedThroughput"])
+        yield client
+
+
+@pytest.fixture()
+def api(dynamodb, monkeypatch: pytest.MonkeyPatch):
+    from data_api.storage import Storage
+    from tests.api_client import ApiClient
+
+    monkeypatch.setenv("CORS_ORIGIN", "*")
+    return ApiClient(Storage(dynamodb, "items"))

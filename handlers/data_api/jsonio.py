@@ -50,7 +50,8 @@ def _check_number(value: Decimal, where: str) -> None:
         raise bad_request(f"{where}: {value} is not a valid number")
     if value.is_zero():
         return
-    digits = len(value.normalize().as_tuple().digits)
+    # Count significant digits exactly: normalize() would round to the context's 28.
+    digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
     magnitude = value.adjusted()
     if digits > MAX_DIGITS or not MIN_EXPONENT <= magnitude <= MAX_EXPONENT:
         raise bad_request(f"{where}: number {value} is outside DynamoDB's range "

@@ -1,0 +1,147 @@
+"""Every route of the API against moto's DynamoDB: the behaviour clients rely on."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+import pytest
+
+from data_api import cors
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def _assert_cors(reply, origin: str = "*") -> None:
+    for name, value in cors.response_headers(origin).items():
+        assert reply.headers[name] == value
+
+
+def test_create_with_server_fields(api):
+    reply = api.call("POST", "/data", {"data": {"name": "ada", "tags": ["x"]}})
+    assert reply.status == 201
+    item = reply.body
+    assert uuid.UUID(item["id"]).version == 4
+    assert item["data"] == {"name": "ada", "tags": ["x"]}
+    assert item["version"] == 1 and ISO_UTC.match(item["created_at"])
+    assert item["created_at"] == item["updated_at"]
+    assert reply.headers["Location"] == f"/dev/data/{item['id']}"
+    assert reply.headers["ETag"] == '"1"'
+    _assert_cors(reply)
+
+
+def test_create_with_own_id_and_conflict_overwrites_nothing(api):
+    assert api.call("POST", "/data", {"id": "k1", "data": "first"}).status == 201
+    reply = api.call("POST", "/data", {"id": "k1", "data": "second"})
+    assert reply.status == 409 and reply.body["error"]["code"] == "conflict"
+    assert api.call("GET", "/data/k1").body["data"] == "first"
+
+
+def test_get_item_and_missing_item(api):
+    api.call("POST", "/data", {"id": "k", "data": [1, 2]})
+    reply = api.call("GET", "/data/k")
+    assert reply.status == 200 and reply.body["data"] == [1, 2] and reply.headers["ETag"] == '"1"'
+    missing = api.call("GET", "/data/nope")
+    assert missing.status == 404 and missing.body["error"]["code"] == "not_found"
+    _assert_cors(missing)
+
+
+def test_put_replaces_and_bumps_version(api):
+    created = api.call("POST", "/data", {"id": "k", "data": {"a": 1}}).body
+    reply = api.call("PUT", "/data/k", {"data": {"b": 2}})
+    assert reply.status == 200
+    assert reply.body["data"] == {"b": 2} and reply.body["version"] == 2
+    assert reply.body["created_at"] == created["created_at"]
+    assert datetime.fromisoformat(reply.body["updated_at"].replace("Z", "+00:00")) >= \
+        datetime.fromisoformat(created["updated_at"].replace("Z", "+00:00"))
+    assert reply.headers["ETag"] == '"2"'
+
+
+def test_put_never_creates(api):
+    reply = api.call("PUT", "/data/ghost", {"data": 1})
+    assert reply.status == 404
+    assert api.call("GET", "/data/ghost").status == 404
+
+
+@pytest.mark.parametrize("if_match", ['"1"', "1", 'W/"1"'])
+def test_put_with_current_version_succeeds(api, if_match):
+    api.call("POST", "/data", {"id": "k", "data": 0})
+    reply = api.call("PUT", "/data/k", {"data": 1},
+                     headers={"Content-Type": "application/json", "If-Match": if_match})
+    assert reply.status == 200 and reply.body["version"] == 2
+
+
+def test_put_with_stale_version_is_412_and_changes_nothing(api):
+    api.call("POST", "/data", {"id": "k", "data": 0})
+    api.call("PUT", "/data/k", {"data": 1})
+    reply = api.call("PUT", "/data/k", {"data": "stale"},
+                     headers={"Content-Type": "application/json", "If-Match": '"1"'})
+    assert reply.status == 412 and reply.body["error"]["code"] == "precondition_failed"
+    assert reply.headers["ETag"] == '"2"'
+    assert api.call("GET", "/data/k").body["data"] == 1
+
+
+def test_put_body_id_must_match_path(api):
+    api.call("POST", "/data", {"id": "k", "data": 0})
+    assert api.call("PUT", "/data/k", {"id": "other", "data": 1}).status == 400
+    assert api.call("PUT", "/data/k", {"id": "k", "data": 1}).status == 200
+
+
+def test_delete_then_404(api):
+    api.call("POST", "/data", {"id": "k", "data": 0})
+    reply = api.call("DELETE", "/data/k")
+    assert reply.status == 204 and reply.body is None
+    _assert_cors(reply)
+    assert api.call("DELETE", "/data/k").status == 404
+    assert api.call("GET", "/data/k").status == 404
+
+
+def test_delete_with_stale_version_keeps_the_item(api):
+    api.call("POST", "/data", {"id": "k", "data": 0})
+    api.call("PUT", "/data/k", {"data": 1})
+    stale = api.call("DELETE", "/data/k", headers={"If-Match": '"1"'})
+    assert stale.status == 412
+    assert api.call("GET", "/data/k").status == 200
+
+
+@pytest.mark.parametrize("path,allowed", [("/data", "GET, POST, OPTIONS"),
+                                          ("/data/x", "GET, PUT, DELETE, OPTIONS")])
+def test_options_and_405(api, path, allowed):
+    preflight = api.call("OPTIONS", path, headers={"Origin": "https://x.example.com"})
+    assert preflight.status == 204
+    assert set(preflight.headers["Access-Control-Allow-Methods"].split(",")) == set(
+        allowed.split(", "))
+    assert "If-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    wrong = api.call("PATCH", path, {"data": 1})
+    assert wrong.status == 405 and wrong.headers["Allow"] == allowed
+    assert wrong.body["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("path", ["/", "/items", "/data/a/b", "/dat"])
+def test_unknown_paths_are_404_json(api, path):
+    reply = api.call("GET", path)
+    assert reply.status == 404 and reply.body["error"]["code"] == "not_found"
+    _assert_cors(reply)
+
+
+def test_specific_origin_adds_vary(api, monkeypatch):
+    monkeypatch.setenv("CORS_ORIGIN", "https://app.example.com")
+    for reply in (api.call("GET", "/data/none"), api.call("GET", "/data"),
+                  api.call("POST", "/data", "not json")):
+        _assert_cors(reply, "https://app.example.com")
+        assert reply.headers["Vary"] == "Origin"
+
+
+def test_ids_survive_url_encoding(api):
+    from urllib.parse import quote
+
+    from tests.api_client import make_event
+
+    item_id = "a b/ü?#%"
+    created = api.call("POST", "/data", {"id": item_id, "data": 1})
+    assert created.headers["Location"] == "/dev/data/" + quote(item_id, safe="")
+    event = make_event("GET", "/data/x")  # API Gateway hands the decoded id over
+    event.update(path="/data/" + quote(item_id, safe=""), pathParameters={"id": item_id})
+    reply = api.send(event)
+    assert reply.status == 200 and reply.body["id"] == item_id
