@@ -27,11 +27,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (test capture, reloads), not at import."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: D401
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure() -> logging.Logger:
     """Idempotent: INFO level; our own JSON handler only off Lambda."""
     LOGGER.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
     if "AWS_LAMBDA_FUNCTION_NAME" not in os.environ and not LOGGER.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(JsonFormatter())
         LOGGER.addHandler(handler)
         LOGGER.propagate = False

@@ -1,0 +1,166 @@
+"""Pagination past 1 MB pages, concurrent writers, AWS faults, and fuzzed events."""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from botocore.stub import Stubber
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from data_api import storage
+from data_api.handler import handle
+from data_api.storage import Storage
+from tests.api_client import JSON, ApiClient, make_event
+
+
+def _walk_pages(api: ApiClient, limit: int) -> tuple[list[str], int]:
+    ids: list[str] = []
+    pages, token = 0, None
+    while True:
+        query = {"limit": [str(limit)], **({"next": [token]} if token else {})}
+        reply = api.call("GET", "/data", query=query)
+        assert reply.status == 200
+        assert reply.body["count"] == len(reply.body["items"])
+        ids += [item["id"] for item in reply.body["items"]]
+        pages += 1
+        token = reply.body.get("next")
+        if not token:
+            return ids, pages
+        assert reply.body["count"] == limit, "only the last page may be short"
+
+
+def test_pages_cover_a_table_over_2mb_exactly_once(api, dynamodb):
+    blob = "x" * 30_000  # ~30 KB items: one 1 MB DynamoDB page holds ~33
+    expected = {f"item-{n:04d}" for n in range(80)}
+    for item_id in expected:
+        dynamodb.put_item(TableName="items", Item={
+            "id": {"S": item_id}, "data": {"S": blob}, "version": {"N": "1"},
+            "created_at": {"S": "t"}, "updated_at": {"S": "t"}})
+    scans: list[int] = []
+    dynamodb.meta.events.register("before-call.dynamodb.Scan", lambda **_: scans.append(1))
+    ids, pages = _walk_pages(api, limit=100)
+    assert sorted(ids) == sorted(expected) and len(ids) == len(set(ids))
+    assert pages == 1 and len(scans) >= 3, "one full page needed several 1 MB scans"
+    small_ids, small_pages = _walk_pages(api, limit=7)
+    assert sorted(small_ids) == sorted(expected) and small_pages >= 12
+
+
+def test_default_page_size_is_25(api):
+    for n in range(30):
+        api.call("POST", "/data", {"id": f"i{n:02d}", "data": n})
+    first = api.call("GET", "/data")
+    assert first.body["count"] == 25 and "next" in first.body
+    rest = api.call("GET", "/data", query={"next": [first.body["next"]]})
+    assert rest.body["count"] == 5 and "next" not in rest.body
+
+
+def test_concurrent_if_match_writers_lose_no_update(api):
+    """Read-modify-write with If-Match from 8 threads: every increment lands once."""
+    api.call("POST", "/data", {"id": "counter", "data": 0})
+    lock = threading.Lock()
+    conflicts = []
+
+    def increment(_: int) -> None:
+        while True:
+            current = api.call("GET", "/data/counter").body
+            reply = api.call("PUT", "/data/counter", {"data": current["data"] + 1},
+                             headers={**JSON, "If-Match": f'"{current["version"]}"'})
+            if reply.status == 200:
+                return
+            assert reply.status == 412
+            with lock:
+                conflicts.append(1)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(increment, range(40)))
+    final = api.call("GET", "/data/counter").body
+    assert final["data"] == 40 and final["version"] == 41
+
+
+def test_dynamodb_calls_are_exactly_the_iam_actions(api, dynamodb):
+    calls: set[str] = set()
+    dynamodb.meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.add(model.name))
+    api.call("POST", "/data", {"id": "k", "data": 1})
+    api.call("POST", "/data", {"id": "k", "data": 1})
+    api.call("GET", "/data/k")
+    api.call("GET", "/data")
+    api.call("PUT", "/data/k", {"data": 2}, headers={**JSON, "If-Match": '"1"'})
+    api.call("DELETE", "/data/k")
+    assert calls == set(storage.DYNAMODB_ACTIONS)
+
+
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException",
+                                  "ThrottlingException", "RequestLimitExceeded"])
+def test_throttling_is_503_with_retry_after(dynamodb, code, monkeypatch):
+    monkeypatch.setenv("CORS_ORIGIN", "*")
+    with Stubber(dynamodb) as stub:
+        stub.add_client_error("get_item", service_error_code=code, http_status_code=400)
+        raw = handle(make_event("GET", "/data/k"), None, lambda: Storage(dynamodb, "items"))
+    assert raw["statusCode"] == 503 and raw["headers"]["Retry-After"] == "1"
+    assert json.loads(raw["body"])["error"]["code"] == "throttled"
+
+
+def test_other_aws_failures_are_500_json_with_request_id_and_a_log_line(dynamodb, capsys):
+    with Stubber(dynamodb) as stub:
+        stub.add_client_error("put_item", service_error_code="InternalServerError",
+                              service_message="boom at the back", http_status_code=500)
+        event = make_event("POST", "/data", '{"data": 1}')
+        raw = handle(event, None, lambda: Storage(dynamodb, "items"))
+    body = json.loads(raw["body"])
+    assert raw["statusCode"] == 500 and raw["headers"]["Access-Control-Allow-Origin"]
+    assert body["error"]["requestId"] == event["requestContext"]["requestId"]
+    assert "Traceback" not in raw["body"] and "boom" not in raw["body"]
+    logged = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    assert any(line["level"] == "ERROR" and line["requestId"] == body["error"]["requestId"]
+               for line in logged)
+
+
+def test_logs_are_json_with_request_id_and_never_the_body(api, capsys):
+    secret = "card-4111-1111-1111-1111"
+    api.call("POST", "/data", {"data": secret})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    assert lines and all(line["requestId"] for line in lines)
+    assert secret not in json.dumps(lines)
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=5), children, max_size=4), max_leaves=12)
+BODIES = st.none() | st.text(max_size=200) | JSONISH.map(json.dumps) | st.builds(
+    lambda data, item_id: json.dumps({"data": data, **({"id": item_id} if item_id else {})}),
+    JSONISH, st.none() | st.text(max_size=20))
+EVENTS = st.fixed_dictionaries({
+    "httpMethod": st.sampled_from(["GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", ""]),
+    "path": st.sampled_from(["/data", "/data/", "/data/x", "/other"]) | st.text(max_size=30),
+    "resource": st.sampled_from(["/data", "/data/{id}", None]),
+    "headers": st.none() | st.dictionaries(
+        st.sampled_from(["Content-Type", "If-Match", "content-type", "X-Other"]),
+        st.sampled_from(["application/json", "text/plain", '"1"', "*", "junk"]) | st.text(
+            max_size=10), max_size=3),
+    "body": BODIES,
+    "isBase64Encoded": st.booleans(),
+    "pathParameters": st.none() | st.fixed_dictionaries({"id": st.text(max_size=300)}),
+    "queryStringParameters": st.none() | st.dictionaries(
+        st.sampled_from(["limit", "next", "x"]), st.text(max_size=20), max_size=2),
+    "multiValueQueryStringParameters": st.none() | st.dictionaries(
+        st.sampled_from(["limit", "next"]), st.lists(st.text(max_size=10), max_size=3),
+        max_size=2),
+    "requestContext": st.none() | st.just({"requestId": "fuzz", "path": "/dev/data"}),
+})
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(event=EVENTS)
+def test_fuzzed_events_never_escape_never_5xx_always_json_with_cors(api, event):
+    raw = handle(event, None, lambda: api.storage)
+    assert 200 <= raw["statusCode"] < 500, raw
+    assert raw["headers"]["Access-Control-Allow-Origin"] == "*"
+    if raw["statusCode"] != 204:
+        json.loads(raw["body"])
