@@ -1,0 +1,181 @@
+"""The local API: HTTP -> API Gateway REST proxy (v1) event -> handler in-process.
+
+Like `sam local start-api`, without Docker, and without adding CORS headers the
+deployed API would not send: every header comes from the handler or from the
+template's MOCK and gateway responses.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, Optional
+from urllib.parse import unquote
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from localdev.gateway import Gateway, GatewayAnswer
+
+HANDLERS_DIR = Path(__file__).resolve().parents[2] / "handlers"
+HANDLER = "data_api.handler.lambda_handler"
+
+
+class HandlerLoader:
+    """Imports the handler; re-imports it when a file under handlers/ changes."""
+
+    def __init__(self, handler: str = HANDLER, source: Path = HANDLERS_DIR) -> None:
+        self.module_name, self.function_name = handler.rsplit(".", 1)
+        self.package = self.module_name.split(".")[0]
+        self.source = source
+        self._lock = threading.Lock()
+        self._signature: Optional[tuple] = None
+        self._function: Optional[Callable] = None
+
+    def _current_signature(self) -> tuple:
+        return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in self.source.rglob("*.py")))
+
+    def get(self) -> Callable:
+        with self._lock:
+            signature = self._current_signature()
+            if self._function is None or signature != self._signature:
+                if self._function is not None:
+                    print(json.dumps({"event": "reload", "reason": "handler code changed"}),
+                          flush=True)
+                for name in [n for n in sys.modules if n == self.package
+                             or n.startswith(self.package + ".")]:
+                    del sys.modules[name]
+                module = importlib.import_module(self.module_name)
+                self._function = getattr(module, self.function_name)
+                self._signature = signature
+            return self._function
+
+
+def _proxy_event(request: Request, resource: str, params: dict[str, str], stage: str,
+                 stage_in_path: bool, request_id: str) -> dict[str, Any]:
+    raw = request.get_data()
+    try:
+        body, encoded = (raw.decode("utf-8"), False) if raw else (None, False)
+    except UnicodeDecodeError:
+        body, encoded = base64.b64encode(raw).decode(), True
+    multi_headers = {k: request.headers.getlist(k) for k in request.headers.keys()}
+    multi_query = {k: request.args.getlist(k) for k in request.args.keys()}
+    path = request.environ["localdev.path"]
+    now = datetime.now(timezone.utc)
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": request.method,
+        "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "requestId": request_id, "stage": stage, "resourcePath": resource,
+            "httpMethod": request.method, "path": (f"/{stage}" if stage_in_path else "") + path,
+            "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+            "identity": {"sourceIp": request.remote_addr, "userAgent": request.user_agent.string},
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(now.timestamp() * 1000), "apiId": "local",
+        },
+        "body": body,
+        "isBase64Encoded": encoded,
+    }
+
+
+def _from_proxy(result: Any) -> Optional[Response]:
+    """The handler's proxy response as HTTP, or None if API Gateway would reject it."""
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        return None
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+    response = Response(data, status=result["statusCode"])
+    response.headers.clear()
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        for value in values:
+            response.headers.add(name, str(value))
+    for name, value in (result.get("headers") or {}).items():
+        response.headers[name] = str(value)
+    return response
+
+
+class LocalApi:
+    """WSGI app serving one API stack's routes with the handler in-process."""
+
+    def __init__(self, template: dict[str, Any], function_env: dict[str, str],
+                 loader: Optional[HandlerLoader] = None, log: Callable[[str], None] = print):
+        self.gateway = Gateway(template)
+        self.loader = loader or HandlerLoader()
+        self.log = log
+        os.environ.update(function_env)  # the function's variables, resolved by local AWS
+
+    def _answer(self, answer: GatewayAnswer) -> Response:
+        return Response(answer.body, status=answer.status,
+                        headers={**answer.headers, "Content-Type": "application/json"})
+
+    def handle(self, request: Request) -> tuple[Response, dict[str, Any]]:
+        request_id = str(uuid.uuid4())
+        raw_path = request.environ.get("RAW_URI") or request.environ.get("PATH_INFO", "/")
+        segments = [unquote(s) for s in raw_path.split("?")[0].strip("/").split("/") if s]
+        stage_in_path = bool(segments) and segments[0] == self.gateway.stage
+        if stage_in_path:
+            segments = segments[1:]
+        request.environ["localdev.path"] = "/" + "/".join(segments)
+        resource, params = self.gateway.match(segments)
+        context = {"requestId": request_id, "httpMethod": request.method,
+                   "resourcePath": resource.path if resource else "-",
+                   "identity.sourceIp": request.remote_addr, "protocol": "HTTP/1.1",
+                   "requestTime": datetime.now(timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                   "integrationLatency": "-"}
+        if resource is None or request.method not in resource.methods:
+            return self._answer(self.gateway.error("MISSING_AUTHENTICATION_TOKEN")), context
+        mock = resource.methods[request.method]
+        if mock is not None:
+            return Response(mock.body, status=mock.status, headers=mock.headers,
+                            mimetype="application/json"), context
+        event = _proxy_event(request, resource.path, params, self.gateway.stage,
+                             stage_in_path, request_id)
+        lambda_context = SimpleNamespace(aws_request_id=request_id, function_name="local",
+                                         memory_limit_in_mb=256,
+                                         get_remaining_time_in_millis=lambda: 10_000)
+        started = time.perf_counter()
+        try:
+            response = _from_proxy(self.loader.get()(event, lambda_context))
+        except Exception as error:  # the function crashed: API Gateway answers 502
+            self.log(json.dumps({"event": "handler_error", "requestId": request_id,
+                                 "error": repr(error)}))
+            response = None
+        context["integrationLatency"] = int((time.perf_counter() - started) * 1000)
+        if response is None:
+            answer = self.gateway.error("BAD_GATEWAY", "Internal server error")
+            return self._answer(GatewayAnswer(502, answer.headers, answer.body)), context
+        return response, context
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        started = time.perf_counter()
+        response, context = self.handle(Request(environ))
+        context.update(status=response.status_code,
+                       responseLength=response.calculate_content_length() or 0,
+                       responseLatency=int((time.perf_counter() - started) * 1000))
+        line = self.gateway.access_log(context)
+        if line:
+            self.log(line)
+        return response(environ, start_response)
+
+
+def serve(app: LocalApi, host: str, port: int) -> BaseWSGIServer:
+    """A threaded werkzeug server; call serve_forever() (or run it in a thread)."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # we print access logs
+    return make_server(host, port, app, threaded=True)

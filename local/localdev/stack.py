@@ -1,0 +1,40 @@
+"""Read a launched API stack back from (local) AWS: outputs, template, function env."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import yaml
+
+FUNCTION_LOGICAL_ID = "ApiFunction"
+
+
+@dataclass(frozen=True)
+class LaunchedStack:
+    name: str
+    outputs: dict[str, str]
+    template: dict[str, Any]
+    function_env: dict[str, str]
+
+
+def stack_name(project_code: str, env: str, stack: str = "api") -> str:
+    """Sceptre's naming: <project_code>-<env>-<stack>."""
+    return f"{project_code}-{env}-{stack}"
+
+
+def read_stack(name: str, region: str = "us-west-2") -> LaunchedStack:
+    """Everything the local API needs, from the stack as CloudFormation has it."""
+    cloudformation = boto3.client("cloudformation", region_name=region)
+    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    body = cloudformation.get_template(StackName=name)["TemplateBody"]
+    # boto3 decodes a JSON body to a dict; a body led by a YAML marker stays text.
+    template = body if isinstance(body, dict) else yaml.safe_load(body)
+    function = cloudformation.describe_stack_resource(
+        StackName=name, LogicalResourceId=FUNCTION_LOGICAL_ID)["StackResourceDetail"]
+    config = boto3.client("lambda", region_name=region).get_function_configuration(
+        FunctionName=function["PhysicalResourceId"])
+    env = config.get("Environment", {}).get("Variables", {})
+    return LaunchedStack(name, outputs, template, env)

@@ -1,0 +1,123 @@
+"""`make up`: local AWS, the real `sceptre launch -y <env>`, then the local API.
+
+Ctrl-C stops everything this started. A second `make up`, or a taken port, gets
+a one-line explanation instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO, Optional
+
+import yaml
+
+from localdev.apiserver import LocalApi, serve
+from localdev.localaws import REPO, LocalAws, LocalAwsError, port_in_use, sceptre_cli
+from localdev.stack import read_stack, stack_name
+
+STATE_DIR = REPO / ".cache" / "localdev"
+
+
+class UpError(RuntimeError):
+    """A reason `make up` cannot go on, said in one line."""
+
+
+def _lock() -> IO[str]:
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    handle = open(STATE_DIR / "up.lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        raise UpError(f"`make up` is already running (pid {handle.read().strip() or '?'}); "
+                      "use it, or stop it with Ctrl-C in its terminal") from None
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def _project_code() -> str:
+    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())["project_code"]
+
+
+def _curl_lines(base: str) -> str:
+    return "\n".join([
+        f"  curl -s -X POST {base}/data -H 'Content-Type: application/json' "
+        "-d '{\"id\": \"hello\", \"data\": {\"msg\": \"hi\"}}'",
+        f"  curl -s {base}/data/hello",
+        f"  curl -s -X PUT {base}/data/hello -H 'Content-Type: application/json' "
+        "-H 'If-Match: \"1\"' -d '{\"data\": {\"msg\": \"bye\"}}'",
+        f"  curl -s '{base}/data?limit=10'",
+        f"  curl -s -i -X DELETE {base}/data/hello",
+        f"  curl -s -i -X OPTIONS {base}/data -H 'Origin: https://example.com'",
+    ])
+
+
+def run(env: str, port: int, host: str) -> None:
+    lock = _lock()
+    if port_in_use(port, host):
+        raise UpError(f"port {port} on {host} is in use; free it or run `make up PORT=<other>`")
+    with LocalAws(log_path=STATE_DIR / "localaws.log") as aws:
+        print(f"Local AWS (moto) on {aws.endpoint}, log in {STATE_DIR / 'localaws.log'}",
+              flush=True)
+        launch = subprocess.run([sceptre_cli(), "launch", "-y", env], cwd=REPO, env=aws.env())
+        if launch.returncode != 0:
+            raise UpError(f"`sceptre launch -y {env}` failed (exit {launch.returncode}); "
+                          "see its output above")
+        os.environ.update(aws.env())
+        stack = read_stack(stack_name(_project_code(), env))
+        app = LocalApi(stack.template, stack.function_env)
+        server = serve(app, host, port)
+        base = f"http://{host}:{port}/{app.gateway.stage}"
+        print("\nStack outputs (local AWS):", flush=True)
+        for key, value in sorted(stack.outputs.items()):
+            note = "  (moto skips AWS::ApiGateway::Stage)" if "/None/" in value else ""
+            print(f"  {key}: {value}{note}")
+        print(f"\nLocal API: {base}  (also without the stage prefix)\nTry:\n"
+              f"{_curl_lines(base)}\n\nCtrl-C stops the API and the local AWS.", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("\nStopping.", flush=True)
+        finally:
+            server.server_close()
+    lock.close()
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--env", default="dev", help="environment folder under config/")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 3000)))
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    # `kill` or a closing terminal stops us like Ctrl-C does, so cleanup runs.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
+    if not (REPO / "config" / args.env).is_dir():
+        print(f"error: no environment {args.env!r} (no folder config/{args.env})",
+              file=sys.stderr)
+        return 2
+    try:
+        run(args.env, args.port, args.host)
+    except (UpError, LocalAwsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

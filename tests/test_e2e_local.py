@@ -1,0 +1,191 @@
+"""End to end: local AWS, `sceptre launch -y dev` through the CLI, the local API over HTTP.
+
+Runs on a copy of the project (config/, templates/, handlers/) so that changing a
+handler file for the relaunch check never touches the working tree.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import boto3
+import pytest
+
+from lambda_artifact.build import build_artifact
+from localdev.apiserver import HandlerLoader, LocalApi, serve
+from localdev.localaws import LocalAws, free_port
+from localdev.stack import read_stack
+from tests.helpers import REPO, offline_env, sceptre
+
+pytestmark = pytest.mark.e2e
+API_STACK = "serverless-data-api-dev-api"
+ARTIFACT_STACK = "serverless-data-api-dev-artifacts"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    for name in ("config", "templates", "handlers"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def local_aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
+    aws = LocalAws(log_path=tmp_path_factory.mktemp("logs") / "localaws.log")
+    with aws:
+        yield aws
+
+
+@pytest.fixture(scope="module")
+def clients(local_aws: LocalAws) -> dict[str, Any]:
+    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                                    region_name="us-west-2")
+    return {name: session.client(name, endpoint_url=local_aws.endpoint)
+            for name in ("cloudformation", "dynamodb", "lambda", "apigateway", "s3")}
+
+
+def _launch(project: Path, aws: LocalAws, *args: str) -> str:
+    result = sceptre("launch", "-y", *args, cwd=project, env=aws.env(offline_env()))
+    return result.stdout + result.stderr
+
+
+def _code_sha(clients: dict[str, Any]) -> str:
+    return clients["lambda"].get_function(
+        FunctionName="serverless-data-dev-api")["Configuration"]["CodeSha256"]
+
+
+def _deployed_key(clients: dict[str, Any]) -> str:
+    body = clients["cloudformation"].get_template(StackName=API_STACK)["TemplateBody"]
+    template = body if isinstance(body, dict) else json.loads(body.lstrip("-\n"))
+    return template["Resources"]["ApiFunction"]["Properties"]["Code"]["S3Key"]
+
+
+class Http:
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def __call__(self, method: str, path: str, body: Any = None,
+                 headers: Optional[dict[str, str]] = None) -> tuple[int, Any, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Content-Type": "application/json"} if data else {}
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={**all_headers, **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                status, reply_headers, raw = reply.status, reply.headers, reply.read()
+        except urllib.error.HTTPError as error:
+            status, reply_headers, raw = error.code, error.headers, error.read()
+        return status, reply_headers, json.loads(raw) if raw else None
+
+
+@pytest.fixture(scope="module")
+def launched(project: Path, local_aws: LocalAws, clients: dict[str, Any]) -> str:
+    return _launch(project, local_aws, "dev")
+
+
+@pytest.fixture(scope="module")
+def http(launched: str, local_aws: LocalAws) -> Iterator[Http]:
+    saved = dict(os.environ)
+    os.environ.update(local_aws.env())
+    stack = read_stack(API_STACK)
+    server = serve(LocalApi(stack.template, stack.function_env, HandlerLoader(),
+                            log=lambda line: None), "127.0.0.1", free_port())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Http(f"http://127.0.0.1:{server.server_port}/dev")
+    finally:
+        server.shutdown()
+        server.server_close()
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_launch_creates_both_stacks_in_order_with_the_artifact(launched, clients, project):
+    assert launched.index("dev/artifacts") < launched.index("dev/api")
+    assert "Uploaded s3://" in launched
+    stacks = {s["StackName"]: s for s in clients["cloudformation"].describe_stacks()["Stacks"]}
+    assert stacks[ARTIFACT_STACK]["StackStatus"] == "CREATE_COMPLETE"
+    assert stacks[API_STACK]["StackStatus"] == "CREATE_COMPLETE"
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[API_STACK]["Outputs"]}
+    assert outputs["LambdaFunctionArn"].endswith(":function:serverless-data-dev-api")
+    assert outputs["TableName"] == "serverless-data-dev-items"
+    api_id = clients["apigateway"].get_rest_apis()["items"][0]["id"]
+    assert outputs["ApiUrl"].startswith(f"https://{api_id}.execute-api.us-west-2.")
+
+
+def test_created_resources_match_the_template(launched, clients, project):
+    table = clients["dynamodb"].describe_table(TableName="serverless-data-dev-items")["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
+    assert table["ProvisionedThroughput"]["WriteCapacityUnits"] == 5
+    function = clients["lambda"].get_function(FunctionName="serverless-data-dev-api")
+    assert function["Configuration"]["Runtime"] == "python3.14"
+    artifact = build_artifact(project / "handlers")
+    assert _deployed_key(clients) == artifact.key
+    assert _code_sha(clients) == base64.b64encode(hashlib.sha256(artifact.data).digest()).decode()
+    api_id = clients["apigateway"].get_rest_apis()["items"][0]["id"]
+    routes = {r["path"]: set(r.get("resourceMethods", {}))
+              for r in clients["apigateway"].get_resources(restApiId=api_id)["items"]}
+    assert routes["/data"] == {"GET", "POST", "OPTIONS"}
+    assert routes["/data/{id}"] == {"GET", "PUT", "DELETE", "OPTIONS"}
+
+
+def test_crud_over_http(http):
+    status, headers, item = http("POST", "/data", {"id": "e2e", "data": {"n": 0.1}})
+    assert status == 201 and headers["Location"] == "/dev/data/e2e" and item["version"] == 1
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert http("GET", "/data/e2e")[2]["data"] == {"n": 0.1}
+    status, headers, item = http("PUT", "/data/e2e", {"data": 2}, {"If-Match": '"1"'})
+    assert status == 200 and headers["ETag"] == '"2"'
+    assert http("PUT", "/data/e2e", {"data": 3}, {"If-Match": '"1"'})[0] == 412
+    status, _, page = http("GET", "/data?limit=10")
+    assert status == 200 and [i["id"] for i in page["items"]] == ["e2e"]
+    assert http("POST", "/data", {"id": "e2e", "data": 1})[0] == 409
+    assert http("DELETE", "/data/e2e")[0] == 204
+    status, headers, error = http("GET", "/data/e2e")
+    assert status == 404 and error["error"]["code"] == "not_found"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_preflight_and_gateway_404_carry_cors(http):
+    status, headers, _ = http("OPTIONS", "/data/x", headers={"Origin": "https://a.example.com"})
+    assert status == 204
+    assert headers["Access-Control-Allow-Methods"] == "GET,PUT,DELETE,OPTIONS"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, body = http("GET", "/no/such/route")
+    assert status == 404 and body["error"]["code"] == "not_found"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, _ = http("PATCH", "/data/x", {"data": 1})
+    assert status == 404 and headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_changed_handler_relaunch_updates_code_unchanged_does_not(http, project, local_aws,
+                                                                  clients):
+    key_before, sha_before = _deployed_key(clients), _code_sha(clients)
+    routes_file = project / "handlers" / "data_api" / "routes.py"
+    routes_file.write_text(routes_file.read_text() + "\n# changed for the relaunch test\n")
+    _launch(project, local_aws, "dev")
+    key_after, sha_after = _deployed_key(clients), _code_sha(clients)
+    assert key_after != key_before and sha_after != sha_before
+    assert key_after == build_artifact(project / "handlers").key
+    output = _launch(project, local_aws, "dev")
+    assert "already present" in output and "No updates to perform" in output
+    assert (_deployed_key(clients), _code_sha(clients)) == (key_after, sha_after)
+
+
+def test_delete_removes_the_stacks(http, project, local_aws, clients):
+    sceptre("delete", "-y", "dev", cwd=project, env=local_aws.env(offline_env()))
+    live = {s["StackName"] for s in clients["cloudformation"].describe_stacks()["Stacks"]
+            if s["StackStatus"] != "DELETE_COMPLETE"}
+    assert not {API_STACK, ARTIFACT_STACK} & live
