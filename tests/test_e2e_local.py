@@ -180,7 +180,10 @@ def test_changed_handler_relaunch_updates_code_unchanged_does_not(http, project,
     assert key_after != key_before and sha_after != sha_before
     assert key_after == build_artifact(project / "handlers").key
     output = _launch(project, local_aws, "dev")
-    assert "already present" in output and "No updates to perform" in output
+    # Unchanged code: no upload, the same key in the template, the same code deployed.
+    # (AWS also answers "No updates"; moto re-applies the stack when a parameter
+    # with a default is not passed, so that part is not asserted here.)
+    assert "already present" in output and "Uploaded" not in output
     assert (_deployed_key(clients), _code_sha(clients)) == (key_after, sha_after)
 
 

@@ -49,12 +49,12 @@ class HandlerLoader:
         with self._lock:
             signature = self._current_signature()
             if self._function is None or signature != self._signature:
-                if self._function is not None:
+                if self._function is not None:  # a change, not the first load: re-import
                     print(json.dumps({"event": "reload", "reason": "handler code changed"}),
                           flush=True)
-                for name in [n for n in sys.modules if n == self.package
-                             or n.startswith(self.package + ".")]:
-                    del sys.modules[name]
+                    for name in [n for n in sys.modules if n == self.package
+                                 or n.startswith(self.package + ".")]:
+                        del sys.modules[name]
                 module = importlib.import_module(self.module_name)
                 self._function = getattr(module, self.function_name)
                 self._signature = signature

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import yaml
 
-FUNCTION_LOGICAL_ID = "ApiFunction"
+FUNCTION_ARN_OUTPUT = "LambdaFunctionArn"
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ def read_stack(name: str, region: str = "us-west-2") -> LaunchedStack:
     body = cloudformation.get_template(StackName=name)["TemplateBody"]
     # boto3 decodes a JSON body to a dict; a body led by a YAML marker stays text.
     template = body if isinstance(body, dict) else yaml.safe_load(body)
-    function = cloudformation.describe_stack_resource(
-        StackName=name, LogicalResourceId=FUNCTION_LOGICAL_ID)["StackResourceDetail"]
+    # The function from the stack's own output (moto's describe_stack_resource
+    # crashes on stacks holding resource types it does not model).
     config = boto3.client("lambda", region_name=region).get_function_configuration(
-        FunctionName=function["PhysicalResourceId"])
+        FunctionName=outputs[FUNCTION_ARN_OUTPUT])
     env = config.get("Environment", {}).get("Variables", {})
     return LaunchedStack(name, outputs, template, env)

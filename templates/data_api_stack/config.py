@@ -104,6 +104,7 @@ class StackConfig:
     alarm_email: Optional[str] = None
     api_latency_p90_ms: int = 2500
     api_5xx_rate: float = 0.05
+    api_4xx_rate: float = 0.05
     autoscaling: bool = False
     autoscaling_max_read: int = 50
     autoscaling_max_write: int = 50
@@ -141,6 +142,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "alarm_email": _optional_email,
     "api_latency_p90_ms": _integer(100, 29000),
     "api_5xx_rate": _number(0.001, 1),
+    "api_4xx_rate": _number(0.001, 1),
     "autoscaling": _boolean,
     "autoscaling_max_read": _integer(1, 40000),
     "autoscaling_max_write": _integer(1, 40000),

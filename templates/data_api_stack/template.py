@@ -2,7 +2,8 @@
 
 from troposphere import Template
 
-from data_api_stack import api, function, iam, logs, outputs, stage, table
+from data_api_stack import (alarms, api, autoscaling, dashboard, function, iam, logs,
+                            notifications, outputs, stage, table)
 from data_api_stack.config import StackConfig
 
 
@@ -21,10 +22,20 @@ def build_template(cfg: StackConfig) -> Template:
     deployment = stage.build_deployment(parts.rest_api, parts.definition)
     api_stage = stage.build_stage(cfg, parts.rest_api, deployment, access_logs)
 
+    alerting = notifications.build_notifications(cfg)
+    members, composite = alarms.build_alarms(cfg, parts.rest_api, fn, items, alerting.topic)
+    board = dashboard.build_dashboard(cfg, parts.rest_api, fn, items, [*members, composite])
+
     template.add_parameter(bucket)
+    template.add_parameter(alerting.parameter)
+    template.add_condition(notifications.HAS_ALARM_EMAIL, alerting.condition)
     for resource in [items, function_logs, access_logs, role, fn, parts.rest_api,
-                     *parts.definition, *parts.permissions, deployment, api_stage]:
+                     *parts.definition, *parts.permissions, deployment, api_stage,
+                     *alerting.resources, *members, composite, board]:
         template.add_resource(resource)
+    if cfg.autoscaling:
+        template.add_resource(autoscaling.build_autoscaling(cfg, items))
     for output in outputs.build_outputs(cfg, fn, parts.rest_api, api_stage, items):
         template.add_output(output)
+    template.add_output(dashboard.dashboard_output(cfg, board))
     return template

@@ -1,0 +1,149 @@
+"""Alarms: AWS's recommended set for API Gateway, Lambda and DynamoDB, tuned here.
+
+Member alarms carry no actions; one CompositeAlarm (OR of the paging alarms)
+notifies the topic, so an incident pages once while members stay for diagnosis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from troposphere import AWSObject, Ref, Sub, apigateway, awslambda, cloudwatch
+from troposphere.dynamodb import Table
+from troposphere.sns import Topic
+
+from data_api import storage
+from data_api_stack.config import StackConfig
+
+COMPOSITE = "PagingCompositeAlarm"
+MINUTE = 60
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    logical_id: str
+    namespace: str
+    metric: str
+    dimensions: dict[str, object]
+    stat: str  # Sum, Average, or pNN
+    evaluations: int
+    threshold: float
+    comparison: str
+    description: str
+    paging: bool = True
+
+
+def _alarm(cfg: StackConfig, spec: AlarmSpec) -> cloudwatch.Alarm:
+    percentile = spec.stat.startswith("p")
+    return cloudwatch.Alarm(
+        spec.logical_id,
+        AlarmName=f"{cfg.name_prefix}-{spec.logical_id}",
+        AlarmDescription=spec.description,
+        Namespace=spec.namespace,
+        MetricName=spec.metric,
+        Dimensions=[cloudwatch.MetricDimension(Name=k, Value=v)
+                    for k, v in spec.dimensions.items()],
+        **({"ExtendedStatistic": spec.stat} if percentile else {"Statistic": spec.stat}),
+        Period=MINUTE,
+        EvaluationPeriods=spec.evaluations,
+        DatapointsToAlarm=spec.evaluations,
+        Threshold=spec.threshold,
+        ComparisonOperator=spec.comparison,
+        # No traffic is not trouble: a quiet API must not page.
+        TreatMissingData="notBreaching",
+    )
+
+
+def _system_errors_alarm(cfg: StackConfig, table: Table) -> cloudwatch.Alarm:
+    """SystemErrors exists only per Operation: sum the operations the handler uses."""
+    queries = [cloudwatch.MetricDataQuery(
+        Id=f"m{n}", ReturnData=False, MetricStat=cloudwatch.MetricStat(
+            Stat="Sum", Period=MINUTE, Metric=cloudwatch.Metric(
+                Namespace="AWS/DynamoDB", MetricName="SystemErrors", Dimensions=[
+                    cloudwatch.MetricDimension(Name="TableName", Value=Ref(table)),
+                    cloudwatch.MetricDimension(Name="Operation", Value=operation)])))
+        for n, operation in enumerate(storage.DYNAMODB_ACTIONS)]
+    total = cloudwatch.MetricDataQuery(
+        Id="errors", Label="SystemErrors (all operations)", ReturnData=True,
+        Expression="SUM([" + ",".join(q.Id for q in queries) + "])")
+    return cloudwatch.Alarm(
+        "TableSystemErrorsAlarm",
+        AlarmName=f"{cfg.name_prefix}-TableSystemErrorsAlarm",
+        AlarmDescription=("DynamoDB returned 5xx errors: check the AWS Health Dashboard for "
+                          "DynamoDB in this region, then the function's error logs."),
+        Metrics=[*queries, total], EvaluationPeriods=3, DatapointsToAlarm=3, Threshold=0,
+        ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching")
+
+
+def alarm_specs(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Function,
+                table: Table) -> list[AlarmSpec]:
+    api_dims = {"ApiName": api.Name, "Stage": cfg.environment}
+    fn_dims = {"FunctionName": Ref(fn)}
+    table_dims = {"TableName": Ref(table)}
+    duration_ms = 0.8 * cfg.timeout_seconds * 1000
+    specs = [
+        AlarmSpec("Api5xxAlarm", "AWS/ApiGateway", "5XXError", api_dims, "Average", 3,
+                  cfg.api_5xx_rate, "GreaterThanThreshold",
+                  "Over {:.0%} of requests failed with 5xx for 3 minutes: look at the function's "
+                  "Errors alarm and its logs first, then DynamoDB throttles.".format(
+                      cfg.api_5xx_rate)),
+        AlarmSpec("ApiLatencyP90Alarm", "AWS/ApiGateway", "Latency", api_dims, "p90", 5,
+                  cfg.api_latency_p90_ms, "GreaterThanThreshold",
+                  f"p90 latency over {cfg.api_latency_p90_ms} ms for 5 minutes: compare with "
+                  "the function's Duration; if that is low, look at API Gateway throttling."),
+        AlarmSpec("Api4xxAlarm", "AWS/ApiGateway", "4XXError", api_dims, "Average", 5,
+                  cfg.api_4xx_rate, "GreaterThanThreshold",
+                  "Warning only: many client errors; check the access log's status and path "
+                  "for a broken client or a scan.", paging=False),
+        AlarmSpec("FunctionErrorsAlarm", "AWS/Lambda", "Errors", fn_dims, "Sum", 3, 0,
+                  "GreaterThanThreshold",
+                  "The function raised or timed out for 3 minutes: read its ERROR log lines "
+                  "(request id on each) and the X-Ray traces."),
+        AlarmSpec("FunctionThrottlesAlarm", "AWS/Lambda", "Throttles", fn_dims, "Sum", 5, 1,
+                  "GreaterThanOrEqualToThreshold",
+                  "Invocations throttled for 5 minutes: check the account's concurrency "
+                  "(ConcurrentExecutions) and any reserved concurrency."),
+        AlarmSpec("FunctionDurationP90Alarm", "AWS/Lambda", "Duration", fn_dims, "p90", 15,
+                  duration_ms, "GreaterThanThreshold",
+                  f"p90 duration over 80% of the {cfg.timeout_seconds}s timeout for 15 minutes: "
+                  "check DynamoDB latency and throttles, then list page sizes."),
+        AlarmSpec("TableReadThrottlesAlarm", "AWS/DynamoDB", "ReadThrottleEvents", table_dims,
+                  "Sum", 5, 1, "GreaterThanOrEqualToThreshold",
+                  "Reads throttled for 5 minutes: raise read capacity or auto scaling's max; "
+                  "look for a client walking every page."),
+        AlarmSpec("TableWriteThrottlesAlarm", "AWS/DynamoDB", "WriteThrottleEvents", table_dims,
+                  "Sum", 5, 1, "GreaterThanOrEqualToThreshold",
+                  "Writes throttled for 5 minutes: raise write capacity or auto scaling's max."),
+    ]
+    if not cfg.autoscaling:  # auto scaling moves capacity; a fixed 80 % line would be wrong
+        for kind, capacity in (("Read", cfg.read_capacity), ("Write", cfg.write_capacity)):
+            specs.append(AlarmSpec(
+                f"Table{kind}CapacityAlarm", "AWS/DynamoDB", f"Consumed{kind}CapacityUnits",
+                table_dims, "Sum", 5, 0.8 * capacity * MINUTE, "GreaterThanOrEqualToThreshold",
+                f"Consumed {kind.lower()} capacity at 80% of the provisioned {capacity} for 5 "
+                f"minutes: throttling is next; raise {kind.lower()}_capacity or enable "
+                "autoscaling in the env config."))
+    return specs
+
+
+def alarm_arn(alarm: AWSObject) -> Sub:
+    return Sub("arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:"
+               + alarm.AlarmName)
+
+
+def build_alarms(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Function,
+                 table: Table, topic: Topic) -> tuple[list[cloudwatch.Alarm], AWSObject]:
+    """Member alarms (paging first) and the composite that notifies `topic`."""
+    specs = alarm_specs(cfg, api, fn, table)
+    alarms = [_alarm(cfg, s) for s in specs if s.paging] + [_system_errors_alarm(cfg, table)]
+    warnings = [_alarm(cfg, s) for s in specs if not s.paging]
+    # By name, not GetAtt Arn: the names are fixed strings we set, and moto's
+    # CloudFormation (the local AWS) cannot resolve an alarm's Arn attribute.
+    rule = " OR ".join(f'ALARM("{a.AlarmName}")' for a in alarms)
+    composite = cloudwatch.CompositeAlarm(
+        COMPOSITE, AlarmName=f"{cfg.name_prefix}-paging",
+        DependsOn=[a.title for a in alarms],
+        AlarmDescription=("Pages when any member alarm fires; open the dashboard and the "
+                          "firing member's description for where to look first."),
+        AlarmRule=rule, ActionsEnabled=True, AlarmActions=[Ref(topic)], OKActions=[Ref(topic)])
+    return alarms + warnings, composite
+

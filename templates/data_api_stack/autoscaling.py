@@ -1,0 +1,40 @@
+"""DynamoDB auto scaling (per-environment switch): target tracking on read and write.
+
+No RoleARN: Application Auto Scaling then uses its service-linked role for
+DynamoDB, created on first use, instead of a role we would have to maintain.
+"""
+
+from __future__ import annotations
+
+from troposphere import AWSObject, Ref, Sub
+from troposphere import applicationautoscaling as aas
+from troposphere.dynamodb import Table
+
+from data_api_stack.config import StackConfig
+
+
+def build_autoscaling(cfg: StackConfig, table: Table) -> list[AWSObject]:
+    resources: list[AWSObject] = []
+    for kind, minimum, maximum in (("Read", cfg.read_capacity, cfg.autoscaling_max_read),
+                                   ("Write", cfg.write_capacity, cfg.autoscaling_max_write)):
+        target = aas.ScalableTarget(
+            f"Table{kind}ScalableTarget",
+            ServiceNamespace="dynamodb",
+            ResourceId=Sub("table/${Table}", Table=Ref(table)),
+            ScalableDimension=f"dynamodb:table:{kind}CapacityUnits",
+            MinCapacity=minimum,
+            MaxCapacity=maximum,
+        )
+        policy = aas.ScalingPolicy(
+            f"Table{kind}ScalingPolicy",
+            PolicyName=f"{cfg.name_prefix}-{kind.lower()}-target-tracking",
+            PolicyType="TargetTrackingScaling",
+            ScalingTargetId=Ref(target),
+            TargetTrackingScalingPolicyConfiguration=aas.TargetTrackingScalingPolicyConfiguration(
+                TargetValue=float(cfg.autoscaling_target_utilization),
+                PredefinedMetricSpecification=aas.PredefinedMetricSpecification(
+                    PredefinedMetricType=f"DynamoDB{kind}CapacityUtilization"),
+            ),
+        )
+        resources += [target, policy]
+    return resources
