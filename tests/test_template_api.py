@@ -17,6 +17,39 @@ PROXY_ROUTES = [(path, verb) for path, verbs in routes.ROUTES.items()
 CODE_KEY = "lambda/api-" + "0" * 64 + ".zip"
 
 
+def _invoke_target(template: dict) -> dict:
+    """The live alias where SnapStart is on (prod), else the function itself (dev)."""
+    if ids.FUNCTION_ALIAS in template["Resources"]:
+        return {"Ref": ids.FUNCTION_ALIAS}
+    return {"Fn::GetAtt": [ids.FUNCTION, "Arn"]}
+
+
+def test_snapstart_only_in_prod_behind_a_versioned_live_alias(dev_template, prod_template):
+    assert "SnapStart" not in dev_template["Resources"][ids.FUNCTION]["Properties"]
+    assert ids.FUNCTION_ALIAS not in dev_template["Resources"]
+    resources = prod_template["Resources"]
+    assert resources[ids.FUNCTION]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    (version_id,) = [k for k in resources if k.startswith(ids.FUNCTION_VERSION_PREFIX)]
+    assert resources[version_id]["Properties"]["FunctionName"] == {"Ref": ids.FUNCTION}
+    alias = resources[ids.FUNCTION_ALIAS]["Properties"]
+    assert alias["Name"] == "live"
+    assert alias["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+
+
+def test_new_code_or_config_publishes_a_new_version():
+    def version_id(**changes) -> str:
+        cfg = parse_config({"environment": "prod", "code_key": CODE_KEY, "snapstart": True,
+                            **changes})
+        resources = json.loads(build_template(cfg).to_json())["Resources"]
+        (found,) = [k for k in resources if k.startswith(ids.FUNCTION_VERSION_PREFIX)]
+        return found
+
+    base = version_id()
+    assert version_id() == base
+    assert version_id(code_key="lambda/api-" + "1" * 64 + ".zip") != base
+    assert version_id(memory_mb=512) != base
+
+
 def test_rest_api_is_regional(env_template):
     _, template = env_template
     api = template["Resources"][ids.REST_API]["Properties"]
@@ -53,7 +86,7 @@ def test_methods_use_lambda_proxy_without_templates(env_template, path, verb):
     assert "RequestTemplates" not in integration and "IntegrationResponses" not in integration
     uri = integration["Uri"]["Fn::Sub"]
     assert uri[0].endswith("/functions/${Fn}/invocations")
-    assert uri[1]["Fn"] == {"Fn::GetAtt": [ids.FUNCTION, "Arn"]}
+    assert uri[1]["Fn"] == _invoke_target(template)
 
 
 @pytest.mark.parametrize("path", list(routes.ROUTES))
@@ -151,7 +184,7 @@ def test_invoke_permission_scoped_to_this_api_stage_method_and_path(env_template
     assert len(perms) == len(PROXY_ROUTES)
     perm = perms[method_id(path, verb).replace("Method", "Permission")]["Properties"]
     assert perm["Principal"] == "apigateway.amazonaws.com"
-    assert perm["FunctionName"] == {"Fn::GetAtt": [ids.FUNCTION, "Arn"]}
+    assert perm["FunctionName"] == _invoke_target(template)
     arn, variables = perm["SourceArn"]["Fn::Sub"]
     assert variables == {"Api": {"Ref": ids.REST_API}}
     assert arn.endswith(f":${{Api}}/{env}/{verb}{path.replace('{id}', '*')}")

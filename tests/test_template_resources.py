@@ -148,12 +148,13 @@ def test_environments_never_collide(dev_template, prod_template):
 
 def test_logical_ids_identical_across_environments(dev_template, prod_template):
     def stable(template: dict) -> set[str]:
-        return {name for name in template["Resources"] if not name.startswith("Deployment")}
+        return {name for name in template["Resources"]
+                if not name.startswith(("Deployment", ids.FUNCTION_VERSION_PREFIX))}
 
-    # The only differences are the auto scaling switch (on in prod, off in dev).
+    # The only differences are the per-env switches: auto scaling and SnapStart.
     assert stable(dev_template) - stable(prod_template) == {
         "TableReadCapacityAlarm", "TableWriteCapacityAlarm"}
     assert stable(prod_template) - stable(dev_template) == {
         "TableReadScalableTarget", "TableReadScalingPolicy",
-        "TableWriteScalableTarget", "TableWriteScalingPolicy"}
+        "TableWriteScalableTarget", "TableWriteScalingPolicy", ids.FUNCTION_ALIAS}
     assert not any(isinstance(v, str) and "prod" in v.lower() for v in walk(dev_template))

@@ -26,4 +26,6 @@ def error(status: int, code: str, message: str, origin: str,
 
 
 def item_headers(item: dict[str, Any]) -> dict[str, str]:
-    return {"ETag": f'"{item["version"]}"'}
+    """ETag from the item's version; an item written by other tools may have none."""
+    version = item.get("version")
+    return {"ETag": f'"{version}"'} if version is not None else {}

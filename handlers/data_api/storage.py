@@ -96,7 +96,7 @@ class Storage:
     def replace(self, item_id: str, data: Any, if_match: Optional[int]) -> dict[str, Any]:
         condition = "attribute_exists(id)"
         values = {":data": _serializer.serialize(data), ":now": {"S": _now()},
-                  ":one": {"N": "1"}}
+                  ":one": {"N": "1"}, ":zero": {"N": "0"}}
         if if_match is not None:
             condition += " AND version = :expected"
             values[":expected"] = {"N": str(if_match)}
@@ -104,7 +104,9 @@ class Storage:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._key(item_id),
-                UpdateExpression="SET #data = :data, updated_at = :now, version = version + :one",
+                # if_not_exists: an item written by other tools may lack a version.
+                UpdateExpression=("SET #data = :data, updated_at = :now, "
+                                  "version = if_not_exists(version, :zero) + :one"),
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#data": "data"},
                 ExpressionAttributeValues=values,

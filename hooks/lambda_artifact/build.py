@@ -12,6 +12,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 KEY_PREFIX = "lambda/api-"
 # Zip's epoch; any fixed value makes the bytes independent of checkout time.
@@ -67,9 +68,22 @@ def source_files(source: Path) -> list[tuple[str, Path]]:
     return files
 
 
-def build_artifact(source: Path) -> Artifact:
-    """Zip `source` byte-identically on any machine, in any directory."""
+def _vendored_files(folder: Path) -> list[tuple[str, Path]]:
+    return sorted((p.relative_to(folder).as_posix(), p) for p in folder.rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts
+                  and not p.name.endswith((".pyc", ".pyo")))
+
+
+def build_artifact(source: Path, vendored: Optional[Path] = None) -> Artifact:
+    """Zip `source` (plus `vendored` packages) byte-identically anywhere."""
     files = source_files(Path(source))
+    if vendored is not None:
+        ours = {name for name, _ in files}
+        extra = _vendored_files(vendored)
+        clash = sorted(ours & {name for name, _ in extra})
+        if clash:
+            raise ArtifactError(f"handler files shadow vendored ones: {', '.join(clash[:5])}")
+        files = sorted(files + extra)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name, path in files:

@@ -14,8 +14,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sceptre.exceptions import InvalidHookArgumentValueError, SceptreException
 from sceptre.hooks import Hook
 
-from lambda_artifact.build import ArtifactError, build_artifact
-from lambda_artifact.source import source_folder
+from lambda_artifact.build import ArtifactError
+from lambda_artifact.source import package, parse_argument
 
 BUCKET_PARAMETER = "ArtifactBucket"
 
@@ -26,11 +26,11 @@ class LambdaPackagingError(SceptreException):
 
 class PackageLambda(Hook):
     def run(self) -> None:
-        folder = source_folder(self.argument, self.stack.config["project_path"],
-                               InvalidHookArgumentValueError)
+        folder, architecture = parse_argument(self.argument, self.stack.config["project_path"],
+                                              InvalidHookArgumentValueError)
         bucket = self._bucket()
         try:
-            artifact = build_artifact(folder)
+            artifact = package(folder, architecture)
         except ArtifactError as error:
             raise LambdaPackagingError(f"!package_lambda: {error}") from None
         self.logger.info("Built %s: %d files, %.1f KB, sha256 %s", artifact.key,

@@ -9,15 +9,15 @@ from __future__ import annotations
 from sceptre.exceptions import InvalidResolverArgumentError
 from sceptre.resolvers import Resolver
 
-from lambda_artifact.build import ArtifactError, build_artifact
-from lambda_artifact.source import source_folder
+from lambda_artifact.build import ArtifactError
+from lambda_artifact.source import package, parse_argument
 
 
 class LambdaArtifactKey(Resolver):
     def resolve(self) -> str:
-        folder = source_folder(self.argument, self.stack.config["project_path"],
-                               InvalidResolverArgumentError)
+        folder, architecture = parse_argument(self.argument, self.stack.config["project_path"],
+                                              InvalidResolverArgumentError)
         try:
-            return build_artifact(folder).key
+            return package(folder, architecture).key
         except ArtifactError as error:
             raise InvalidResolverArgumentError(f"!lambda_artifact_key: {error}") from None

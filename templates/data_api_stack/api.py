@@ -33,9 +33,9 @@ def _quoted(headers: dict[str, str], prefix: str) -> dict[str, str]:
 
 
 def _proxy_method(api: apigateway.RestApi, resource: apigateway.Resource, path: str,
-                  verb: str, function: awslambda.Function) -> apigateway.Method:
+                  verb: str, target: object) -> apigateway.Method:
     uri = Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31"
-              "/functions/${Fn}/invocations", Fn=GetAtt(function, "Arn"))
+              "/functions/${Fn}/invocations", Fn=target)
     return apigateway.Method(
         method_id(path, verb),
         RestApiId=Ref(api),
@@ -107,21 +107,24 @@ def _gateway_response(api: apigateway.RestApi, response_type: str,
 
 
 def _permission(api: apigateway.RestApi, path: str, verb: str, stage_name: str,
-                function: awslambda.Function) -> awslambda.Permission:
+                target: object) -> awslambda.Permission:
     # Only this API's stage, this method and this path may invoke the function.
     source = Sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
                  "${Api}/" + f"{stage_name}/{verb}{path.replace('{id}', '*')}", Api=Ref(api))
     return awslambda.Permission(
         method_id(path, verb).replace("Method", "Permission"),
         Action="lambda:InvokeFunction",
-        FunctionName=GetAtt(function, "Arn"),
+        FunctionName=target,
         Principal="apigateway.amazonaws.com",
         SourceArn=source,
     )
 
 
-def build_api(cfg: StackConfig, function: awslambda.Function) -> ApiParts:
-    """The REST API and everything a Deployment snapshots, plus invoke permissions."""
+def build_api(cfg: StackConfig, target: object) -> ApiParts:
+    """The REST API and everything a Deployment snapshots, plus invoke permissions.
+
+    `target` is the ARN API Gateway invokes: the function's, or its `live` alias's.
+    """
     api = apigateway.RestApi(
         ids.REST_API,
         Name=f"{cfg.name_prefix}-api",
@@ -139,8 +142,8 @@ def build_api(cfg: StackConfig, function: awslambda.Function) -> ApiParts:
             if verb == "OPTIONS":
                 method = _preflight_method(api, resource, path, cfg.cors_origin)
             else:
-                method = _proxy_method(api, resource, path, verb, function)
-                parts.permissions.append(_permission(api, path, verb, cfg.environment, function))
+                method = _proxy_method(api, resource, path, verb, target)
+                parts.permissions.append(_permission(api, path, verb, cfg.environment, target))
             parts.methods.append(method)
     parts.definition += parts.methods
     parts.definition += [_gateway_response(api, kind, cfg.cors_origin)

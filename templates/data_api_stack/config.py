@@ -101,6 +101,7 @@ class StackConfig:
     cors_origin: str = "*"
     throttle_rate_limit: float = 50.0
     throttle_burst_limit: int = 100
+    snapstart: bool = False
     alarm_email: Optional[str] = None
     api_latency_p90_ms: int = 2500
     api_5xx_rate: float = 0.05
@@ -139,6 +140,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "cors_origin": _origin,
     "throttle_rate_limit": _number(1, 10000),
     "throttle_burst_limit": _integer(1, 5000),
+    "snapstart": _boolean,
     "alarm_email": _optional_email,
     "api_latency_p90_ms": _integer(100, 29000),
     "api_5xx_rate": _number(0.001, 1),

@@ -1,5 +1,8 @@
 """The Lambda function that serves the API."""
 
+import hashlib
+import json
+
 from troposphere import GetAtt, Parameter, Ref, awslambda
 from troposphere.dynamodb import Table
 from troposphere.iam import Role
@@ -50,4 +53,21 @@ def build_function(cfg: StackConfig, bucket: Parameter, role: Role, table: Table
         # Ref to the group also makes CloudFormation create it before the function.
         LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(log_group),
                                         ApplicationLogLevel="INFO", SystemLogLevel="WARN"),
+        **({"SnapStart": awslambda.SnapStart(ApplyOn="PublishedVersions")}
+           if cfg.snapstart else {}),
     )
+
+
+def build_live_alias(fn: awslambda.Function) -> tuple[awslambda.Version, awslambda.Alias]:
+    """A published version and the `live` alias API Gateway invokes (SnapStart needs both).
+
+    A Version is immutable, so its logical ID hashes the function's whole definition:
+    new code or configuration publishes a new version and moves the alias to it.
+    """
+    digest = hashlib.sha256(json.dumps(fn.to_dict(), sort_keys=True).encode()).hexdigest()
+    version = awslambda.Version(ids.FUNCTION_VERSION_PREFIX + digest[:12],
+                                FunctionName=Ref(fn),
+                                Description="Published by the stack for the live alias")
+    alias = awslambda.Alias(ids.FUNCTION_ALIAS, Name="live", FunctionName=Ref(fn),
+                            FunctionVersion=GetAtt(version, "Version"))
+    return version, alias

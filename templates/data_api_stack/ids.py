@@ -10,6 +10,8 @@ TABLE = "DataTable"
 FUNCTION = "ApiFunction"
 FUNCTION_ROLE = "ApiFunctionRole"
 FUNCTION_LOG_GROUP = "ApiFunctionLogGroup"
+FUNCTION_VERSION_PREFIX = "ApiFunctionVersion"  # + hash of the function definition
+FUNCTION_ALIAS = "ApiFunctionLiveAlias"
 ACCESS_LOG_GROUP = "ApiAccessLogGroup"
 
 REST_API = "RestApi"

@@ -1,6 +1,6 @@
 """build_template: the one pure entry point from config to CloudFormation."""
 
-from troposphere import Template
+from troposphere import GetAtt, Ref, Template
 
 from data_api_stack import (alarms, api, autoscaling, dashboard, function, iam, logs,
                             notifications, outputs, stage, table)
@@ -18,7 +18,9 @@ def build_template(cfg: StackConfig) -> Template:
     role = iam.build_function_role(cfg, items, function_logs)
     bucket = function.build_artifact_bucket_parameter()
     fn = function.build_function(cfg, bucket, role, items, function_logs)
-    parts = api.build_api(cfg, fn)
+    live = function.build_live_alias(fn) if cfg.snapstart else ()
+    target = Ref(live[1]) if live else GetAtt(fn, "Arn")
+    parts = api.build_api(cfg, target)
     deployment = stage.build_deployment(parts.rest_api, parts.definition)
     api_stage = stage.build_stage(cfg, parts.rest_api, deployment, access_logs)
 
@@ -29,7 +31,7 @@ def build_template(cfg: StackConfig) -> Template:
     template.add_parameter(bucket)
     template.add_parameter(alerting.parameter)
     template.add_condition(notifications.HAS_ALARM_EMAIL, alerting.condition)
-    for resource in [items, function_logs, access_logs, role, fn, parts.rest_api,
+    for resource in [items, function_logs, access_logs, role, fn, *live, parts.rest_api,
                      *parts.definition, *parts.permissions, deployment, api_stage,
                      *alerting.resources, *members, composite, board]:
         template.add_resource(resource)

@@ -1,0 +1,1 @@
+"""Benchmarks against the original CDK design; run with `make bench`."""
