@@ -111,11 +111,27 @@ def http(launched: str, local_aws: LocalAws) -> Iterator[Http]:
         os.environ.update(saved)
 
 
+def test_packaging_fault_stops_the_launch_before_cloudformation(tmp_path, local_aws, clients):
+    broken = tmp_path / "broken"
+    for name in ("config", "templates", "handlers"):
+        shutil.copytree(REPO / name, broken / name, ignore=shutil.ignore_patterns("__pycache__"))
+    api = broken / "config" / "dev" / "api.yaml"
+    api.write_text(api.read_text().replace("!package_lambda handlers", "!package_lambda nope"))
+    result = sceptre("launch", "-y", "dev", cwd=broken, env=local_aws.env(offline_env()),
+                     check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "!package_lambda: source folder" in output and "does not exist" in output
+    assert "Traceback" not in output
+    names = {s["StackName"] for s in clients["cloudformation"].describe_stacks()["Stacks"]}
+    assert API_STACK not in names, "CloudFormation must not have been called for the API"
+
+
 def test_launch_creates_both_stacks_in_order_with_the_artifact(launched, clients, project):
     assert launched.index("dev/artifacts") < launched.index("dev/api")
     assert "Uploaded s3://" in launched
     stacks = {s["StackName"]: s for s in clients["cloudformation"].describe_stacks()["Stacks"]}
-    assert stacks[ARTIFACT_STACK]["StackStatus"] == "CREATE_COMPLETE"
+    assert stacks[ARTIFACT_STACK]["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
     assert stacks[API_STACK]["StackStatus"] == "CREATE_COMPLETE"
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[API_STACK]["Outputs"]}
     assert outputs["LambdaFunctionArn"].endswith(":function:serverless-data-dev-api")
@@ -139,6 +155,13 @@ def test_created_resources_match_the_template(launched, clients, project):
               for r in clients["apigateway"].get_resources(restApiId=api_id)["items"]}
     assert routes["/data"] == {"GET", "POST", "OPTIONS"}
     assert routes["/data/{id}"] == {"GET", "PUT", "DELETE", "OPTIONS"}
+
+
+def test_validate_and_diff_work_against_the_endpoint(launched, project, local_aws):
+    env = local_aws.env(offline_env())
+    validated = sceptre("validate", "dev/api.yaml", cwd=project, env=env)
+    assert "Parameters" in validated.stdout or "Description" in validated.stdout
+    sceptre("diff", "dev/api.yaml", cwd=project, env=env)
 
 
 def test_crud_over_http(http):
