@@ -1,4 +1,4 @@
-"""Lambda entry point: routing only. Validation is in requests, storage in storage."""
+"""Lambda entry point: routing only. Validation is in validation, storage in storage."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import quote, unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from data_api import cors, logs, requests, responses, routes
+from data_api import cors, logs, responses, routes, validation
 from data_api.errors import ApiError
 from data_api.storage import Storage
 
@@ -72,25 +72,25 @@ def _with_path_id(event: dict, path_id: Optional[str]) -> dict:
 def _dispatch(event: dict, route: str, method: str, storage: Storage) -> dict:
     origin = _origin()
     if route == routes.COLLECTION and method == "POST":
-        request = requests.create(event)
+        request = validation.create(event)
         item = storage.create(request.item_id, request.data)
         return responses.respond(201, item, origin, {**responses.item_headers(item),
                                                      "Location": _location(event, item["id"])})
     if route == routes.COLLECTION:
-        page = requests.list_page(event)
+        page = validation.list_page(event)
         items, next_token = storage.list_page(page.limit, page.token)
         body: dict[str, Any] = {"items": items, "count": len(items)}
         if next_token:
             body["next"] = next_token
         return responses.respond(200, body, origin)
     if method == "GET":
-        item = storage.get(requests.path_id(event))
+        item = storage.get(validation.path_id(event))
         return responses.respond(200, item, origin, responses.item_headers(item))
     if method == "PUT":
-        change = requests.replace(event)
+        change = validation.replace(event)
         item = storage.replace(change.item_id, change.data, change.if_match)
         return responses.respond(200, item, origin, responses.item_headers(item))
-    target = requests.item(event)
+    target = validation.item(event)
     storage.delete(target.item_id, target.if_match)
     return responses.respond(204, None, origin)
 
