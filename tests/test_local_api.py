@@ -1,0 +1,116 @@
+"""The local API's translation: HTTP <-> REST proxy v1 events, gateway answers, reload."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import pytest
+from werkzeug.test import Client
+
+from data_api_stack import build_template, parse_config
+from localdev.apiserver import HandlerLoader, LocalApi
+
+ECHO = '''
+import json
+VERSION = {version}
+def handler(event, context):
+    if event["path"].endswith("/crash"):
+        raise RuntimeError("boom")
+    if event["path"].endswith("/malformed"):
+        return {{"body": "no status"}}
+    return {{"statusCode": 200, "headers": {{"X-Version": str(VERSION)}},
+             "multiValueHeaders": {{"Set-Cookie": ["a=1", "b=2"]}},
+             "body": json.dumps(event)}}
+'''
+
+
+@pytest.fixture()
+def echo_loader(tmp_path, monkeypatch):
+    package = tmp_path / "echo_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "app.py").write_text(ECHO.format(version=1))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield HandlerLoader("echo_pkg.app.handler", source=package)
+    for name in [n for n in sys.modules if n.startswith("echo_pkg")]:
+        del sys.modules[name]
+
+
+@pytest.fixture()
+def client(echo_loader, monkeypatch):
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # LocalApi sets function env vars
+    template = json.loads(build_template(parse_config(
+        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
+    lines: list[str] = []
+    app = LocalApi(template, {"TABLE_NAME": "t"}, echo_loader, log=lines.append)
+    web = Client(app)
+    web.access_log = lines
+    return web
+
+
+def test_request_becomes_a_rest_proxy_v1_event(client):
+    reply = client.get("/dev/data/a%2Fb%20c?limit=5&x=1&x=2", headers={"X-Multi": "one"})
+    assert reply.status_code == 200
+    event = json.loads(reply.get_data())
+    assert event["resource"] == "/data/{id}" and event["httpMethod"] == "GET"
+    assert event["pathParameters"] == {"id": "a/b c"}
+    assert event["queryStringParameters"] == {"limit": "5", "x": "2"}
+    assert event["multiValueQueryStringParameters"] == {"limit": ["5"], "x": ["1", "2"]}
+    assert event["headers"]["X-Multi"] == "one" and event["multiValueHeaders"]["X-Multi"] == ["one"]
+    context = event["requestContext"]
+    assert context["stage"] == "dev" and context["path"].startswith("/dev/data/")
+    assert len(context["requestId"]) == 36 and event["body"] is None
+    assert reply.headers.getlist("Set-Cookie") == ["a=1", "b=2"]
+
+
+def test_binary_body_is_base64_and_text_is_not(client):
+    binary = json.loads(client.post("/dev/data", data=b"\xff\x00\xfe").get_data())
+    assert binary["isBase64Encoded"] is True and binary["body"] == "/wD+"
+    text = json.loads(client.post("/dev/data", data="é").get_data())
+    assert text["isBase64Encoded"] is False and text["body"] == "é"
+
+
+def test_stage_prefix_is_optional(client):
+    event = json.loads(client.get("/data").get_data())
+    assert event["resource"] == "/data" and event["requestContext"]["path"] == "/data"
+
+
+def test_gateway_answers_come_from_the_template_without_added_cors(client):
+    preflight = client.options("/dev/data")
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET,POST,OPTIONS"
+    unknown = client.get("/dev/nothing/here")
+    assert unknown.status_code == 404 and json.loads(unknown.get_data())["error"]["code"] == \
+        "not_found"
+    assert unknown.headers["Access-Control-Allow-Origin"] == "*"
+    wrong_method = client.patch("/dev/data/x")
+    assert wrong_method.status_code == 404
+    # The handler's own response gets no CORS header the handler did not set.
+    assert "Access-Control-Allow-Origin" not in client.get("/dev/data").headers
+
+
+@pytest.mark.parametrize("path", ["/dev/data/crash", "/dev/data/malformed"])
+def test_crash_or_malformed_response_is_a_502_gateway_error(client, path):
+    reply = client.get(path)
+    assert reply.status_code == 502
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert json.loads(reply.get_data())["error"]["message"] == "Internal server error"
+
+
+def test_access_log_is_the_stage_format(client):
+    client.get("/dev/data/x")
+    line = json.loads(client.access_log[-1])
+    assert line["httpMethod"] == "GET" and line["resourcePath"] == "/data/{id}"
+    assert line["status"] == "200" and line["requestId"]
+
+
+def test_handler_reloads_when_its_code_changes(client, echo_loader):
+    assert client.get("/dev/data/x").headers["X-Version"] == "1"
+    source = echo_loader.source / "app.py"
+    source.write_text(ECHO.format(version=2))
+    later = time.time() + 5
+    os.utime(source, (later, later))
+    assert client.get("/dev/data/x").headers["X-Version"] == "2"
