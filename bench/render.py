@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from bench import seed
-from bench.measure import Sample, repeat_call, repeat_process, run_process
+from bench.measure import Sample, repeat_call, run_process
 from data_api_stack import build_template, parse_config
 
 REPO = Path(__file__).resolve().parents[1]

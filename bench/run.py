@@ -19,7 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bench import render, runtime, seed
-from bench.measure import Sample, repeat_call
+from bench.measure import repeat_call
 from data_api_stack import build_template, parse_config
 from lambda_artifact.build import build_artifact
 from localdev.localaws import LocalAws

@@ -99,7 +99,7 @@ class Gateway:
             if len(template) != len(segments):
                 continue
             params: dict[str, str] = {}
-            for want, got in zip(template, segments):
+            for want, got in zip(template, segments, strict=True):
                 if want.startswith("{") and want.endswith("}") and got:
                     params[want[1:-1]] = got
                 elif want != got:

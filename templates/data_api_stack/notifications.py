@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from awacs import kms as awacs_kms
 from awacs.aws import Allow, PolicyDocument, Principal, Statement
-from troposphere import AWSObject, Condition, Equals, GetAtt, Not, Parameter, Ref, Sub, kms, sns
+from troposphere import AWSObject, Equals, Not, Parameter, Ref, Sub, kms, sns
 
 from data_api_stack.config import StackConfig
 
