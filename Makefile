@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 LOCALAWS_VENV := .venv-localaws
 ENV ?= dev
+PORT ?= 3000
 
 .PHONY: test up lint generate bench clean venv
 
@@ -27,7 +28,7 @@ test: venv
 
 ## make up: local AWS + `sceptre launch -y dev` + local API on http://127.0.0.1:3000
 up: venv
-	$(VENV)/bin/python -m localdev.up --env $(ENV)
+	$(VENV)/bin/python -m localdev.up --env $(ENV) --port $(PORT)
 
 ## make generate: print the rendered templates of both environments
 generate: $(VENV)/.installed
