@@ -32,9 +32,9 @@ def sceptre(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None,
 
 
 def generate(stack_path: str, cwd: Path = REPO) -> dict[str, Any]:
-    """`sceptre --output json generate` of one stack, parsed."""
-    out = sceptre("--ignore-dependencies", "--output", "json", "generate", stack_path, cwd=cwd)
-    return json.loads(out.stdout)
+    """`sceptre --output json generate <stack>`, exactly as a user types it, parsed."""
+    out = sceptre("--output", "json", "generate", stack_path, cwd=cwd)
+    return json.loads(out.stdout)  # one document: dependencies' templates are not printed
 
 
 def resources_of_type(template: dict, type_name: str) -> dict[str, dict]:

@@ -85,6 +85,17 @@ def test_stack_tags_and_region_per_environment():
         assert config["required_version"] == "==4.7.0"
 
 
+def test_api_stack_depends_on_its_artifacts_stack_for_launch():
+    for env in ("dev", "prod"):
+        out = sceptre("--output", "json", "dump", "config", f"{env}/api.yaml").stdout
+        docs = out.replace("}\n{", "}\n\x00{").split("\x00")
+        names = [json.loads(doc)["template"]["path"] for doc in docs]
+        assert names == ["artifacts.py", "api.py"], "artifacts first, as launch orders them"
+        api = json.loads(docs[-1])
+        assert api["parameters"]["ArtifactBucket"] == (
+            f"!StackOutputLaunch({env}/artifacts.yaml::BucketName)")
+
+
 def _project_copy(tmp_path: Path) -> Path:
     for name in ("config", "templates", "handlers"):
         shutil.copytree(REPO / name, tmp_path / name,

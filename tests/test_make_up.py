@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -31,14 +32,20 @@ def test_up_launches_serves_and_stops_on_ctrl_c():
                                stderr=subprocess.STDOUT, text=True)
     output, moto_pids = [], []
     try:
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
+                         daemon=True).start()
         deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and process.poll() is None:
-            ready, _, _ = select.select([process.stdout], [], [], 1)
-            if ready:
-                line = process.stdout.readline()
-                output.append(line)
-                if line.startswith("Ctrl-C stops"):
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                if process.poll() is not None:
                     break
+                continue
+            output.append(line)
+            if line.startswith("Ctrl-C stops"):
+                break
         text = "".join(output)
         assert "LambdaFunctionArn: arn:aws:lambda:us-west-2:" in text, text
         assert f"Local API: http://127.0.0.1:{port}/dev" in text and "curl -s" in text
