@@ -157,3 +157,11 @@ def test_logical_ids_identical_across_environments(dev_template, prod_template):
         "TableReadScalableTarget", "TableReadScalingPolicy",
         "TableWriteScalableTarget", "TableWriteScalingPolicy", ids.FUNCTION_ALIAS}
     assert not any(isinstance(v, str) and "prod" in v.lower() for v in walk(dev_template))
+
+
+def test_template_fits_cloudformation_body_limit(env_template):
+    """Over 51,200 bytes, CloudFormation needs the template from S3 (template_bucket_name)."""
+    import json
+
+    _, template = env_template
+    assert len(json.dumps(template, indent=1)) < 51_200

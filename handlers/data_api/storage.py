@@ -1,8 +1,8 @@
 """Storage: the items table through one DynamoDB client, handed in by the caller.
 
 Every write is conditional, so nothing is overwritten, created or deleted by
-accident. DYNAMODB_ACTIONS lists the calls made here; the IAM policy in the
-template is built from it, and a test checks the two agree.
+accident. permissions.DYNAMODB_ACTIONS lists the calls made here; the IAM policy
+in the template is built from it, and a test checks the two agree.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from data_api.errors import ApiError, bad_request, not_found
 
-DYNAMODB_ACTIONS = ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Scan")
+from data_api.permissions import DYNAMODB_ACTIONS  # noqa: F401  (the calls made here)
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

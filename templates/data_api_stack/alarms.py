@@ -11,7 +11,7 @@ from troposphere import AWSObject, Ref, Sub, apigateway, awslambda, cloudwatch
 from troposphere.dynamodb import Table
 from troposphere.sns import Topic
 
-from data_api import storage
+from data_api import permissions
 from data_api_stack.config import StackConfig
 
 COMPOSITE = "PagingCompositeAlarm"
@@ -61,7 +61,7 @@ def _system_errors_alarm(cfg: StackConfig, table: Table) -> cloudwatch.Alarm:
                 Namespace="AWS/DynamoDB", MetricName="SystemErrors", Dimensions=[
                     cloudwatch.MetricDimension(Name="TableName", Value=Ref(table)),
                     cloudwatch.MetricDimension(Name="Operation", Value=operation)])))
-        for n, operation in enumerate(storage.DYNAMODB_ACTIONS)]
+        for n, operation in enumerate(permissions.DYNAMODB_ACTIONS)]
     total = cloudwatch.MetricDataQuery(
         Id="errors", Label="SystemErrors (all operations)", ReturnData=True,
         Expression="SUM([" + ",".join(q.Id for q in queries) + "])")

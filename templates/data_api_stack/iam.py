@@ -13,14 +13,14 @@ from troposphere import GetAtt, iam
 from troposphere.dynamodb import Table
 from troposphere.logs import LogGroup
 
-from data_api import storage
+from data_api import permissions
 from data_api_stack import ids
 from data_api_stack.config import StackConfig
 
 
 def dynamodb_actions() -> list[Action]:
     """Exactly the DynamoDB API calls the handler's storage class makes."""
-    return [ddb.Action(name) for name in storage.DYNAMODB_ACTIONS]
+    return [ddb.Action(name) for name in permissions.DYNAMODB_ACTIONS]
 
 
 def function_policy(table: Table, log_group: LogGroup) -> PolicyDocument:

@@ -1,0 +1,6 @@
+"""The DynamoDB API calls the storage class makes: the IAM policy is built from this.
+
+Kept import-free so the template code can read it without importing boto3.
+"""
+
+DYNAMODB_ACTIONS = ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Scan")
