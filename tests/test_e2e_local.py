@@ -210,6 +210,14 @@ def test_changed_handler_relaunch_updates_code_unchanged_does_not(http, project,
     assert (_deployed_key(clients), _code_sha(clients)) == (key_after, sha_after)
 
 
+def test_account_stack_launches(project, local_aws, clients):
+    _launch(project, local_aws, "account")
+    stack = clients["cloudformation"].describe_stacks(
+        StackName="serverless-data-api-account-apigateway-logging")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert any(o["OutputKey"] == "CloudWatchRoleArn" for o in stack["Outputs"])
+
+
 def test_delete_removes_the_stacks(http, project, local_aws, clients):
     sceptre("delete", "-y", "dev", cwd=project, env=local_aws.env(offline_env()))
     live = {s["StackName"] for s in clients["cloudformation"].describe_stacks()["Stacks"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from sceptre.exceptions import InvalidHookArgumentValueError, SceptreException
@@ -57,7 +58,7 @@ class PackageLambda(Hook):
                 f"(the artifacts stack's BucketName); it is {bucket!r}")
         return bucket
 
-    def _present(self, s3, bucket: str, key: str) -> bool:
+    def _present(self, s3: Any, bucket: str, key: str) -> bool:
         """True if the object exists; a clear error if the bucket does not."""
         try:
             s3.head_bucket(Bucket=bucket)
