@@ -67,9 +67,14 @@ def test_up_launches_serves_and_stops_on_ctrl_c():
                 pytest.fail(f"process {pid} started by make up is still running")
             except ProcessLookupError:
                 pass
-    finally:
+    finally:  # also on failure: let `make up` clean up, then make sure
         if process.poll() is None:
-            process.kill()
+            moto_pids = moto_pids or _children(process.pid)
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
         for pid in moto_pids:
             try:
                 os.kill(pid, signal.SIGKILL)
