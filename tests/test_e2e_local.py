@@ -210,6 +210,19 @@ def test_changed_handler_relaunch_updates_code_unchanged_does_not(http, project,
     assert (_deployed_key(clients), _code_sha(clients)) == (key_after, sha_after)
 
 
+def test_prod_launches_with_its_snapstart_alias(project, local_aws, clients):
+    _launch(project, local_aws, "prod")
+    aliases = clients["lambda"].list_aliases(FunctionName="serverless-data-prod-api")["Aliases"]
+    assert [(a["Name"], a["FunctionVersion"]) for a in aliases] == [("live", "1")]
+    api_id = next(a["id"] for a in clients["apigateway"].get_rest_apis()["items"]
+                  if a["name"] == "serverless-data-prod-api")
+    resource = next(r for r in clients["apigateway"].get_resources(restApiId=api_id)["items"]
+                    if r["path"] == "/data")
+    uri = clients["apigateway"].get_integration(restApiId=api_id, resourceId=resource["id"],
+                                                httpMethod="GET")["uri"]
+    assert uri.endswith(f"{aliases[0]['AliasArn']}/invocations")
+
+
 def test_account_stack_launches(project, local_aws, clients):
     _launch(project, local_aws, "account")
     stack = clients["cloudformation"].describe_stacks(

@@ -1,4 +1,4 @@
-"""The moto compatibility shim: needed (moto still crashes without it) and sufficient."""
+"""The moto compatibility shims: needed (moto still lacks these) and sufficient."""
 
 from __future__ import annotations
 
@@ -28,10 +28,15 @@ except KeyError as error:
 moto_server.shim_mock_integrations()
 method = Method.create_from_cloudformation_json("m", props, "123456789012", "us-west-2")
 print("with shim:", method.method_integration.integration_type)
+from moto.core.common_models import CloudFormationModel
+types = lambda: {{m.cloudformation_type() for m in CloudFormationModel.__subclasses__()}}
+print("alias modelled:", "AWS::Lambda::Alias" in types())
+moto_server.shim_lambda_alias()
+print("alias modelled:", "AWS::Lambda::Alias" in types())
 """
 
 
-def test_shim_fixes_moto_mock_integration_crash():
+def test_shims_fix_mock_integrations_and_model_lambda_aliases():
     result = subprocess.run([str(LOCALAWS_PYTHON), "-c", PROBE], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
@@ -39,3 +44,4 @@ def test_shim_fixes_moto_mock_integration_crash():
     # If moto fixes this upstream, the first assertion tells us to drop the shim.
     assert lines[0] == "without shim: KeyError 'IntegrationHttpMethod'"
     assert lines[1] == "with shim: MOCK"
+    assert lines[2:4] == ["alias modelled: False", "alias modelled: True"]

@@ -35,7 +35,74 @@ def shim_mock_integrations() -> None:
     Method.create_from_cloudformation_json = classmethod(create)
 
 
-SHIMS = (shim_mock_integrations,)
+def shim_lambda_alias() -> None:
+    """moto's CloudFormation has no AWS::Lambda::Alias (the SnapStart `live` alias):
+    the resource was skipped, Ref to it was empty and the invoke permissions failed.
+    Model it on moto's own Lambda alias API, and let GetAtt read a Version's number."""
+    from moto.awslambda.models import LambdaVersion, lambda_backends
+    from moto.core.common_models import CloudFormationModel
+
+    def version_attribute(self: Any, attribute_name: str) -> Any:
+        if attribute_name == "Version":
+            return str(self.version)
+        raise NotImplementedError(attribute_name)
+
+    LambdaVersion.get_cfn_attribute = version_attribute
+    LambdaVersion.has_cfn_attr = classmethod(lambda cls, attr: attr == "Version")
+
+    class LambdaAliasModel(CloudFormationModel):
+        # moto's model metaclass derives the service from the module path.
+        __module__ = "moto.awslambda.localdev_shim"
+
+        def __init__(self, alias: Any, function_name: str) -> None:
+            self.alias = alias
+            self.function_name = function_name
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::Lambda::Alias"
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "Name"
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.alias.arn
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict,
+                                            account_id: str, region_name: str,
+                                            **kwargs: Any) -> "LambdaAliasModel":
+            props = cloudformation_json["Properties"]
+            alias = lambda_backends[account_id][region_name].create_alias(
+                name=props["Name"], function_name=props["FunctionName"],
+                function_version=str(props["FunctionVersion"]),
+                description=props.get("Description", ""),
+                routing_config=props.get("RoutingConfig"))
+            return cls(alias, props["FunctionName"])
+
+        @classmethod
+        def update_from_cloudformation_json(cls, original_resource: Any, new_resource_name: str,
+                                            cloudformation_json: dict, account_id: str,
+                                            region_name: str) -> "LambdaAliasModel":
+            props = cloudformation_json["Properties"]
+            alias = lambda_backends[account_id][region_name].update_alias(
+                name=props["Name"], function_name=props["FunctionName"],
+                function_version=str(props["FunctionVersion"]),
+                description=props.get("Description", ""),
+                routing_config=props.get("RoutingConfig"))
+            return cls(alias, props["FunctionName"])
+
+        @classmethod
+        def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict,
+                                            account_id: str, region_name: str) -> None:
+            props = cloudformation_json["Properties"]
+            lambda_backends[account_id][region_name].delete_alias(props["Name"],
+                                                                  props["FunctionName"])
+
+
+SHIMS = (shim_mock_integrations, shim_lambda_alias)
 
 
 def main(argv: list[str] | None = None) -> None:
