@@ -35,6 +35,14 @@ generate: $(VENV)/.installed
 	$(VENV)/bin/sceptre --output json generate dev/api.yaml
 	$(VENV)/bin/sceptre --output json generate prod/api.yaml
 
+## make lint: cfn-lint (every level, informational included) on every rendered template
+lint: $(VENV)/.installed
+	mkdir -p .cache/rendered
+	for stack in dev/api dev/artifacts prod/api prod/artifacts account/apigateway-logging; do \
+		$(VENV)/bin/sceptre --output json generate $$stack.yaml > .cache/rendered/$$(echo $$stack | tr / -).json || exit 1; \
+	done
+	$(VENV)/bin/cfn-lint --include-checks I --regions us-west-2 -- .cache/rendered/*.json
+
 ## make bench: benchmarks side by side with the original CDK design -> bench/results.md
 bench: venv
 	$(VENV)/bin/python -m bench.run
