@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -175,7 +176,7 @@ EVENTS = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(event=EVENTS)
 def test_fuzzed_events_never_escape_never_5xx_always_json_with_cors(api, event):
