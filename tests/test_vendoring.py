@@ -69,3 +69,13 @@ def test_dict_argument_and_package_agree_with_plain_build(tmp_path):
     assert (folder, architecture) == (tmp_path / "src", "x86_64")
     _handler(folder)
     assert package(folder, architecture).key == build_artifact(folder).key
+
+
+def test_architecture_defaults_to_the_functions(tmp_path):
+    from lambda_artifact.source import stack_architecture
+
+    assert stack_architecture({"sceptre_user_data": {"architecture": "x86_64"}}) == "x86_64"
+    assert stack_architecture({"sceptre_user_data": {}}) == "arm64"
+    assert stack_architecture({}) == "arm64"
+    _, arch = parse_argument("src", str(tmp_path), ValueError, "x86_64")
+    assert arch == "x86_64"

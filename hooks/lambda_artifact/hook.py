@@ -16,7 +16,7 @@ from sceptre.exceptions import InvalidHookArgumentValueError, SceptreException
 from sceptre.hooks import Hook
 
 from lambda_artifact.build import ArtifactError
-from lambda_artifact.source import package, parse_argument
+from lambda_artifact.source import package, parse_argument, stack_architecture
 
 BUCKET_PARAMETER = "ArtifactBucket"
 
@@ -28,7 +28,8 @@ class LambdaPackagingError(SceptreException):
 class PackageLambda(Hook):
     def run(self) -> None:
         folder, architecture = parse_argument(self.argument, self.stack.config["project_path"],
-                                              InvalidHookArgumentValueError)
+                                              InvalidHookArgumentValueError,
+                                              stack_architecture(self.stack.config))
         bucket = self._bucket()
         try:
             artifact = package(folder, architecture)

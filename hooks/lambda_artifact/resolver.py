@@ -10,13 +10,14 @@ from sceptre.exceptions import InvalidResolverArgumentError
 from sceptre.resolvers import Resolver
 
 from lambda_artifact.build import ArtifactError
-from lambda_artifact.source import package, parse_argument
+from lambda_artifact.source import package, parse_argument, stack_architecture
 
 
 class LambdaArtifactKey(Resolver):
     def resolve(self) -> str:
         folder, architecture = parse_argument(self.argument, self.stack.config["project_path"],
-                                              InvalidResolverArgumentError)
+                                              InvalidResolverArgumentError,
+                                              stack_architecture(self.stack.config))
         try:
             return package(folder, architecture).key
         except ArtifactError as error:

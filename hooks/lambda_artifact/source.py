@@ -15,16 +15,23 @@ DEFAULT_SOURCE = "handlers"
 DEFAULT_ARCHITECTURE = "arm64"
 
 
-def parse_argument(argument: Any, project_path: str,
-                   error: type[Exception]) -> tuple[Path, str]:
+def stack_architecture(stack_config: dict) -> str:
+    """The function's architecture from the stack's raw sceptre_user_data (not resolved:
+    the resolver lives there too), so vendored wheels match the function by default."""
+    value = (stack_config.get("sceptre_user_data") or {}).get("architecture")
+    return value if isinstance(value, str) and value in PLATFORMS else DEFAULT_ARCHITECTURE
+
+
+def parse_argument(argument: Any, project_path: str, error: type[Exception],
+                   default_architecture: str = DEFAULT_ARCHITECTURE) -> tuple[Path, str]:
     """(absolute source folder, architecture), or raise `error` quoting the bad argument."""
-    source, architecture = argument, DEFAULT_ARCHITECTURE
+    source, architecture = argument, default_architecture
     if argument is None:
         source = DEFAULT_SOURCE
     elif isinstance(argument, dict):
         unknown = set(argument) - {"source", "architecture"}
         source = argument.get("source", DEFAULT_SOURCE)
-        architecture = argument.get("architecture", DEFAULT_ARCHITECTURE)
+        architecture = argument.get("architecture", default_architecture)
         if unknown or architecture not in PLATFORMS:
             raise error(f"expected {{source: <folder>, architecture: arm64|x86_64}}; "
                         f"you gave {argument!r}")
