@@ -35,6 +35,13 @@ def shim_mock_integrations() -> None:
     Method.create_from_cloudformation_json = classmethod(create)
 
 
+def _alias_args(props: dict) -> dict:
+    return {"name": props["Name"], "function_name": props["FunctionName"],
+            "function_version": str(props["FunctionVersion"]),
+            "description": props.get("Description", ""),
+            "routing_config": props.get("RoutingConfig")}
+
+
 def shim_lambda_alias() -> None:
     """moto's CloudFormation has no AWS::Lambda::Alias (the SnapStart `live` alias):
     the resource was skipped, Ref to it was empty and the invoke permissions failed.
@@ -75,11 +82,7 @@ def shim_lambda_alias() -> None:
                                             account_id: str, region_name: str,
                                             **kwargs: Any) -> "LambdaAliasModel":
             props = cloudformation_json["Properties"]
-            alias = lambda_backends[account_id][region_name].create_alias(
-                name=props["Name"], function_name=props["FunctionName"],
-                function_version=str(props["FunctionVersion"]),
-                description=props.get("Description", ""),
-                routing_config=props.get("RoutingConfig"))
+            alias = lambda_backends[account_id][region_name].create_alias(**_alias_args(props))
             return cls(alias, props["FunctionName"])
 
         @classmethod
@@ -87,11 +90,7 @@ def shim_lambda_alias() -> None:
                                             cloudformation_json: dict, account_id: str,
                                             region_name: str) -> "LambdaAliasModel":
             props = cloudformation_json["Properties"]
-            alias = lambda_backends[account_id][region_name].update_alias(
-                name=props["Name"], function_name=props["FunctionName"],
-                function_version=str(props["FunctionVersion"]),
-                description=props.get("Description", ""),
-                routing_config=props.get("RoutingConfig"))
+            alias = lambda_backends[account_id][region_name].update_alias(**_alias_args(props))
             return cls(alias, props["FunctionName"])
 
         @classmethod
