@@ -96,8 +96,8 @@ def _dispatch(event: dict, route: str, method: str, storage: Storage) -> dict:
 
 
 def _aws_error(error: Exception, request_id: str) -> dict:
-    code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
-    message = error.response.get("Error", {}).get("Message", "") if code else ""
+    details = error.response.get("Error", {}) if isinstance(error, ClientError) else {}
+    code, message = details.get("Code", ""), details.get("Message", "")
     if code in THROTTLE_CODES:
         LOG.warning("DynamoDB throttled", extra={"requestId": request_id, "errorCode": code})
         return responses.error(503, "throttled", "the table is busy; retry shortly", _origin(),

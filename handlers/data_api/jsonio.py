@@ -26,9 +26,11 @@ def _reject_constant(name: str) -> Any:
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
-        seen = set()
-        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise bad_request(f"duplicate key {duplicate!r} in JSON object")
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise bad_request(f"duplicate key {key!r} in JSON object")
+            seen.add(key)
     return result
 
 
@@ -85,7 +87,8 @@ def check_storable(value: Any, where: str = "data", depth: int = 0) -> None:
 
 
 def _number_text(value: Decimal) -> str:
-    if value == value.to_integral_value() and value.as_tuple().exponent >= 0:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:  # an integer: write all its digits
         return str(int(value))
     text = str(value)
     return text if "E" not in text else text.replace("E", "e")

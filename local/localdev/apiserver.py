@@ -134,7 +134,7 @@ class LocalApi:
             segments = segments[1:]
         request.environ["localdev.path"] = "/" + "/".join(segments)
         resource, params = self.gateway.match(segments)
-        context = {"requestId": request_id, "httpMethod": request.method,
+        context: dict[str, Any] = {"requestId": request_id, "httpMethod": request.method,
                    "resourcePath": resource.path if resource else "-",
                    "identity.sourceIp": request.remote_addr, "protocol": "HTTP/1.1",
                    "requestTime": datetime.now(timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),

@@ -21,7 +21,7 @@ def shim_mock_integrations() -> None:
     Give moto explicit None for the two absent keys."""
     from moto.apigateway.models import Method
 
-    original = Method.create_from_cloudformation_json.__func__
+    original = Method.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
 
     def create(cls: Any, resource_name: str, cloudformation_json: dict, *args: Any,
                **kwargs: Any) -> Any:
@@ -32,7 +32,7 @@ def shim_mock_integrations() -> None:
             **cloudformation_json["Properties"], "Integration": integration}}
         return original(cls, resource_name, patched, *args, **kwargs)
 
-    Method.create_from_cloudformation_json = classmethod(create)
+    Method.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
 
 
 def _alias_args(props: dict) -> dict:
@@ -54,8 +54,9 @@ def shim_lambda_alias() -> None:
             return str(self.version)
         raise NotImplementedError(attribute_name)
 
-    LambdaVersion.get_cfn_attribute = version_attribute
-    LambdaVersion.has_cfn_attr = classmethod(lambda cls, attr: attr == "Version")
+    LambdaVersion.get_cfn_attribute = version_attribute  # type: ignore[attr-defined]
+    LambdaVersion.has_cfn_attr = classmethod(  # type: ignore[method-assign,assignment]
+        lambda cls, attr: attr == "Version")
 
     class LambdaAliasModel(CloudFormationModel):
         # moto's model metaclass derives the service from the module path.
