@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from sceptre.exceptions import InvalidHookArgumentValueError, SceptreException
+from sceptre.exceptions import InvalidHookArgumentValueError
 from sceptre.hooks import Hook
 
 from lambda_artifact.build import ArtifactError
@@ -21,8 +21,12 @@ from lambda_artifact.source import package, parse_argument, stack_architecture
 BUCKET_PARAMETER = "ArtifactBucket"
 
 
-class LambdaPackagingError(SceptreException):
-    """Packaging or upload failed; raised before CloudFormation is called."""
+class LambdaPackagingError(InvalidHookArgumentValueError):
+    """Packaging or upload failed; raised before CloudFormation is called.
+
+    One of Sceptre's InvalidHookArgument* errors, so the CLI prints it as one line and
+    callers catching Sceptre's hook errors catch it too.
+    """
 
 
 class PackageLambda(Hook):
