@@ -47,6 +47,15 @@ def sceptre_generate(runs: int) -> Sample:
     return Sample(seconds, rss)
 
 
+def sceptre_generate_all(runs: int) -> Sample:
+    """Per run: one `sceptre generate .` printing every stack of both environments."""
+    sceptre = str(Path(sys.executable).parent / "sceptre")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    results = [run_process([sceptre, "--output", "json", "generate", "."], env=env,
+                           cwd=str(REPO)) for _ in range(runs)]
+    return Sample([r[0] for r in results], max(r[1] for r in results))
+
+
 def cdk_synth(runs: int) -> Sample:
     """Per run: the seed's `python app.py` for dev and prod, CDK_OUTDIR outside the app."""
     python = str(seed.cdk_python())
