@@ -188,3 +188,19 @@ def test_registered_as_sceptre_entry_points():
     resolvers = {ep.name: ep.value for ep in entry_points(group="sceptre.resolvers")}
     assert hooks["package_lambda"] == "lambda_artifact.hook:PackageLambda"
     assert resolvers["lambda_artifact_key"] == "lambda_artifact.resolver:LambdaArtifactKey"
+
+
+def test_hook_uses_the_stacks_connection_manager(s3, project, monkeypatch):
+    from sceptre.connection_manager import ConnectionManager
+
+    sessions = []
+    original = ConnectionManager.get_session
+
+    def recording(self, *args, **kwargs):
+        session = original(self, *args, **kwargs)
+        sessions.append((self.region, self.profile, session.region_name))
+        return session
+
+    monkeypatch.setattr(ConnectionManager, "get_session", recording)
+    _run_hook("handlers", project)
+    assert sessions == [("us-west-2", None, "us-west-2")]
