@@ -106,6 +106,11 @@ def _aws_error(error: Exception, request_id: str) -> dict:
         return responses.error(413, "payload_too_large",
                                "the item exceeds DynamoDB's 400 KB item limit", _origin())
     LOG.error("AWS call failed", exc_info=error, extra={"requestId": request_id, "errorCode": code})
+    return _internal_error(request_id)
+
+
+def _internal_error(request_id: str) -> dict:
+    """A 500 the client can report: the request id, never the cause or a stack trace."""
     return responses.error(500, "internal_error", "the request failed on our side; "
                            "quote the request id when reporting it", _origin(), None, request_id)
 
@@ -121,7 +126,7 @@ def handle(event: Any, context: Any, storage_factory: Callable[[], Storage]) -> 
     route, path_id = _match(event)
     try:
         if route is None:
-            raise ApiError(404, "not_found", "no route for this path; try /data or /data/{id}")
+            raise ApiError(404, "not_found", routes.UNKNOWN_ROUTE_MESSAGE)
         allowed = routes.ROUTES[route]
         if method not in allowed:
             raise ApiError(405, "method_not_allowed", f"{method or 'no method'} is not allowed "
@@ -138,9 +143,7 @@ def handle(event: Any, context: Any, storage_factory: Callable[[], Storage]) -> 
         response = _aws_error(error, request_id)
     except Exception:  # last resort: log it, never leak a stack trace to the client
         LOG.exception("unhandled error", extra={"requestId": request_id})
-        response = responses.error(500, "internal_error", "the request failed on our side; "
-                                   "quote the request id when reporting it", _origin(), None,
-                                   request_id)
+        response = _internal_error(request_id)
     LOG.info("request", extra={"requestId": request_id, "method": method, "resource": route,
                                "status": response["statusCode"],
                                "durationMs": round((time.perf_counter() - started) * 1000, 2)})

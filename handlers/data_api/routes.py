@@ -11,3 +11,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
     COLLECTION: ("GET", "POST", "OPTIONS"),
     ITEM: ("GET", "PUT", "DELETE", "OPTIONS"),
 }
+
+# What a client is told for a path that is not a route: by the handler and by API
+# Gateway's own (MISSING_AUTHENTICATION_TOKEN) response in the template alike.
+UNKNOWN_ROUTE_MESSAGE = f"no route for this path; try {COLLECTION} or {ITEM}"

@@ -34,6 +34,13 @@ def _item(attributes: dict) -> dict[str, Any]:
     return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
 
 
+def _existing_at(if_match: Optional[int]) -> tuple[str, dict[str, dict[str, str]]]:
+    """Write condition: the item exists and, with If-Match, is still at that version."""
+    if if_match is None:
+        return "attribute_exists(id)", {}
+    return "attribute_exists(id) AND version = :expected", {":expected": {"N": str(if_match)}}
+
+
 class PageTokens:
     """Opaque `next` tokens: the last key, signed so a tampered token is a 400."""
 
@@ -94,12 +101,9 @@ class Storage:
         return _item(response["Item"])
 
     def replace(self, item_id: str, data: Any, if_match: Optional[int]) -> dict[str, Any]:
-        condition = "attribute_exists(id)"
+        condition, expected = _existing_at(if_match)
         values = {":data": _serializer.serialize(data), ":now": {"S": _now()},
-                  ":one": {"N": "1"}, ":zero": {"N": "0"}}
-        if if_match is not None:
-            condition += " AND version = :expected"
-            values[":expected"] = {"N": str(if_match)}
+                  ":one": {"N": "1"}, ":zero": {"N": "0"}, **expected}
         try:
             response = self._client.update_item(
                 TableName=self._table,
@@ -117,10 +121,7 @@ class Storage:
         return _item(response["Attributes"])
 
     def delete(self, item_id: str, if_match: Optional[int]) -> None:
-        condition, values = "attribute_exists(id)", {}
-        if if_match is not None:
-            condition += " AND version = :expected"
-            values[":expected"] = {"N": str(if_match)}
+        condition, values = _existing_at(if_match)
         try:
             self._client.delete_item(TableName=self._table, Key=self._key(item_id),
                                      ConditionExpression=condition,

@@ -13,8 +13,7 @@ from data_api.errors import ApiError, bad_request
 MAX_ID_LENGTH = 256
 MAX_BODY_BYTES = 400 * 1024  # DynamoDB's item limit; a larger body cannot be stored
 DEFAULT_LIMIT, MAX_LIMIT = 25, 100
-CREATE_FIELDS = frozenset({"id", "data"})
-REPLACE_FIELDS = frozenset({"id", "data"})
+BODY_FIELDS = frozenset({"id", "data"})  # POST and PUT bodies alike
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def _body_text(event: dict) -> str:
     return text
 
 
-def _json_object(event: dict, allowed: frozenset[str]) -> dict:
+def _json_object(event: dict, allowed: frozenset[str] = BODY_FIELDS) -> dict:
     content_type = headers(event).get("content-type", "")
     media_type = content_type.split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
@@ -129,14 +128,14 @@ def _json_object(event: dict, allowed: frozenset[str]) -> dict:
 
 
 def create(event: dict) -> Create:
-    body = _json_object(event, CREATE_FIELDS)
+    body = _json_object(event)
     item_id = check_id(body["id"]) if "id" in body else None
     return Create(item_id=item_id, data=body["data"])
 
 
 def replace(event: dict) -> Replace:
     item_id = path_id(event)
-    body = _json_object(event, REPLACE_FIELDS)
+    body = _json_object(event)
     if "id" in body and body["id"] != item_id:
         raise bad_request("body id differs from the id in the path; ids cannot be changed")
     return Replace(item_id=item_id, data=body["data"], if_match=if_match(event))

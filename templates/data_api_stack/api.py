@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda
@@ -78,16 +79,13 @@ def _preflight_method(api: apigateway.RestApi, resource: apigateway.Resource, pa
 # API Gateway's own errors (429 throttle, 504 timeout...) get the same CORS headers
 # and the same JSON error shape as the handler's errors. An unknown path is a
 # MISSING_AUTHENTICATION_TOKEN 403 by default; we answer it as the 404 it is.
+_GATEWAY_ERROR_BODY = ('{"error": {"code": "$context.error.responseType", '
+                       '"message": $context.error.messageString}}')
 GATEWAY_RESPONSES = {
-    "DEFAULT_4XX": ("GatewayResponseDefault4XX", None,
-                    '{"error": {"code": "$context.error.responseType", '
-                    '"message": $context.error.messageString}}'),
-    "DEFAULT_5XX": ("GatewayResponseDefault5XX", None,
-                    '{"error": {"code": "$context.error.responseType", '
-                    '"message": $context.error.messageString}}'),
-    "MISSING_AUTHENTICATION_TOKEN": ("GatewayResponseUnknownRoute", "404",
-                                     '{"error": {"code": "not_found", "message": '
-                                     '"no route for this path; try /data or /data/{id}"}}'),
+    "DEFAULT_4XX": ("GatewayResponseDefault4XX", None, _GATEWAY_ERROR_BODY),
+    "DEFAULT_5XX": ("GatewayResponseDefault5XX", None, _GATEWAY_ERROR_BODY),
+    "MISSING_AUTHENTICATION_TOKEN": ("GatewayResponseUnknownRoute", "404", json.dumps(
+        {"error": {"code": "not_found", "message": routes.UNKNOWN_ROUTE_MESSAGE}})),
 }
 
 
