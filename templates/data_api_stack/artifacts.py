@@ -8,7 +8,7 @@ from awacs.aws import Condition, Deny, PolicyDocument, Principal, Statement, Boo
 from awacs import s3 as awacs_s3
 from troposphere import Export, GetAtt, Output, Ref, Sub, Template, s3
 
-from data_api_stack.config import ENVIRONMENT_PATTERN, ConfigError
+from data_api_stack.config import ENVIRONMENT_PATTERN, ConfigError, name_prefix
 
 BUCKET = "ArtifactBucket"
 BUCKET_POLICY = "ArtifactBucketPolicy"
@@ -74,5 +74,5 @@ def build_artifacts_template(environment: str) -> Template:
                                           PolicyDocument=_tls_only_policy(bucket)))
     template.add_output(Output(OUTPUT_BUCKET_NAME, Description="Name of the artifact bucket",
                                Value=Ref(bucket),
-                               Export=Export(f"serverless-data-{environment}-ArtifactBucket")))
+                               Export=Export(f"{name_prefix(environment)}-ArtifactBucket")))
     return template

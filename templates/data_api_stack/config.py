@@ -121,8 +121,17 @@ class StackConfig:
 
     @property
     def name_prefix(self) -> str:
-        """Physical-name prefix: distinct per environment, so dev and prod never collide."""
-        return f"serverless-data-{self.environment}"
+        return name_prefix(self.environment)
+
+    @property
+    def function_name(self) -> str:
+        """The Lambda's name; its log group is named after it."""
+        return f"{self.name_prefix}-api"
+
+
+def name_prefix(environment: str) -> str:
+    """Physical-name prefix: distinct per environment, so dev and prod never collide."""
+    return f"serverless-data-{environment}"
 
 
 _PARSERS: dict[str, Callable[[str, Any], Any]] = {

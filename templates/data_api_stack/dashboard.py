@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from troposphere import Export, Output, Ref, Sub, apigateway, awslambda, cloudwatch
+from troposphere import Output, Ref, Sub, apigateway, awslambda, cloudwatch
 from troposphere.dynamodb import Table
 
 from data_api_stack import ids
 from data_api_stack.alarms import alarm_arn
+from data_api_stack.outputs import exported_output
 from data_api_stack.config import StackConfig
 
 DASHBOARD = "Dashboard"
@@ -82,7 +83,7 @@ def build_dashboard(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Fun
 
 
 def dashboard_output(cfg: StackConfig, dashboard: cloudwatch.Dashboard) -> Output:
-    return Output(ids.OUTPUT_DASHBOARD_URL, Description="CloudWatch dashboard of this environment",
-                  Value=Sub("https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home"
-                            "?region=${AWS::Region}#dashboards:name=${Name}", Name=Ref(dashboard)),
-                  Export=Export(f"{cfg.name_prefix}-{ids.OUTPUT_DASHBOARD_URL}"))
+    return exported_output(
+        cfg, ids.OUTPUT_DASHBOARD_URL, "CloudWatch dashboard of this environment",
+        Sub("https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home"
+            "?region=${AWS::Region}#dashboards:name=${Name}", Name=Ref(dashboard)))

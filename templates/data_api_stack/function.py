@@ -34,7 +34,7 @@ def build_function(cfg: StackConfig, bucket: Parameter, role: Role, table: Table
                    log_group: LogGroup) -> awslambda.Function:
     return awslambda.Function(
         ids.FUNCTION,
-        FunctionName=f"{cfg.name_prefix}-api",
+        FunctionName=cfg.function_name,
         Description=f"Data API ({cfg.environment}): CRUD on /data backed by DynamoDB",
         Runtime=cfg.runtime,
         Architectures=[cfg.architecture],

@@ -10,10 +10,6 @@ from data_api_stack import ids
 from data_api_stack.config import StackConfig
 
 
-def function_log_group_name(cfg: StackConfig) -> str:
-    return f"/aws/lambda/{cfg.name_prefix}-api"
-
-
 def _log_group(logical_id: str, name: str, cfg: StackConfig) -> logs.LogGroup:
     policy = "Retain" if cfg.retain_data else "Delete"
     return logs.LogGroup(
@@ -26,7 +22,8 @@ def _log_group(logical_id: str, name: str, cfg: StackConfig) -> logs.LogGroup:
 
 
 def build_function_log_group(cfg: StackConfig) -> logs.LogGroup:
-    return _log_group(ids.FUNCTION_LOG_GROUP, function_log_group_name(cfg), cfg)
+    # Lambda's default group name for this function, so the console's links still work.
+    return _log_group(ids.FUNCTION_LOG_GROUP, f"/aws/lambda/{cfg.function_name}", cfg)
 
 
 def build_access_log_group(cfg: StackConfig) -> logs.LogGroup:

@@ -7,7 +7,8 @@ from data_api_stack import ids
 from data_api_stack.config import StackConfig
 
 
-def _output(cfg: StackConfig, logical_id: str, description: str, value: object) -> Output:
+def exported_output(cfg: StackConfig, logical_id: str, description: str,
+                    value: object) -> Output:
     return Output(logical_id, Description=description, Value=value,
                   Export=Export(f"{cfg.name_prefix}-{logical_id}"))
 
@@ -17,8 +18,8 @@ def build_outputs(cfg: StackConfig, function: awslambda.Function, api: apigatewa
     url = Sub("https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/",
               Api=Ref(api), Stage=Ref(stage))
     return [
-        _output(cfg, ids.OUTPUT_FUNCTION_ARN, "ARN of the API's Lambda function",
+        exported_output(cfg, ids.OUTPUT_FUNCTION_ARN, "ARN of the API's Lambda function",
                 GetAtt(function, "Arn")),
-        _output(cfg, ids.OUTPUT_API_URL, "Base URL of the API, stage path included", url),
-        _output(cfg, ids.OUTPUT_TABLE_NAME, "Name of the DynamoDB items table", Ref(table)),
+        exported_output(cfg, ids.OUTPUT_API_URL, "Base URL of the API, stage path included", url),
+        exported_output(cfg, ids.OUTPUT_TABLE_NAME, "Name of the DynamoDB items table", Ref(table)),
     ]
