@@ -11,6 +11,7 @@ from pathlib import Path
 from bench import seed
 from bench.measure import Sample, repeat_call, run_process
 from data_api_stack import build_template, parse_config
+from localdev.localaws import sceptre_cli, without_aws
 
 REPO = Path(__file__).resolve().parents[1]
 ENVS = ("dev", "prod")
@@ -32,8 +33,7 @@ def in_process(runs: int) -> Sample:
 
 def sceptre_generate(runs: int) -> Sample:
     """Per run: `sceptre generate` of dev and prod, each a fresh CLI process."""
-    sceptre = str(Path(sys.executable).parent / "sceptre")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    sceptre, env = sceptre_cli(), without_aws()
     seconds, rss = [], 0.0
     for _ in range(runs):
         total = 0.0
@@ -49,8 +49,7 @@ def sceptre_generate(runs: int) -> Sample:
 
 def sceptre_generate_all(runs: int) -> Sample:
     """Per run: one `sceptre generate .` printing every stack of both environments."""
-    sceptre = str(Path(sys.executable).parent / "sceptre")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    sceptre, env = sceptre_cli(), without_aws()
     results = [run_process([sceptre, "--output", "json", "generate", "."], env=env,
                            cwd=str(REPO)) for _ in range(runs)]
     return Sample([r[0] for r in results], max(r[1] for r in results))

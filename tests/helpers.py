@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Iterator
+
+from localdev.localaws import without_aws
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -16,10 +18,15 @@ ENVIRONMENTS = ("dev", "prod")
 
 def offline_env(**extra: str) -> dict[str, str]:
     """Environment with no AWS credentials or config: proves generate is offline."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-               AWS_EC2_METADATA_DISABLED="true", **extra)
-    return env
+    return {**without_aws(), **extra}
+
+
+def copy_project(root: Path) -> Path:
+    """What Sceptre needs of the project (config/, templates/, handlers/) under `root`,
+    so a test can change a file without touching the working tree."""
+    for name in ("config", "templates", "handlers"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
 
 
 def sceptre(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None,

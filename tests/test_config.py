@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 from data_api_stack import ConfigError, build_template, parse_config
-from tests.helpers import REPO, generate, sceptre
+from tests.helpers import copy_project, generate, sceptre
 
 GOOD = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
 
@@ -96,15 +95,8 @@ def test_api_stack_depends_on_its_artifacts_stack_for_launch():
             f"!StackOutputLaunch({env}/artifacts.yaml::BucketName)")
 
 
-def _project_copy(tmp_path: Path) -> Path:
-    for name in ("config", "templates", "handlers"):
-        shutil.copytree(REPO / name, tmp_path / name,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    return tmp_path
-
-
 def test_bad_value_fails_sceptre_generate_with_one_clear_line(tmp_path):
-    project = _project_copy(tmp_path)
+    project = copy_project(tmp_path)
     api = project / "config" / "dev" / "api.yaml"
     api.write_text(api.read_text().replace("read_capacity: 5", "read_capacity: 0"))
     result = sceptre("--ignore-dependencies", "generate", "dev/api.yaml", cwd=project,
@@ -115,7 +107,7 @@ def test_bad_value_fails_sceptre_generate_with_one_clear_line(tmp_path):
 
 
 def test_a_third_environment_is_a_folder_copy_and_one_value(tmp_path):
-    project = _project_copy(tmp_path)
+    project = copy_project(tmp_path)
     shutil.copytree(project / "config" / "prod", project / "config" / "staging")
     group = project / "config" / "staging" / "config.yaml"
     group.write_text(group.read_text().replace('"prod"', '"staging"'))

@@ -10,7 +10,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -24,7 +23,7 @@ from lambda_artifact.build import build_artifact
 from localdev.apiserver import HandlerLoader, LocalApi, serve
 from localdev.localaws import LocalAws, free_port
 from localdev.stack import read_stack
-from tests.helpers import REPO, offline_env, sceptre
+from tests.helpers import copy_project, offline_env, sceptre
 
 pytestmark = pytest.mark.e2e
 API_STACK = "serverless-data-api-dev-api"
@@ -33,10 +32,7 @@ ARTIFACT_STACK = "serverless-data-api-dev-artifacts"
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("project")
-    for name in ("config", "templates", "handlers"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return root
+    return copy_project(tmp_path_factory.mktemp("project"))
 
 
 @pytest.fixture(scope="module")
@@ -112,9 +108,7 @@ def http(launched: str, local_aws: LocalAws) -> Iterator[Http]:
 
 
 def test_packaging_fault_stops_the_launch_before_cloudformation(tmp_path, local_aws, clients):
-    broken = tmp_path / "broken"
-    for name in ("config", "templates", "handlers"):
-        shutil.copytree(REPO / name, broken / name, ignore=shutil.ignore_patterns("__pycache__"))
+    broken = copy_project(tmp_path)
     api = broken / "config" / "dev" / "api.yaml"
     api.write_text(api.read_text().replace("!package_lambda handlers", "!package_lambda nope"))
     result = sceptre("launch", "-y", "dev", cwd=broken, env=local_aws.env(offline_env()),

@@ -29,6 +29,7 @@ from localdev.gateway import Gateway, GatewayAnswer
 
 HANDLERS_DIR = Path(__file__).resolve().parents[2] / "handlers"
 HANDLER = "data_api.handler.lambda_handler"
+REQUEST_TIME_FORMAT = "%d/%b/%Y:%H:%M:%S +0000"  # API Gateway's $context.requestTime
 
 
 class HandlerLoader:
@@ -87,7 +88,7 @@ def _proxy_event(request: Request, resource: str, params: dict[str, str], stage:
             "httpMethod": request.method, "path": (f"/{stage}" if stage_in_path else "") + path,
             "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
             "identity": {"sourceIp": request.remote_addr, "userAgent": request.user_agent.string},
-            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTime": now.strftime(REQUEST_TIME_FORMAT),
             "requestTimeEpoch": int(now.timestamp() * 1000), "apiId": "local",
         },
         "body": body,
@@ -137,7 +138,7 @@ class LocalApi:
         context: dict[str, Any] = {"requestId": request_id, "httpMethod": request.method,
                    "resourcePath": resource.path if resource else "-",
                    "identity.sourceIp": request.remote_addr, "protocol": "HTTP/1.1",
-                   "requestTime": datetime.now(timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                   "requestTime": datetime.now(timezone.utc).strftime(REQUEST_TIME_FORMAT),
                    "integrationLatency": "-"}
         if resource is None or request.method not in resource.methods:
             return self._answer(self.gateway.error("MISSING_AUTHENTICATION_TOKEN")), context

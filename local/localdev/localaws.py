@@ -36,14 +36,20 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def aws_env(endpoint: str, base: Optional[dict[str, str]] = None) -> dict[str, str]:
-    """A process environment that sends every AWS SDK call to `endpoint`."""
+def without_aws(base: Optional[dict[str, str]] = None) -> dict[str, str]:
+    """A process environment that reaches no AWS account: no AWS_* variables, no
+    config or credentials files, no instance metadata."""
     env = {k: v for k, v in (base if base is not None else os.environ).items()
            if not k.startswith("AWS_")}
-    env.update(DUMMY_CREDENTIALS, AWS_ENDPOINT_URL=endpoint, AWS_DEFAULT_REGION=REGION,
-               AWS_REGION=REGION, AWS_CONFIG_FILE=os.devnull,
-               AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+               AWS_EC2_METADATA_DISABLED="true")
     return env
+
+
+def aws_env(endpoint: str, base: Optional[dict[str, str]] = None) -> dict[str, str]:
+    """A process environment that sends every AWS SDK call to `endpoint`."""
+    return {**without_aws(base), **DUMMY_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint,
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
 
 
 class LocalAws:
