@@ -100,9 +100,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 3000)))
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
-    # `kill` or a closing terminal stops us like Ctrl-C does, so cleanup runs.
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGHUP, _interrupt)
+    # `kill` or a closing terminal stops us like Ctrl-C does, so cleanup runs. SIGINT
+    # too: a shell that starts us in the background hands it down as ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     if not (REPO / "config" / args.env).is_dir():
         print(f"error: no environment {args.env!r} (no folder config/{args.env})",
               file=sys.stderr)
