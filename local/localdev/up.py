@@ -82,11 +82,12 @@ def run(env: str, port: int, host: str) -> None:
         print(f"\nLocal API: {base}  (also without the stage prefix)\nTry:\n"
               f"{_curl_lines(base)}\n\nCtrl-C stops the API and the local AWS.", flush=True)
         try:
-            server.serve_forever()
+            server.serve_forever()  # werkzeug's returns on Ctrl-C instead of raising
         except KeyboardInterrupt:
-            print("\nStopping.", flush=True)
+            pass
         finally:
             server.server_close()
+            print("\nStopping the local API and the local AWS.", flush=True)
     lock.close()
 
 
