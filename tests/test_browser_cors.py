@@ -94,7 +94,7 @@ def _browser_results(origin: str, tmp_path: Path, dynamodb, monkeypatch) -> list
 def test_browser_does_crud_across_origins_and_reads_errors(tmp_path, dynamodb, monkeypatch):
     results = _browser_results("*", tmp_path, dynamodb, monkeypatch)
     assert results == ['POST 201 etag="1" loc=/dev/data/b', 'PUT 200 etag="2"',
-                       "STALE 412 precondition_failed", "GW404 404 not_found", "DELETE 204"]
+                       "STALE 412 PRECONDITION_FAILED", "GW404 404 NOT_FOUND", "DELETE 204"]
 
 
 def test_a_configured_origin_keeps_other_sites_out(tmp_path, dynamodb, monkeypatch):

@@ -171,7 +171,7 @@ def test_crud_over_http(http):
     assert http("POST", "/data", {"id": "e2e", "data": 1})[0] == 409
     assert http("DELETE", "/data/e2e")[0] == 204
     status, headers, error = http("GET", "/data/e2e")
-    assert status == 404 and error["error"]["code"] == "not_found"
+    assert status == 404 and error["error"]["code"] == "NOT_FOUND"
     assert headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -181,7 +181,7 @@ def test_preflight_and_gateway_404_carry_cors(http):
     assert headers["Access-Control-Allow-Methods"] == "GET,PUT,DELETE,OPTIONS"
     assert headers["Access-Control-Allow-Origin"] == "*"
     status, headers, body = http("GET", "/no/such/route")
-    assert status == 404 and body["error"]["code"] == "not_found"
+    assert status == 404 and body["error"]["code"] == "NOT_FOUND"
     assert headers["Access-Control-Allow-Origin"] == "*"
     status, headers, _ = http("PATCH", "/data/x", {"data": 1})
     assert status == 404 and headers["Access-Control-Allow-Origin"] == "*"

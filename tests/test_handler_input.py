@@ -53,7 +53,7 @@ def test_bad_post_bodies(api, body, status, words):
 def test_wrong_content_type_is_415(api, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
     reply = api.call("POST", "/data", {"data": 1}, headers=headers)
-    assert reply.status == 415 and reply.body["error"]["code"] == "unsupported_media_type"
+    assert reply.status == 415 and reply.body["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
 
 
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8",
@@ -84,7 +84,7 @@ def test_base64_bodies_are_decoded(api):
 
 def test_body_over_item_limit_is_413(api):
     reply = api.call("POST", "/data", {"data": "x" * (401 * 1024)})
-    assert reply.status == 413 and reply.body["error"]["code"] == "payload_too_large"
+    assert reply.status == 413 and reply.body["error"]["code"] == "REQUEST_TOO_LARGE"
 
 
 def test_item_just_under_body_limit_but_over_item_limit_is_413(api):

@@ -123,7 +123,7 @@ def test_throttling_is_503_with_retry_after(dynamodb, code, monkeypatch):
         stub.add_client_error("get_item", service_error_code=code, http_status_code=400)
         raw = handle(make_event("GET", "/data/k"), None, lambda: Storage(dynamodb, "items"))
     assert raw["statusCode"] == 503 and raw["headers"]["Retry-After"] == "1"
-    assert json.loads(raw["body"])["error"]["code"] == "throttled"
+    assert json.loads(raw["body"])["error"]["code"] == "THROTTLED"
 
 
 def test_other_aws_failures_are_500_json_with_request_id_and_a_log_line(dynamodb, capsys):

@@ -34,7 +34,7 @@ def test_create_with_server_fields(api):
 def test_create_with_own_id_and_conflict_overwrites_nothing(api):
     assert api.call("POST", "/data", {"id": "k1", "data": "first"}).status == 201
     reply = api.call("POST", "/data", {"id": "k1", "data": "second"})
-    assert reply.status == 409 and reply.body["error"]["code"] == "conflict"
+    assert reply.status == 409 and reply.body["error"]["code"] == "CONFLICT"
     assert api.call("GET", "/data/k1").body["data"] == "first"
 
 
@@ -43,7 +43,7 @@ def test_get_item_and_missing_item(api):
     reply = api.call("GET", "/data/k")
     assert reply.status == 200 and reply.body["data"] == [1, 2] and reply.headers["ETag"] == '"1"'
     missing = api.call("GET", "/data/nope")
-    assert missing.status == 404 and missing.body["error"]["code"] == "not_found"
+    assert missing.status == 404 and missing.body["error"]["code"] == "NOT_FOUND"
     _assert_cors(missing)
 
 
@@ -77,7 +77,7 @@ def test_put_with_stale_version_is_412_and_changes_nothing(api):
     api.call("PUT", "/data/k", {"data": 1})
     reply = api.call("PUT", "/data/k", {"data": "stale"},
                      headers={"Content-Type": "application/json", "If-Match": '"1"'})
-    assert reply.status == 412 and reply.body["error"]["code"] == "precondition_failed"
+    assert reply.status == 412 and reply.body["error"]["code"] == "PRECONDITION_FAILED"
     assert reply.headers["ETag"] == '"2"'
     assert api.call("GET", "/data/k").body["data"] == 1
 
@@ -115,13 +115,13 @@ def test_options_and_405(api, path, allowed):
     assert "If-Match" in preflight.headers["Access-Control-Allow-Headers"]
     wrong = api.call("PATCH", path, {"data": 1})
     assert wrong.status == 405 and wrong.headers["Allow"] == allowed
-    assert wrong.body["error"]["code"] == "method_not_allowed"
+    assert wrong.body["error"]["code"] == "METHOD_NOT_ALLOWED"
 
 
 @pytest.mark.parametrize("path", ["/", "/items", "/data/a/b", "/dat"])
 def test_unknown_paths_are_404_json(api, path):
     reply = api.call("GET", path)
-    assert reply.status == 404 and reply.body["error"]["code"] == "not_found"
+    assert reply.status == 404 and reply.body["error"]["code"] == "NOT_FOUND"
     _assert_cors(reply)
 
 

@@ -84,7 +84,7 @@ def test_gateway_answers_come_from_the_template_without_added_cors(client):
     assert preflight.headers["Access-Control-Allow-Methods"] == "GET,POST,OPTIONS"
     unknown = client.get("/dev/nothing/here")
     assert unknown.status_code == 404 and json.loads(unknown.get_data())["error"]["code"] == \
-        "not_found"
+        "NOT_FOUND"
     assert unknown.headers["Access-Control-Allow-Origin"] == "*"
     wrong_method = client.patch("/dev/data/x")
     assert wrong_method.status_code == 404

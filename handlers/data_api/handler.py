@@ -11,6 +11,7 @@ from urllib.parse import quote, unquote
 from botocore.exceptions import BotoCoreError, ClientError
 
 from data_api import cors, logs, responses, routes, validation
+from data_api import errors
 from data_api.errors import ApiError
 from data_api.storage import Storage
 
@@ -100,10 +101,10 @@ def _aws_error(error: Exception, request_id: str) -> dict:
     code, message = details.get("Code", ""), details.get("Message", "")
     if code in THROTTLE_CODES:
         LOG.warning("DynamoDB throttled", extra={"requestId": request_id, "errorCode": code})
-        return responses.error(503, "throttled", "the table is busy; retry shortly", _origin(),
+        return responses.error(503, errors.THROTTLED, "the table is busy; retry shortly", _origin(),
                                {"Retry-After": RETRY_AFTER_SECONDS}, request_id)
     if code == "ValidationException" and "item size" in message.lower():
-        return responses.error(413, "payload_too_large",
+        return responses.error(413, errors.REQUEST_TOO_LARGE,
                                "the item exceeds DynamoDB's 400 KB item limit", _origin())
     LOG.error("AWS call failed", exc_info=error, extra={"requestId": request_id, "errorCode": code})
     return _internal_error(request_id)
@@ -111,7 +112,7 @@ def _aws_error(error: Exception, request_id: str) -> dict:
 
 def _internal_error(request_id: str) -> dict:
     """A 500 the client can report: the request id, never the cause or a stack trace."""
-    return responses.error(500, "internal_error", "the request failed on our side; "
+    return responses.error(500, errors.INTERNAL_ERROR, "the request failed on our side; "
                            "quote the request id when reporting it", _origin(), None, request_id)
 
 
@@ -126,10 +127,10 @@ def handle(event: Any, context: Any, storage_factory: Callable[[], Storage]) -> 
     route, path_id = _match(event)
     try:
         if route is None:
-            raise ApiError(404, "not_found", routes.UNKNOWN_ROUTE_MESSAGE)
+            raise ApiError(404, errors.NOT_FOUND, routes.UNKNOWN_ROUTE_MESSAGE)
         allowed = routes.ROUTES[route]
         if method not in allowed:
-            raise ApiError(405, "method_not_allowed", f"{method or 'no method'} is not allowed "
+            raise ApiError(405, errors.METHOD_NOT_ALLOWED, f"{method or 'no method'} is not allowed "
                            f"on {route}", {"Allow": ", ".join(allowed)})
         if method == "OPTIONS":
             response = responses.respond(204, None, _origin(),

@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from data_api.errors import bad_request
+from data_api.errors import bad_body
 
 MAX_DEPTH = 30  # DynamoDB nests documents at most 32 levels; the item itself uses one
 MAX_DIGITS = 38  # DynamoDB number precision
@@ -20,7 +20,7 @@ MIN_EXPONENT, MAX_EXPONENT = -130, 125  # DynamoDB: 1E-130 <= |n| < 1E+126
 
 
 def _reject_constant(name: str) -> Any:
-    raise bad_request(f"{name} is not a valid JSON number")
+    raise bad_body(f"{name} is not a valid JSON number")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise bad_request(f"duplicate key {key!r} in JSON object")
+                raise bad_body(f"duplicate key {key!r} in JSON object")
             seen.add(key)
     return result
 
@@ -40,23 +40,23 @@ def parse_json(text: str) -> Any:
         return json.loads(text, parse_float=Decimal, parse_int=Decimal,
                           parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except RecursionError:
-        raise bad_request(f"JSON nested too deeply (limit {MAX_DEPTH})") from None
+        raise bad_body(f"JSON nested too deeply (limit {MAX_DEPTH})") from None
     except ValueError as error:  # JSONDecodeError, and ints beyond Python's digit limit
         if hasattr(error, "status"):
             raise
-        raise bad_request(f"invalid JSON: {error}") from None
+        raise bad_body(f"invalid JSON: {error}") from None
 
 
 def _check_number(value: Decimal, where: str) -> None:
     if not value.is_finite():
-        raise bad_request(f"{where}: {value} is not a valid number")
+        raise bad_body(f"{where}: {value} is not a valid number")
     if value.is_zero():
         return
     # Count significant digits exactly: normalize() would round to the context's 28.
     digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
     magnitude = value.adjusted()
     if digits > MAX_DIGITS or not MIN_EXPONENT <= magnitude <= MAX_EXPONENT:
-        raise bad_request(f"{where}: number {value} is outside DynamoDB's range "
+        raise bad_body(f"{where}: number {value} is outside DynamoDB's range "
                           f"({MAX_DIGITS} significant digits, 1E-130 to 9.99E+125)")
 
 
@@ -64,13 +64,13 @@ def _check_string(value: str, where: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise bad_request(f"{where}: string is not valid Unicode (lone surrogate)") from None
+        raise bad_body(f"{where}: string is not valid Unicode (lone surrogate)") from None
 
 
 def check_storable(value: Any, where: str = "data", depth: int = 0) -> None:
     """Raise a 400 if DynamoDB cannot store `value` exactly."""
     if depth > MAX_DEPTH:
-        raise bad_request(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        raise bad_body(f"{where}: nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, Decimal):
         _check_number(value, where)
     elif isinstance(value, str):
@@ -78,7 +78,7 @@ def check_storable(value: Any, where: str = "data", depth: int = 0) -> None:
     elif isinstance(value, dict):
         for key, item in value.items():
             if key == "":
-                raise bad_request(f"{where}: object keys must not be empty")
+                raise bad_body(f"{where}: object keys must not be empty")
             _check_string(key, where)
             check_storable(item, f"{where}.{key}", depth + 1)
     elif isinstance(value, list):

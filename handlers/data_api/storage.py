@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from data_api.errors import ApiError, bad_request, not_found
+from data_api.errors import CONFLICT, PRECONDITION_FAILED, ApiError, bad_parameter, not_found
 
 from data_api.permissions import DYNAMODB_ACTIONS  # noqa: F401  (the calls made here)
 
@@ -66,7 +66,7 @@ class PageTokens:
                 raise ValueError("id")
             return item_id
         except (ValueError, binascii.Error, KeyError, TypeError, UnicodeDecodeError):
-            raise bad_request("next token is malformed or was altered; "
+            raise bad_parameter("next token is malformed or was altered; "
                               "use the value from the previous page") from None
 
 
@@ -89,7 +89,7 @@ class Storage:
                 ConditionExpression="attribute_not_exists(id)",
             )
         except self._client.exceptions.ConditionalCheckFailedException:
-            raise ApiError(409, "conflict", f"an item with id {item['id']!r} already exists; "
+            raise ApiError(409, CONFLICT, f"an item with id {item['id']!r} already exists; "
                            "use PUT /data/{id} to change it") from None
         return item
 
@@ -155,7 +155,7 @@ class Storage:
         if "Item" not in current:
             return not_found()
         version = current["Item"]["version"]["N"]
-        return ApiError(412, "precondition_failed",
+        return ApiError(412, PRECONDITION_FAILED,
                         f"If-Match {if_match} is stale: the item is at version {version}",
                         {"ETag": f'"{version}"'})
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from data_api import jsonio
-from data_api.errors import ApiError, bad_request
+from data_api.errors import (UNSUPPORTED_MEDIA_TYPE, ApiError, bad_body, bad_parameter,
+                             too_large)
 
 MAX_ID_LENGTH = 256
 MAX_BODY_BYTES = 400 * 1024  # DynamoDB's item limit; a larger body cannot be stored
@@ -52,26 +53,26 @@ def _query(event: dict, name: str) -> Optional[str]:
     multi = event.get("multiValueQueryStringParameters") or {}
     values = multi.get(name)
     if values is not None and len(values) > 1:
-        raise bad_request(f"query parameter {name!r} given {len(values)} times; give it once")
+        raise bad_parameter(f"query parameter {name!r} given {len(values)} times; give it once")
     single = (event.get("queryStringParameters") or {}).get(name)
     return single if single is not None else (values[0] if values else None)
 
 
-def check_id(value: Any, where: str = "id") -> str:
+def check_id(value: Any, where: str = "id", error: Callable[[str], ApiError] = bad_body) -> str:
     if not isinstance(value, str):
-        raise bad_request(f"{where} must be a string")
+        raise error(f"{where} must be a string")
     if not value.strip():
-        raise bad_request(f"{where} must not be empty")
+        raise error(f"{where} must not be empty")
     if len(value) > MAX_ID_LENGTH:
-        raise bad_request(f"{where} is longer than {MAX_ID_LENGTH} characters")
+        raise error(f"{where} is longer than {MAX_ID_LENGTH} characters")
     if not value.isprintable():
-        raise bad_request(f"{where} must contain printable characters only")
+        raise error(f"{where} must contain printable characters only")
     jsonio.check_storable(value, where)
     return value
 
 
 def path_id(event: dict) -> str:
-    return check_id((event.get("pathParameters") or {}).get("id"), "path id")
+    return check_id((event.get("pathParameters") or {}).get("id"), "path id", bad_parameter)
 
 
 def if_match(event: dict) -> Optional[int]:
@@ -81,30 +82,29 @@ def if_match(event: dict) -> Optional[int]:
         return None
     text = value.strip().removeprefix("W/").strip('"')
     if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise bad_request(f"If-Match must be an item version like \"3\", got {value!r}")
+        raise bad_parameter(f"If-Match must be an item version like \"3\", got {value!r}")
     return int(text)
 
 
 def _body_text(event: dict) -> str:
     body = event.get("body")
     if body is None or not isinstance(body, str):
-        raise bad_request("request body is required: a JSON object")
+        raise bad_body("request body is required: a JSON object")
     if event.get("isBase64Encoded"):
         try:
             raw = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
-            raise bad_request("body is marked base64 but is not valid base64") from None
+            raise bad_body("body is marked base64 but is not valid base64") from None
     else:
         raw = body.encode("utf-8", "surrogatepass")
     if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "payload_too_large",
-                       f"body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
+        raise too_large(f"body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise bad_request("body is not valid UTF-8") from None
+        raise bad_body("body is not valid UTF-8") from None
     if not text.strip():
-        raise bad_request("request body is empty: send a JSON object")
+        raise bad_body("request body is empty: send a JSON object")
     return text
 
 
@@ -112,17 +112,17 @@ def _json_object(event: dict, allowed: frozenset[str] = BODY_FIELDS) -> dict:
     content_type = headers(event).get("content-type", "")
     media_type = content_type.split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise ApiError(415, "unsupported_media_type",
+        raise ApiError(415, UNSUPPORTED_MEDIA_TYPE,
                        f"Content-Type must be application/json, got {content_type or 'none'!r}")
     value = jsonio.parse_json(_body_text(event))
     if not isinstance(value, dict):
-        raise bad_request(f"body must be a JSON object, got {type(value).__name__}")
+        raise bad_body(f"body must be a JSON object, got {type(value).__name__}")
     unknown = sorted(set(value) - allowed)
     if unknown:
-        raise bad_request(f"unknown field(s) {', '.join(map(repr, unknown))}; "
+        raise bad_body(f"unknown field(s) {', '.join(map(repr, unknown))}; "
                           f"allowed: {', '.join(sorted(allowed))}")
     if "data" not in value:
-        raise bad_request("field 'data' is required")
+        raise bad_body("field 'data' is required")
     jsonio.check_storable(value["data"])
     return value
 
@@ -137,7 +137,7 @@ def replace(event: dict) -> Replace:
     item_id = path_id(event)
     body = _json_object(event)
     if "id" in body and body["id"] != item_id:
-        raise bad_request("body id differs from the id in the path; ids cannot be changed")
+        raise bad_body("body id differs from the id in the path; ids cannot be changed")
     return Replace(item_id=item_id, data=body["data"], if_match=if_match(event))
 
 
@@ -150,10 +150,10 @@ def list_page(event: dict) -> ListPage:
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
         if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
-            raise bad_request(f"limit must be a whole number from 1 to {MAX_LIMIT}, "
+            raise bad_parameter(f"limit must be a whole number from 1 to {MAX_LIMIT}, "
                               f"got {raw_limit!r}")
         limit = int(raw_limit)
     token = _query(event, "next")
     if token is not None and not token:
-        raise bad_request("next must not be empty")
+        raise bad_parameter("next must not be empty")
     return ListPage(limit=limit, token=token)

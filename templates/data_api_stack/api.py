@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda
 
-from data_api import cors, routes
+from data_api import cors, errors, routes
 from data_api_stack import ids
 from data_api_stack.config import StackConfig
 
@@ -85,7 +85,7 @@ GATEWAY_RESPONSES = {
     "DEFAULT_4XX": ("GatewayResponseDefault4XX", None, _GATEWAY_ERROR_BODY),
     "DEFAULT_5XX": ("GatewayResponseDefault5XX", None, _GATEWAY_ERROR_BODY),
     "MISSING_AUTHENTICATION_TOKEN": ("GatewayResponseUnknownRoute", "404", json.dumps(
-        {"error": {"code": "not_found", "message": routes.UNKNOWN_ROUTE_MESSAGE}})),
+        {"error": {"code": errors.NOT_FOUND, "message": routes.UNKNOWN_ROUTE_MESSAGE}})),
 }
 
 
