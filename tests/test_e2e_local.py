@@ -183,8 +183,10 @@ def test_preflight_and_gateway_404_carry_cors(http):
     status, headers, body = http("GET", "/no/such/route")
     assert status == 404 and body["error"]["code"] == "NOT_FOUND"
     assert headers["Access-Control-Allow-Origin"] == "*"
-    status, headers, _ = http("PATCH", "/data/x", {"data": 1})
-    assert status == 404 and headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, body = http("PATCH", "/data/x", {"data": 1})
+    assert status == 405 and headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Allow"] == "GET, PUT, DELETE, OPTIONS"
+    assert body["error"]["code"] == "METHOD_NOT_ALLOWED"
 
 
 def test_changed_handler_relaunch_updates_code_unchanged_does_not(http, project, local_aws,

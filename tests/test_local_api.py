@@ -56,7 +56,9 @@ def test_request_becomes_a_rest_proxy_v1_event(client):
     assert reply.status_code == 200
     event = json.loads(reply.get_data())
     assert event["resource"] == "/data/{id}" and event["httpMethod"] == "GET"
-    assert event["pathParameters"] == {"id": "a/b c"}
+    # As sent on the wire, like API Gateway (aws-sam-cli#771): never decoded.
+    assert event["pathParameters"] == {"id": "a%2Fb%20c"}
+    assert event["path"] == "/data/a%2Fb%20c"
     assert event["queryStringParameters"] == {"limit": "5", "x": "2"}
     assert event["multiValueQueryStringParameters"] == {"limit": ["5"], "x": ["1", "2"]}
     assert event["headers"]["X-Multi"] == "one" and event["multiValueHeaders"]["X-Multi"] == ["one"]
@@ -86,8 +88,6 @@ def test_gateway_answers_come_from_the_template_without_added_cors(client):
     assert unknown.status_code == 404 and json.loads(unknown.get_data())["error"]["code"] == \
         "NOT_FOUND"
     assert unknown.headers["Access-Control-Allow-Origin"] == "*"
-    wrong_method = client.patch("/dev/data/x")
-    assert wrong_method.status_code == 404
     # The handler's own response gets no CORS header the handler did not set.
     assert "Access-Control-Allow-Origin" not in client.get("/dev/data").headers
 
@@ -114,3 +114,42 @@ def test_handler_reloads_when_its_code_changes(client, echo_loader):
     later = time.time() + 5
     os.utime(source, (later, later))
     assert client.get("/dev/data/x").headers["X-Version"] == "2"
+
+
+@pytest.mark.parametrize("method,path,allow", [
+    ("PATCH", "/dev/data", "GET, POST, OPTIONS"),
+    ("DELETE", "/data", "GET, POST, OPTIONS"),
+    ("POST", "/dev/data/x", "GET, PUT, DELETE, OPTIONS"),
+    ("PATCH", "/dev/data/x", "GET, PUT, DELETE, OPTIONS"),
+])
+def test_unsupported_method_on_a_route_is_a_405_with_allow(client, method, path, allow):
+    reply = client.open(path, method=method, json={"data": 1})
+    assert reply.status_code == 405 and reply.headers["Allow"] == allow
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert json.loads(reply.get_data())["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_head_is_a_405_too(client):
+    reply = client.head("/dev/data/x")
+    assert reply.status_code == 405 and "GET" in reply.headers["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/", "/dev", "/dev/", "/dev/nothing", "/dev/data/x/y",
+                                  "/dev/data//x", "/dev//data", "/DATA"])
+def test_every_other_path_is_a_404_for_any_method(client, path):
+    for method in ("GET", "POST", "PATCH"):
+        reply = client.open(path, method=method)
+        assert reply.status_code == 404, (method, path)
+        assert json.loads(reply.get_data())["error"]["code"] == "NOT_FOUND"
+        assert reply.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_trailing_slash_is_the_route_without_it(client):
+    event = json.loads(client.get("/dev/data/").get_data())
+    assert event["resource"] == "/data"
+
+
+def test_path_bytes_are_never_decoded_lossily(client):
+    event = json.loads(client.get("/dev/data/%FF%2e%2E").get_data())
+    assert event["pathParameters"] == {"id": "%FF%2e%2E"}
+    assert event["path"] == "/data/%FF%2e%2E"

@@ -66,14 +66,14 @@ def test_resources_are_data_and_data_id(env_template):
     assert res[ids.ITEM_RESOURCE]["Properties"]["ParentId"] == {"Ref": ids.DATA_RESOURCE}
 
 
-def test_exactly_the_crud_methods_exist(env_template):
+def test_exactly_the_crud_methods_invoke_the_function(env_template):
     _, template = env_template
     methods = {(m["Properties"]["ResourceId"]["Ref"], m["Properties"]["HttpMethod"])
-               for m in resources_of_type(template, "AWS::ApiGateway::Method").values()}
+               for m in resources_of_type(template, "AWS::ApiGateway::Method").values()
+               if m["Properties"]["Integration"]["Type"] == "AWS_PROXY"}
     assert methods == {(ids.DATA_RESOURCE, "GET"), (ids.DATA_RESOURCE, "POST"),
-                       (ids.DATA_RESOURCE, "OPTIONS"), (ids.ITEM_RESOURCE, "GET"),
-                       (ids.ITEM_RESOURCE, "PUT"), (ids.ITEM_RESOURCE, "DELETE"),
-                       (ids.ITEM_RESOURCE, "OPTIONS")}
+                       (ids.ITEM_RESOURCE, "GET"), (ids.ITEM_RESOURCE, "PUT"),
+                       (ids.ITEM_RESOURCE, "DELETE")}
 
 
 @pytest.mark.parametrize("path,verb", PROXY_ROUTES)
@@ -124,20 +124,43 @@ def test_gateway_errors_carry_cors_and_json(env_template, kind):
     assert '"error"' in found[0]["ResponseTemplates"]["application/json"]
 
 
-def test_unknown_route_is_a_404_not_a_403(env_template):
+def test_missing_authentication_token_is_a_401_json_with_cors(env_template):
     _, template = env_template
-    (unknown,) = [r["Properties"] for r in resources_of_type(
+    (missing,) = [r["Properties"] for r in resources_of_type(
         template, "AWS::ApiGateway::GatewayResponse").values()
         if r["Properties"]["ResponseType"] == "MISSING_AUTHENTICATION_TOKEN"]
-    assert unknown["StatusCode"] == "404"
+    assert missing["StatusCode"] == "401"
+    body = json.loads(missing["ResponseTemplates"]["application/json"])
+    assert body["error"]["code"] == "UNAUTHORIZED"
+    assert "gatewayresponse.header.Access-Control-Allow-Origin" in missing["ResponseParameters"]
 
 
-def test_deployment_id_hashes_the_definition_and_waits_for_methods(env_template):
+def test_deployment_depends_on_every_api_object_its_hash_covers(env_template):
+    """Every object hanging on the RestApi that a Deployment snapshots (everything with
+    RestApiId but the Deployment and Stage) is a dependency: otherwise CloudFormation
+    may snapshot the API before a new method or gateway response exists."""
     _, template = env_template
     (name, deployment), = resources_of_type(template, "AWS::ApiGateway::Deployment").items()
     assert re.fullmatch(r"Deployment[0-9a-f]{12}", name)
-    methods = resources_of_type(template, "AWS::ApiGateway::Method")
-    assert sorted(deployment["DependsOn"]) == sorted(methods)
+    snapshotted = {key for key, res in template["Resources"].items()
+                   if res.get("Properties", {}).get("RestApiId") == {"Ref": ids.REST_API}
+                   and res["Type"] not in ("AWS::ApiGateway::Deployment",
+                                           "AWS::ApiGateway::Stage")}
+    assert {"AWS::ApiGateway::Resource", "AWS::ApiGateway::Method",
+            "AWS::ApiGateway::GatewayResponse"} <= {template["Resources"][key]["Type"]
+                                                    for key in snapshotted}
+    assert sorted(deployment["DependsOn"]) == sorted(snapshotted)
+
+
+def test_changed_gateway_response_makes_a_new_deployment(monkeypatch):
+    from data_api_stack import api
+
+    cfg = parse_config({"environment": "dev", "code_key": CODE_KEY})
+    before = _deployment_id(build_template(cfg).to_json())
+    logical_id, status, body = api.GATEWAY_RESPONSES["MISSING_AUTHENTICATION_TOKEN"]
+    monkeypatch.setitem(api.GATEWAY_RESPONSES, "MISSING_AUTHENTICATION_TOKEN",
+                        (logical_id, status, body.replace("missing", "absent")))
+    assert _deployment_id(build_template(cfg).to_json()) != before
 
 
 def _deployment_id(template_json: str) -> str:

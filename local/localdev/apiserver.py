@@ -20,11 +20,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Optional
-from urllib.parse import unquote
+from urllib.parse import quote
 
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from localdev import limits
 from localdev.gateway import Gateway, GatewayAnswer
 
 HANDLERS_DIR = Path(__file__).resolve().parents[2] / "handlers"
@@ -126,42 +127,63 @@ class LocalApi:
         return Response(answer.body, status=answer.status,
                         headers={**answer.headers, "Content-Type": "application/json"})
 
-    def handle(self, request: Request) -> tuple[Response, dict[str, Any]]:
-        request_id = str(uuid.uuid4())
-        raw_path = request.environ.get("RAW_URI") or request.environ.get("PATH_INFO", "/")
-        segments = [unquote(s) for s in raw_path.split("?")[0].strip("/").split("/") if s]
+    def _route(self, request: Request) -> tuple[list[str], bool, str]:
+        """(raw segments after the stage, stage in path?, raw path after the stage).
+
+        Nothing is decoded or collapsed: API Gateway hands a REST proxy integration the
+        path and path parameters as sent (aws-sam-cli#771), an empty segment (`//`)
+        stays one, and only a trailing '/' is ignored (`/data/` is `/data` on AWS:
+        aws-sam-cli#1495)."""
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or \
+            quote(request.environ.get("PATH_INFO", "/").encode("latin-1"), safe="/%")
+        path = raw.split("?", 1)[0].split("#", 1)[0] or "/"
+        segments = path.split("/")[1:]
         stage_in_path = bool(segments) and segments[0] == self.gateway.stage
         if stage_in_path:
             segments = segments[1:]
-        request.environ["localdev.path"] = "/" + "/".join(segments)
+            path = path[len(self.gateway.stage) + 1:] or "/"
+        if segments and segments[-1] == "":
+            segments = segments[:-1]
+        return segments, stage_in_path, path
+
+    def handle(self, request: Request) -> tuple[Response, dict[str, Any]]:
+        request_id = str(uuid.uuid4())
+        too_large = limits.body_too_large(request)
+        segments, stage_in_path, path = self._route(request)
+        request.environ["localdev.path"] = path
         resource, params = self.gateway.match(segments)
         context: dict[str, Any] = {"requestId": request_id, "httpMethod": request.method,
                    "resourcePath": resource.path if resource else "-",
                    "identity.sourceIp": request.remote_addr, "protocol": "HTTP/1.1",
                    "requestTime": datetime.now(timezone.utc).strftime(REQUEST_TIME_FORMAT),
                    "integrationLatency": "-"}
-        if resource is None or request.method not in resource.methods:
+        if too_large:
+            return self._answer(self.gateway.error("REQUEST_TOO_LARGE")), context
+        found, mock = resource.method(request.method) if resource else (False, None)
+        if resource is None or not found:
             return self._answer(self.gateway.error("MISSING_AUTHENTICATION_TOKEN")), context
-        mock = resource.methods[request.method]
         if mock is not None:
             return Response(mock.body, status=mock.status, headers=mock.headers,
                             mimetype="application/json"), context
         event = _proxy_event(request, resource.path, params, self.gateway.stage,
                              stage_in_path, request_id)
+        if limits.invoke_too_large(event):
+            return self._answer(self.gateway.error("REQUEST_TOO_LARGE")), context
         lambda_context = SimpleNamespace(aws_request_id=request_id, function_name="local",
                                          memory_limit_in_mb=256,
                                          get_remaining_time_in_millis=lambda: 10_000)
         started = time.perf_counter()
         try:
-            response = _from_proxy(self.loader.get()(event, lambda_context))
+            result = self.loader.get()(event, lambda_context)
+            response = None if limits.invoke_too_large(result) else _from_proxy(result)
         except Exception as error:  # the function crashed: API Gateway answers 502
             self.log(json.dumps({"event": "handler_error", "requestId": request_id,
                                  "error": repr(error)}))
             response = None
         context["integrationLatency"] = int((time.perf_counter() - started) * 1000)
         if response is None:
-            answer = self.gateway.error("BAD_GATEWAY", "Internal server error")
-            return self._answer(GatewayAnswer(502, answer.headers, answer.body)), context
+            # A crash, a malformed or an over-6 MB response: API Gateway's 502.
+            return self._answer(self.gateway.error("BAD_GATEWAY", status=502)), context
         return response, context
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:

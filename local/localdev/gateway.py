@@ -14,9 +14,14 @@ from typing import Any, Optional
 
 # API Gateway's default status for the gateway response types we meet locally.
 DEFAULT_STATUS = {"MISSING_AUTHENTICATION_TOKEN": 403, "DEFAULT_4XX": 400,
-                  "DEFAULT_5XX": 500, "BAD_GATEWAY": 502}
+                  "DEFAULT_5XX": 500, "BAD_GATEWAY": 502, "REQUEST_TOO_LARGE": 413,
+                  "INTEGRATION_FAILURE": 504}
 DEFAULT_MESSAGES = {"MISSING_AUTHENTICATION_TOKEN": "Missing Authentication Token",
-                    "BAD_GATEWAY": "Internal server error"}
+                    "BAD_GATEWAY": "Internal server error",
+                    "INTEGRATION_FAILURE": "Internal server error",
+                    "REQUEST_TOO_LARGE": "Request Too Long"}
+ANY = "ANY"
+ROOT_RESOURCE_ID = "RootResourceId"
 
 
 @dataclass(frozen=True)
@@ -28,8 +33,17 @@ class MockAnswer:
 
 @dataclass
 class Resource:
-    path: str  # e.g. /data/{id}
+    path: str  # e.g. /data/{id}, /{proxy+}, /
     methods: dict[str, Optional[MockAnswer]] = field(default_factory=dict)  # None: proxy
+
+    def method(self, verb: str) -> tuple[bool, Optional[MockAnswer]]:
+        """(found, MOCK answer or None for a proxy): an explicit method wins over ANY,
+        which "will catch any HTTP method that wasn't explicitly declared" (API
+        Gateway developer guide, x-amazon-apigateway-any-method)."""
+        for name in (verb, ANY):
+            if name in self.methods:
+                return True, self.methods[name]
+        return False, None
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,55 @@ def _literal(value: str) -> str:
 def _headers(parameters: dict[str, str], prefix: str) -> dict[str, str]:
     return {name[len(prefix):]: _literal(value) for name, value in parameters.items()
             if name.startswith(prefix)}
+
+
+def _is_root(reference: Any) -> bool:
+    return isinstance(reference, dict) and reference.get("Fn::GetAtt", [None, None])[1:] == [
+        ROOT_RESOURCE_ID]
+
+
+def _mock_answer(integration: dict[str, Any]) -> MockAnswer:
+    """A MOCK integration's answer: the statusCode its request template yields selects
+    the integration response whose SelectionPattern matches it, else the default one
+    (no pattern). Only static header literals and the body template are rendered."""
+    template = (integration.get("RequestTemplates") or {}).get("application/json") or "{}"
+    status = str(json.loads(template).get("statusCode", 200))
+    replies = integration.get("IntegrationResponses") or []
+    reply = next((r for r in replies if r.get("SelectionPattern")
+                  and re.fullmatch(r["SelectionPattern"], status)), None) or next(
+        (r for r in replies if not r.get("SelectionPattern")), {"StatusCode": status})
+    return MockAnswer(int(reply["StatusCode"]),
+                      _headers(reply.get("ResponseParameters", {}), "method.response.header."),
+                      reply.get("ResponseTemplates", {}).get("application/json", ""))
+
+
+def _match(template: list[str], segments: list[str]) -> Optional[tuple[tuple, dict[str, str]]]:
+    """(specificity, path parameters) if the resource path matches the raw segments.
+
+    A literal part beats a {param}, which beats a greedy {param+} (which takes one or
+    more segments, joined by '/'). Values stay as sent on the wire: REST proxy events
+    carry path and pathParameters percent-encoded (aws-sam-cli#771, #3524; chalice#511).
+    """
+    rank: list[int] = []
+    params: dict[str, str] = {}
+    for index, want in enumerate(template):
+        if want.startswith("{") and want.endswith("+}"):
+            rest = "/".join(segments[index:])
+            if not rest:
+                return None
+            params[want[1:-2]] = rest
+            return (*rank, 2), params
+        if index >= len(segments):
+            return None
+        got = segments[index]
+        if want.startswith("{") and want.endswith("}") and got:
+            params[want[1:-1]] = got
+            rank.append(1)
+        elif want == got:
+            rank.append(0)
+        else:
+            return None
+    return ((*rank,), params) if len(template) == len(segments) else None
 
 
 class Gateway:
@@ -72,48 +135,39 @@ class Gateway:
         def path_of(name: str) -> str:
             props = parents[name]
             parent = props["ParentId"]
-            base = path_of(parent["Ref"]) if "Ref" in parent else ""
+            base = "" if _is_root(parent) else path_of(parent["Ref"])
             return f"{base}/{props['PathPart']}"
 
+        root = Resource("/")
         by_id = {name: Resource(path_of(name)) for name in parents}
         for res in resources.values():
             if res["Type"] != "AWS::ApiGateway::Method":
                 continue
             props = res["Properties"]
-            resource = by_id[props["ResourceId"]["Ref"]]
+            resource = root if _is_root(props["ResourceId"]) else by_id[props["ResourceId"]["Ref"]]
             integration = props["Integration"]
-            answer = None
-            if integration["Type"] == "MOCK":
-                reply = integration["IntegrationResponses"][0]
-                answer = MockAnswer(
-                    int(reply["StatusCode"]),
-                    _headers(reply.get("ResponseParameters", {}), "method.response.header."),
-                    reply.get("ResponseTemplates", {}).get("application/json", ""))
+            answer = _mock_answer(integration) if integration["Type"] == "MOCK" else None
             resource.methods[props["HttpMethod"]] = answer
-        return sorted(by_id.values(), key=lambda r: r.path)
+        return sorted([root, *by_id.values()], key=lambda r: r.path)
 
     def match(self, segments: list[str]) -> tuple[Optional[Resource], dict[str, str]]:
-        """Resource and path parameters for decoded path segments."""
-        for resource in self.resources:
-            template = resource.path.strip("/").split("/")
-            if len(template) != len(segments):
-                continue
-            params: dict[str, str] = {}
-            for want, got in zip(template, segments, strict=True):
-                if want.startswith("{") and want.endswith("}") and got:
-                    params[want[1:-1]] = got
-                elif want != got:
-                    break
-            else:
-                return resource, params
-        return None, {}
+        """The most specific resource for raw (percent-encoded) path segments."""
+        found = [(hit[0], resource, hit[1]) for resource in self.resources
+                 for hit in [_match([p for p in resource.path.split("/") if p], segments)]
+                 if hit is not None]
+        if not found:
+            return None, {}
+        _, resource, params = min(found, key=lambda entry: entry[0])
+        return resource, params
 
-    def error(self, response_type: str, message: Optional[str] = None) -> GatewayAnswer:
-        """A gateway response as API Gateway renders it (the specific type, else DEFAULT_*)."""
-        status = DEFAULT_STATUS.get(response_type, 500)
+    def error(self, response_type: str, message: Optional[str] = None,
+              status: Optional[int] = None) -> GatewayAnswer:
+        """A gateway response as API Gateway renders it (the specific type, else DEFAULT_*);
+        `status` when API Gateway is measured to answer other than the type's default."""
+        status = status or DEFAULT_STATUS.get(response_type, 500)
         family = "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
         props = self.responses.get(response_type) or self.responses.get(family) or {}
-        status = int(props.get("StatusCode", status))
+        status = int(self.responses.get(response_type, {}).get("StatusCode", status))
         message = message or DEFAULT_MESSAGES.get(response_type, "Error")
         body = props.get("ResponseTemplates", {}).get("application/json")
         if body is None:

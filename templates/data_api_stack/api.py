@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda
 
 from data_api import cors, errors, routes
-from data_api_stack import ids
+from data_api_stack import fallback, ids
 from data_api_stack.config import StackConfig
 
 # Logical IDs of the API Gateway resource behind each route path.
@@ -18,8 +18,10 @@ RESOURCE_IDS = {routes.COLLECTION: ids.DATA_RESOURCE, routes.ITEM: ids.ITEM_RESO
 @dataclass
 class ApiParts:
     rest_api: apigateway.RestApi
-    definition: list[AWSObject] = field(default_factory=list)  # resources, methods, responses
-    methods: list[apigateway.Method] = field(default_factory=list)
+    # Everything the Deployment snapshots (its hash and its DependsOn): resources,
+    # methods, gateway responses, and models, validators, authorizers when added.
+    definition: list[AWSObject] = field(default_factory=list)
+    methods: list[apigateway.Method] = field(default_factory=list)  # on the route resources
     permissions: list[awslambda.Permission] = field(default_factory=list)
 
 
@@ -77,15 +79,17 @@ def _preflight_method(api: apigateway.RestApi, resource: apigateway.Resource, pa
 
 
 # API Gateway's own errors (429 throttle, 504 timeout...) get the same CORS headers
-# and the same JSON error shape as the handler's errors. An unknown path is a
-# MISSING_AUTHENTICATION_TOKEN 403 by default; we answer it as the 404 it is.
+# and the same JSON error shape as the handler's errors. Unknown paths and methods
+# are answered by the fallback MOCK methods, so MISSING_AUTHENTICATION_TOKEN only
+# means what it says (an unsigned request to an AWS_IAM method): a 401, not a 403.
 _GATEWAY_ERROR_BODY = ('{"error": {"code": "$context.error.responseType", '
                        '"message": $context.error.messageString}}')
 GATEWAY_RESPONSES = {
     "DEFAULT_4XX": ("GatewayResponseDefault4XX", None, _GATEWAY_ERROR_BODY),
     "DEFAULT_5XX": ("GatewayResponseDefault5XX", None, _GATEWAY_ERROR_BODY),
-    "MISSING_AUTHENTICATION_TOKEN": ("GatewayResponseUnknownRoute", "404", json.dumps(
-        {"error": {"code": errors.NOT_FOUND, "message": routes.UNKNOWN_ROUTE_MESSAGE}})),
+    "MISSING_AUTHENTICATION_TOKEN": ("GatewayResponseMissingAuthentication", "401", json.dumps(
+        {"error": {"code": errors.UNAUTHORIZED, "message": "missing authentication: sign the "
+                   "request or send a token"}})),
 }
 
 
@@ -143,7 +147,10 @@ def build_api(cfg: StackConfig, target: object) -> ApiParts:
                 method = _proxy_method(api, resource, path, verb, target)
                 parts.permissions.append(_permission(api, path, verb, cfg.environment, target))
             parts.methods.append(method)
+        parts.methods.append(fallback.method_not_allowed(
+            method_id(path, fallback.ANY), api, resource, path, cfg.cors_origin))
     parts.definition += parts.methods
+    parts.definition += fallback.not_found(api, cfg.cors_origin)
     parts.definition += [_gateway_response(api, kind, cfg.cors_origin)
                          for kind in GATEWAY_RESPONSES]
     return parts

@@ -17,6 +17,9 @@ ACCESS_LOG_GROUP = "ApiAccessLogGroup"
 REST_API = "RestApi"
 DATA_RESOURCE = "DataResource"
 ITEM_RESOURCE = "DataItemResource"
+CATCH_ALL_RESOURCE = "CatchAllResource"  # /{proxy+}: every path no route matches
+CATCH_ALL_METHOD = "CatchAllAnyMethod"
+ROOT_METHOD = "RootAnyMethod"
 DEPLOYMENT_PREFIX = "Deployment"  # + hash of the API definition
 STAGE = "ApiStage"
 

@@ -34,7 +34,7 @@ ACCESS_LOG_FORMAT = json.dumps({
 
 
 def definition_hash(definition: list[AWSObject]) -> str:
-    """Short, stable hash of the API's resources, methods and gateway responses."""
+    """Short, stable hash of everything the Deployment snapshots (ApiParts.definition)."""
     canonical = json.dumps([obj.to_dict() for obj in definition], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
@@ -45,8 +45,10 @@ def build_deployment(api: apigateway.RestApi,
         ids.DEPLOYMENT_PREFIX + definition_hash(definition),
         RestApiId=Ref(api),
         Description="API snapshot; the logical ID changes whenever the API definition does",
-        # Methods are not referenced by the deployment, so the order must be explicit.
-        DependsOn=[obj.title for obj in definition if isinstance(obj, apigateway.Method)],
+        # Nothing in the definition is referenced by the deployment, so CloudFormation
+        # would not wait for it: a snapshot taken before a new method or gateway response
+        # exists would silently lack it. Every object the hash covers is a dependency.
+        DependsOn=[obj.title for obj in definition],
     )
 
 
