@@ -34,6 +34,8 @@ BAD_CONFIGS = [
     ({"throttle_rate_limit": 0}, "throttle_rate_limit", "0"),
     ({"throttle_burst_limit": 1.5}, "throttle_burst_limit", "1.5"),
     ({"alarm_email": "not-an-email"}, "alarm_email", "'not-an-email'"),
+    ({"alarm_topic_arn": "arn:aws:sns:us-west-2:1234:x"}, "alarm_topic_arn", "1234:x"),
+    ({"alarm_topic_arn": "arn:aws:sqs:us-west-2:123456789012:q"}, "alarm_topic_arn", "sqs"),
     ({"autoscaling_target_utilization": 95}, "autoscaling_target_utilization", "95"),
     ({"autoscaling": True, "autoscaling_max_read": 2}, "autoscaling_max_read", "2"),
     ({"read_capcity": 5}, "read_capcity", "'read_capcity'"),
@@ -59,6 +61,31 @@ def test_not_a_mapping():
         parse_config(None)
 
 
+@pytest.mark.parametrize("subscriber", [
+    {"alarm_email": "oncall@example.com"},
+    {"alarm_topic_arn": "arn:aws:sns:us-west-2:123456789012:team-paging"},
+    {"alarm_topic_arn": "arn:aws-cn:sns:cn-north-1:123456789012:team-paging"},
+])
+def test_retained_data_needs_an_alarm_subscriber(subscriber):
+    with pytest.raises(ConfigError) as raised:
+        parse_config({**GOOD, "retain_data": True})
+    assert "alarm_email" in str(raised.value) and "alarm_topic_arn" in str(raised.value)
+    assert parse_config({**GOOD, "retain_data": True, **subscriber}).retain_data
+
+
+def test_prod_without_a_subscriber_fails_sceptre_generate_naming_the_keys(tmp_path):
+    project = copy_project(tmp_path)
+    api = project / "config" / "prod" / "api.yaml"
+    text = api.read_text()
+    assert "\n  alarm_email: " in text
+    api.write_text(text.replace("\n  alarm_email: ", "\n  # alarm_email: "))
+    result = sceptre("--ignore-dependencies", "generate", "prod/api.yaml", cwd=project,
+                     check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in output
+    assert "alarm_email" in output and "alarm_topic_arn" in output
+
+
 def test_config_is_frozen_with_defaults():
     cfg = parse_config(GOOD)
     assert (cfg.read_capacity, cfg.write_capacity, cfg.runtime) == (5, 5, "python3.14")
@@ -68,7 +95,8 @@ def test_config_is_frozen_with_defaults():
 
 def test_dev_and_prod_render_in_one_process_without_shared_state():
     dev = parse_config(GOOD)
-    prod = parse_config({**GOOD, "environment": "prod", "retain_data": True})
+    prod = parse_config({**GOOD, "environment": "prod", "retain_data": True,
+                         "alarm_email": "oncall@example.com"})
     first = build_template(dev).to_json()
     other = build_template(prod).to_json()
     assert build_template(dev).to_json() == first

@@ -114,16 +114,29 @@ def test_topic_encrypted_with_a_key_cloudwatch_may_use(env_template):
     (cloudwatch,) = [s for s in policy["Statement"]
                      if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
     assert set(cloudwatch["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    # Only on behalf of this account's alarms (confused deputy).
+    assert cloudwatch["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+
+
+def test_a_paging_topic_is_notified_too_when_configured():
+    arn = "arn:aws:sns:us-west-2:123456789012:team-paging"
+    template = json.loads(build_template(parse_config(
+        {"environment": "dev", "code_key": CODE_KEY, "alarm_topic_arn": arn})).to_json())
+    (composite,) = [r["Properties"] for r in resources_of_type(
+        template, "AWS::CloudWatch::CompositeAlarm").values()]
+    assert composite["AlarmActions"] == composite["OKActions"] == [{"Ref": "AlarmTopic"}, arn]
 
 
 def test_email_subscription_only_with_an_address(env_template):
-    _, template = env_template
+    env, template = env_template
     sub = template["Resources"]["AlarmEmailSubscription"]
     assert sub["Condition"] == "HasAlarmEmail"
     assert sub["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
     assert template["Conditions"]["HasAlarmEmail"] == {
         "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}
-    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+    # prod retains data, so it ships with a subscriber (a placeholder to replace).
+    assert (template["Parameters"]["AlarmEmail"]["Default"] != "") == (env == "prod")
     with_email = json.loads(build_template(parse_config(
         {"environment": "dev", "code_key": CODE_KEY, "alarm_email": "oncall@example.com"}))
         .to_json())

@@ -6,13 +6,14 @@ account and region. That is account-wide state, so it lives in its own stack
 """
 
 from awacs.helpers.trust import make_simple_assume_policy
-from troposphere import GetAtt, Output, Template, apigateway, iam
+from troposphere import GetAtt, Output, Sub, Template, apigateway, iam
 
 ROLE = "ApiGatewayCloudWatchRole"
 ACCOUNT = "ApiGatewayAccount"
 # AWS's managed policy for exactly this purpose: API Gateway writes to the log
 # groups of every API in the account, so it cannot be scoped to one group.
-PUSH_TO_CLOUDWATCH = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+PUSH_TO_CLOUDWATCH = Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                         "AmazonAPIGatewayPushToCloudWatchLogs")
 
 
 def build_account_template() -> Template:

@@ -130,6 +130,11 @@ def alarm_arn(alarm: AWSObject) -> Sub:
                + alarm.AlarmName)
 
 
+def _targets(cfg: StackConfig, topic: Topic) -> list:
+    """The environment's topic, and the team's paging topic when one is configured."""
+    return [Ref(topic), *([cfg.alarm_topic_arn] if cfg.alarm_topic_arn else [])]
+
+
 def build_alarms(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Function,
                  table: Table, topic: Topic) -> tuple[list[cloudwatch.Alarm], AWSObject]:
     """Member alarms (paging first) and the composite that notifies `topic`."""
@@ -144,6 +149,7 @@ def build_alarms(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Functi
         DependsOn=[a.title for a in alarms],
         AlarmDescription=("Pages when any member alarm fires; open the dashboard and the "
                           "firing member's description for where to look first."),
-        AlarmRule=rule, ActionsEnabled=True, AlarmActions=[Ref(topic)], OKActions=[Ref(topic)])
+        AlarmRule=rule, ActionsEnabled=True, AlarmActions=_targets(cfg, topic),
+        OKActions=_targets(cfg, topic))
     return alarms + warnings, composite
 

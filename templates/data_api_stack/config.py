@@ -16,6 +16,8 @@ ENVIRONMENT_PATTERN = re.compile(r"^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$")
 CODE_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._/-]{1,512}\.zip$")
 ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A standard SNS topic in any partition (CloudWatch alarm actions cannot target FIFO).
+TOPIC_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$")
 RUNTIMES = ("python3.14", "python3.13")
 ARCHITECTURES = ("arm64", "x86_64")
 # The only values CloudWatch Logs accepts for RetentionInDays.
@@ -78,10 +80,12 @@ def _origin(key: str, value: Any) -> str:
     raise _fail(key, "'*' or one origin like https://app.example.com (no path)", value)
 
 
-def _optional_email(key: str, value: Any) -> Optional[str]:
-    if value is None or value == "":
-        return None
-    return _matching(EMAIL_PATTERN, "an email address")(key, value)
+def _optional(pattern: re.Pattern[str], what: str) -> Callable[[str, Any], Optional[str]]:
+    def parse(key: str, value: Any) -> Optional[str]:
+        if value is None or value == "":
+            return None
+        return _matching(pattern, what)(key, value)
+    return parse
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class StackConfig:
     throttle_burst_limit: int = 100
     snapstart: bool = False
     alarm_email: Optional[str] = None
+    alarm_topic_arn: Optional[str] = None
     api_latency_p90_ms: int = 2500
     api_5xx_rate: float = 0.05
     api_4xx_rate: float = 0.05
@@ -112,6 +117,12 @@ class StackConfig:
     autoscaling_target_utilization: int = 70
 
     def __post_init__(self) -> None:
+        if self.retain_data and not (self.alarm_email or self.alarm_topic_arn):
+            # Data worth retaining is worth an alarm somebody receives.
+            raise ConfigError(
+                "sceptre_user_data.alarm_email / alarm_topic_arn: an environment with "
+                "retain_data: true needs an alarm subscriber; set alarm_email (an address) "
+                "or alarm_topic_arn (an existing SNS topic's ARN), got neither")
         if self.autoscaling and self.autoscaling_max_read < self.read_capacity:
             raise _fail("autoscaling_max_read", f">= read_capacity ({self.read_capacity})",
                         self.autoscaling_max_read)
@@ -150,7 +161,9 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "throttle_rate_limit": _number(1, 10000),
     "throttle_burst_limit": _integer(1, 5000),
     "snapstart": _boolean,
-    "alarm_email": _optional_email,
+    "alarm_email": _optional(EMAIL_PATTERN, "an email address"),
+    "alarm_topic_arn": _optional(TOPIC_ARN_PATTERN, "an SNS topic ARN like "
+                                 "arn:aws:sns:us-west-2:123456789012:team-paging"),
     "api_latency_p90_ms": _integer(100, 29000),
     "api_5xx_rate": _number(0.001, 1),
     "api_4xx_rate": _number(0.001, 1),

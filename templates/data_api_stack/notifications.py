@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from awacs import kms as awacs_kms
-from awacs.aws import Allow, PolicyDocument, Principal, Statement
+from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import AWSObject, Equals, Not, Parameter, Ref, Sub, kms, sns
 
 from data_api_stack.config import StackConfig
@@ -35,9 +35,15 @@ def _key_policy() -> PolicyDocument:
         Statement(Sid="AccountAdministers", Effect=Allow,
                   Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
                   Action=[awacs_kms.Action("*")], Resource=["*"]),
+        # Only on behalf of this account's alarms (confused deputy): CloudWatch's
+        # requests for an encrypted topic carry aws:SourceAccount (SNS developer guide,
+        # "Enable compatibility between event sources from AWS services and encrypted
+        # topics"). Resource "*" in a key policy means this key only.
         Statement(Sid="CloudWatchPublishesAlarms", Effect=Allow,
                   Principal=Principal("Service", "cloudwatch.amazonaws.com"),
-                  Action=[awacs_kms.Decrypt, awacs_kms.GenerateDataKey], Resource=["*"]),
+                  Action=[awacs_kms.Decrypt, awacs_kms.GenerateDataKey], Resource=["*"],
+                  Condition=Condition(StringEquals(
+                      "aws:SourceAccount", Ref("AWS::AccountId")))),
     ])
 
 
