@@ -147,8 +147,9 @@ def test_created_resources_match_the_template(launched, clients, project):
     api_id = clients["apigateway"].get_rest_apis()["items"][0]["id"]
     routes = {r["path"]: set(r.get("resourceMethods", {}))
               for r in clients["apigateway"].get_resources(restApiId=api_id)["items"]}
-    assert routes["/data"] == {"GET", "POST", "OPTIONS"}
-    assert routes["/data/{id}"] == {"GET", "PUT", "DELETE", "OPTIONS"}
+    assert routes["/data"] == {"GET", "POST", "OPTIONS", "ANY"}
+    assert routes["/data/{id}"] == {"GET", "PUT", "DELETE", "OPTIONS", "ANY"}
+    assert routes["/{proxy+}"] == routes["/"] == {"ANY"}
 
 
 def test_validate_and_diff_work_against_the_endpoint(launched, project, local_aws):

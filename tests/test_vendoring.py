@@ -22,17 +22,17 @@ def _handler(root: Path, requirements: str | None = None) -> Path:
 
 
 def test_nothing_declared_means_nothing_vendored(tmp_path):
-    assert vendor(_handler(tmp_path / "a")) is None
-    assert vendor(_handler(tmp_path / "b", "# only a comment\n\n")) is None
+    assert vendor(_handler(tmp_path / "a"), "arm64", "3.14") is None
+    assert vendor(_handler(tmp_path / "b", "# only a comment\n\n"), "arm64", "3.14") is None
     assert declared_requirements(_handler(tmp_path / "c", "six==1.16.0  # pinned\n")) == \
         "six==1.16.0"
 
 
 def test_declared_package_is_vendored_for_lambda_and_zipped(tmp_path):
     source = _handler(tmp_path / "src", "six==1.16.0\n")
-    folder = vendor(source, "arm64", cache_root=tmp_path / "cache")
+    folder = vendor(source, "arm64", "3.14", cache_root=tmp_path / "cache")
     assert folder is not None and (folder / "six.py").is_file()
-    assert vendor(source, "arm64", cache_root=tmp_path / "cache") == folder  # cached
+    assert vendor(source, "arm64", "3.14", cache_root=tmp_path / "cache") == folder  # cached
     one = build_artifact(source, folder)
     with zipfile.ZipFile(io.BytesIO(one.data)) as archive:
         names = archive.namelist()
@@ -44,7 +44,7 @@ def test_declared_package_is_vendored_for_lambda_and_zipped(tmp_path):
 def test_unavailable_package_is_a_clear_error(tmp_path):
     source = _handler(tmp_path / "src", "no-such-package-for-lambda-xyz==0.0.1\n")
     with pytest.raises(ArtifactError, match="could not vendor"):
-        vendor(source, "arm64", cache_root=tmp_path / "cache")
+        vendor(source, "arm64", "3.14", cache_root=tmp_path / "cache")
 
 
 def test_handler_files_may_not_shadow_vendored_ones(tmp_path):
@@ -79,3 +79,24 @@ def test_architecture_defaults_to_the_functions(tmp_path):
     assert stack_architecture({}) == "arm64"
     _, arch = parse_argument("src", str(tmp_path), ValueError, "x86_64")
     assert arch == "x86_64"
+
+
+def test_python_version_defaults_to_the_functions_runtime():
+    from lambda_artifact.source import stack_python_version
+
+    assert stack_python_version({"sceptre_user_data": {"runtime": "python3.13"}}) == "3.13"
+    assert stack_python_version({"sceptre_user_data": {"runtime": "python3.14"}}) == "3.14"
+    assert stack_python_version({}) == "3.14"
+
+
+@pytest.mark.parametrize("runtime,abi", [("python3.13", "cpython-313"),
+                                         ("python3.14", "cpython-314")])
+def test_compiled_packages_are_vendored_for_the_runtimes_python(tmp_path, runtime, abi):
+    from lambda_artifact.source import stack_python_version
+
+    source = _handler(tmp_path / "src", "markupsafe==3.0.3\n")
+    python = stack_python_version({"sceptre_user_data": {"runtime": runtime}})
+    folder = vendor(source, "arm64", python, cache_root=tmp_path / "cache")
+    assert folder is not None
+    (extension,) = (folder / "markupsafe").glob("_speedups.*.so")
+    assert abi in extension.name and "aarch64" in extension.name

@@ -16,7 +16,8 @@ from sceptre.exceptions import InvalidHookArgumentValueError
 from sceptre.hooks import Hook
 
 from lambda_artifact.build import ArtifactError
-from lambda_artifact.source import package, parse_argument, stack_architecture
+from lambda_artifact.source import (package, parse_argument, stack_architecture,
+                                    stack_python_version)
 
 BUCKET_PARAMETER = "ArtifactBucket"
 
@@ -36,7 +37,8 @@ class PackageLambda(Hook):
                                               stack_architecture(self.stack.config))
         bucket = self._bucket()
         try:
-            artifact = package(folder, architecture)
+            artifact = package(folder, architecture,
+                               stack_python_version(self.stack.config))
         except ArtifactError as error:
             raise LambdaPackagingError(f"!package_lambda: {error}") from None
         self.logger.info("Built %s: %d files, %.1f KB, sha256 %s", artifact.key,

@@ -10,7 +10,8 @@ from sceptre.exceptions import InvalidResolverArgumentError
 from sceptre.resolvers import Resolver
 
 from lambda_artifact.build import ArtifactError
-from lambda_artifact.source import package, parse_argument, stack_architecture
+from lambda_artifact.source import (package, parse_argument, stack_architecture,
+                                    stack_python_version)
 
 
 class LambdaArtifactKey(Resolver):
@@ -19,6 +20,7 @@ class LambdaArtifactKey(Resolver):
                                               InvalidResolverArgumentError,
                                               stack_architecture(self.stack.config))
         try:
-            return package(folder, architecture).key
+            return package(folder, architecture,
+                               stack_python_version(self.stack.config)).key
         except ArtifactError as error:
             raise InvalidResolverArgumentError(f"!lambda_artifact_key: {error}") from None

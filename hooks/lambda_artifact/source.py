@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from data_api_stack.config import RUNTIMES, StackConfig
 from lambda_artifact.build import Artifact, build_artifact
 from lambda_artifact.vendor import PLATFORMS, vendor
 
@@ -20,6 +21,15 @@ def stack_architecture(stack_config: dict) -> str:
     the resolver lives there too), so vendored wheels match the function by default."""
     value = (stack_config.get("sceptre_user_data") or {}).get("architecture")
     return value if isinstance(value, str) and value in PLATFORMS else DEFAULT_ARCHITECTURE
+
+
+def stack_python_version(stack_config: dict) -> str:
+    """The function runtime's Python ("python3.13" -> "3.13") from the stack's raw
+    sceptre_user_data, so vendored wheels are built for the Python that imports them
+    (an unknown runtime falls back to the default; the template rejects it anyway)."""
+    value = (stack_config.get("sceptre_user_data") or {}).get("runtime")
+    runtime = value if isinstance(value, str) and value in RUNTIMES else StackConfig.runtime
+    return runtime.removeprefix("python")
 
 
 def parse_argument(argument: Any, project_path: str, error: type[Exception],
@@ -41,6 +51,10 @@ def parse_argument(argument: Any, project_path: str, error: type[Exception],
     return Path(project_path) / source, architecture
 
 
-def package(folder: Path, architecture: str) -> Artifact:
-    """The artifact for `folder`: its files plus any vendored packages."""
-    return build_artifact(folder, vendor(folder, architecture) if folder.is_dir() else None)
+def package(folder: Path, architecture: str,
+            python_version: str = StackConfig.runtime.removeprefix("python")) -> Artifact:
+    """The artifact for `folder`: its files plus any packages vendored for the
+    function's architecture and Python."""
+    vendored = vendor(folder, architecture, python_version=python_version) \
+        if folder.is_dir() else None
+    return build_artifact(folder, vendored)

@@ -18,7 +18,6 @@ from typing import Optional
 from lambda_artifact.build import ArtifactError
 
 PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
-LAMBDA_PYTHON = "3.14"
 CACHE_ROOT = Path(__file__).resolve().parents[2] / ".cache" / "lambda-vendor"
 
 
@@ -32,8 +31,8 @@ def declared_requirements(source: Path) -> Optional[str]:
     return wanted or None
 
 
-def vendor(source: Path, architecture: str = "arm64", cache_root: Path = CACHE_ROOT,
-           python_version: str = LAMBDA_PYTHON) -> Optional[Path]:
+def vendor(source: Path, architecture: str, python_version: str,
+           cache_root: Path = CACHE_ROOT) -> Optional[Path]:
     """Folder of installed packages for the zip, or None if nothing is declared."""
     if architecture not in PLATFORMS:
         raise ArtifactError(f"architecture must be one of {', '.join(PLATFORMS)}, "
