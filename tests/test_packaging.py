@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import os
 import shutil
@@ -15,7 +17,8 @@ from botocore.exceptions import ClientError
 from sceptre.exceptions import InvalidHookArgumentValueError, InvalidResolverArgumentError
 from sceptre.stack import Stack
 
-from lambda_artifact.build import ArtifactError, artifact_key, build_artifact
+from lambda_artifact.build import (ArtifactError, artifact_key, build_artifact,
+                                   zip_content_digest)
 from lambda_artifact.hook import LambdaPackagingError, PackageLambda
 from lambda_artifact.resolver import LambdaArtifactKey
 from tests.helpers import REPO
@@ -60,11 +63,31 @@ def test_zip_holds_only_sources_sorted_with_fixed_metadata(tmp_path):
 def test_key_is_content_addressed(tmp_path):
     src = _write(tmp_path, FILES)
     before = build_artifact(src)
-    assert before.key == artifact_key(before.sha256) == f"lambda/api-{before.sha256}.zip"
+    assert before.key == artifact_key(before.content_sha256) == \
+        f"lambda/api-{before.content_sha256}.zip"
     os.utime(src / "pkg" / "app.py", (2_000_000_000, 2_000_000_000))
     assert build_artifact(src).key == before.key
     (src / "pkg" / "app.py").write_bytes(b"def handler(e, c):\n    return 2\n")
     assert build_artifact(src).key != before.key
+
+
+def _rezip(data: bytes, level: int) -> bytes:
+    """The same entries (names, modes, bytes), deflated differently: another zlib."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info), compresslevel=level)
+    return out.getvalue()
+
+
+def test_key_comes_from_the_files_not_the_deflated_bytes(tmp_path):
+    artifact = build_artifact(_write(tmp_path, {**FILES, "pkg/big.py": b"x = 1\n" * 5000}))
+    other = _rezip(artifact.data, 1)
+    assert other != artifact.data
+    assert zip_content_digest(other) == artifact.content_sha256
+    assert artifact.key.endswith(f"{artifact.content_sha256}.zip")
+    assert artifact.content_sha256 != hashlib.sha256(artifact.data).hexdigest()
 
 
 def test_project_handlers_package_is_small_and_complete():
@@ -204,3 +227,83 @@ def test_hook_uses_the_stacks_connection_manager(s3, project, monkeypatch):
     monkeypatch.setattr(ConnectionManager, "get_session", recording)
     _run_hook("handlers", project)
     assert sessions == [("us-west-2", None, "us-west-2")]
+
+
+def _sha256_b64(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def test_upload_carries_a_sha256_checksum_s3_keeps(s3, project):
+    _run_hook("handlers", project)
+    key = build_artifact(project / "handlers").key
+    body = s3.get_object(Bucket="artifacts", Key=key)["Body"].read()
+    head = s3.head_object(Bucket="artifacts", Key=key, ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == _sha256_b64(body)
+
+
+def test_upload_asks_s3_to_verify_the_sha256(s3, project, monkeypatch):
+    sent = []
+    original = boto3.session.Session.client
+
+    def recording_client(self, *args, **kwargs):
+        client = original(self, *args, **kwargs)
+        client.meta.events.register("before-call.s3.PutObject",
+                                    lambda params, **_: sent.append(params["headers"]))
+        return client
+
+    monkeypatch.setattr(boto3.session.Session, "client", recording_client)
+    _run_hook("handlers", project)
+    (headers,) = sent
+    assert headers["x-amz-checksum-sha256"] == _sha256_b64(build_artifact(
+        project / "handlers").data)
+
+
+def _put_other(s3, key: str, body: bytes) -> None:
+    s3.put_object(Bucket="artifacts", Key=key, Body=body, ChecksumAlgorithm="SHA256")
+
+
+def test_existing_object_with_the_same_files_zipped_elsewhere_is_trusted(s3, project, caplog):
+    caplog.set_level("INFO")
+    artifact = build_artifact(project / "handlers")
+    elsewhere = _rezip(artifact.data, 1)
+    _put_other(s3, artifact.key, elsewhere)
+    _run_hook("handlers", project)
+    assert s3.get_object(Bucket="artifacts", Key=artifact.key)["Body"].read() == elsewhere
+    assert any("same files" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("body", [b"not a zip", None])
+def test_existing_object_with_other_code_is_replaced_loudly(s3, project, caplog, body):
+    artifact = build_artifact(project / "handlers")
+    if body is None:  # a valid zip of other code
+        body = build_artifact(_write(project / "other", FILES)).data
+    _put_other(s3, artifact.key, body)
+    _run_hook("handlers", project)
+    assert s3.get_object(Bucket="artifacts", Key=artifact.key)["Body"].read() == artifact.data
+    assert any(r.levelname == "WARNING" and "does NOT hold" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_existing_object_without_a_checksum_is_verified_by_its_files(s3, project, caplog):
+    caplog.set_level("INFO")
+    artifact = build_artifact(project / "handlers")
+    s3.put_object(Bucket="artifacts", Key=artifact.key, Body=artifact.data)  # no checksum
+    _run_hook("handlers", project)
+    assert any("already present" in r.getMessage() for r in caplog.records)
+
+
+def test_denied_head_says_s3_listbucket_is_missing(s3, project, monkeypatch):
+    original = boto3.session.Session.client
+
+    def denying_client(self, *args, **kwargs):
+        client = original(self, *args, **kwargs)
+
+        def deny(**_):
+            raise ClientError({"Error": {"Code": "403", "Message": "Forbidden"}}, "HeadObject")
+        client.meta.events.register("before-call.s3.HeadObject", deny)
+        return client
+
+    monkeypatch.setattr(boto3.session.Session, "client", denying_client)
+    with pytest.raises(LambdaPackagingError, match="s3:ListBucket") as raised:
+        _run_hook("handlers", project)
+    assert "\n" not in str(raised.value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -31,17 +32,36 @@ class ArtifactError(ValueError):
 @dataclass(frozen=True)
 class Artifact:
     data: bytes
-    sha256: str
+    sha256: str  # of the zip's bytes: what S3 verifies on upload, Lambda's CodeSha256
+    content_sha256: str  # of the files inside (content_digest): the key
     file_count: int
 
     @property
     def key(self) -> str:
-        return artifact_key(self.sha256)
+        return artifact_key(self.content_sha256)
 
 
-def artifact_key(sha256: str) -> str:
+def artifact_key(content_sha256: str) -> str:
     """Content-addressed S3 key: same code, same key; new code, new key."""
-    return f"{KEY_PREFIX}{sha256}.zip"
+    return f"{KEY_PREFIX}{content_sha256}.zip"
+
+
+def content_digest(entries: list[tuple[str, int, bytes]]) -> str:
+    """SHA-256 of what a zip holds: each entry's name, permission bits and bytes, in
+    order. Not of the deflated bytes: zlib builds may compress the same input
+    differently, and two machines must agree on the key of the same code."""
+    digest = hashlib.sha256(b"lambda-artifact-content-v1\n")
+    for name, mode, data in entries:
+        digest.update(json.dumps([name, mode, len(data)]).encode() + b"\n")
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def zip_content_digest(data: bytes) -> str:
+    """content_digest of an existing zip (one this module wrote, or any other)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return content_digest([(info.filename, (info.external_attr >> 16) & 0o777,
+                                archive.read(info)) for info in archive.infolist()])
 
 
 def _included(relative: Path) -> bool:
@@ -84,13 +104,15 @@ def build_artifact(source: Path, vendored: Optional[Path] = None) -> Artifact:
         if clash:
             raise ArtifactError(f"handler files shadow vendored ones: {', '.join(clash[:5])}")
         files = sorted(files + extra)
+    entries = [(name, FILE_MODE, path.read_bytes()) for name, path in files]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, path in files:
+        for name, mode, content in entries:
             info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
-            info.external_attr = (stat.S_IFREG | FILE_MODE) << 16
+            info.external_attr = (stat.S_IFREG | mode) << 16
             info.create_system = 3  # Unix, whatever the building OS
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, content)
     data = buffer.getvalue()
-    return Artifact(data=data, sha256=hashlib.sha256(data).hexdigest(), file_count=len(files))
+    return Artifact(data=data, sha256=hashlib.sha256(data).hexdigest(),
+                    content_sha256=content_digest(entries), file_count=len(files))

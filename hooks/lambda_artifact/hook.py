@@ -2,13 +2,12 @@
 
 Uploads to the bucket named by the stack's `ArtifactBucket` parameter (resolved
 from the artifacts stack), with the stack's own region, profile and role.
-Content-addressed keys make it idempotent: an object already there is the same code.
+Content-addressed keys make it idempotent; an object already there is trusted only once
+verified (lambda_artifact.upload).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -18,6 +17,7 @@ from sceptre.hooks import Hook
 from lambda_artifact.build import ArtifactError
 from lambda_artifact.source import (package, parse_argument, stack_architecture,
                                     stack_python_version)
+from lambda_artifact.upload import UploadError, publish
 
 BUCKET_PARAMETER = "ArtifactBucket"
 
@@ -45,17 +45,13 @@ class PackageLambda(Hook):
                          artifact.file_count, len(artifact.data) / 1024, artifact.sha256)
         s3 = self.stack.connection_manager.get_session().client("s3")
         try:
-            if self._present(s3, bucket, artifact.key):
-                self.logger.info("s3://%s/%s already present, upload skipped", bucket, artifact.key)
-                return
-            s3.put_object(Bucket=bucket, Key=artifact.key, Body=artifact.data,
-                          ContentType="application/zip",
-                          ContentMD5=base64.b64encode(hashlib.md5(artifact.data).digest()).decode(),
-                          Metadata={"sha256": artifact.sha256})
+            self._check_bucket(s3, bucket)
+            publish(s3, bucket, artifact, self.logger)
+        except UploadError as error:
+            raise LambdaPackagingError(f"!package_lambda: {error}") from None
         except (ClientError, BotoCoreError) as error:
             raise LambdaPackagingError(
                 f"!package_lambda: upload to s3://{bucket}/{artifact.key} failed: {error}") from None
-        self.logger.info("Uploaded s3://%s/%s", bucket, artifact.key)
 
     def _bucket(self) -> str:
         bucket = self.stack.parameters.get(BUCKET_PARAMETER)
@@ -65,8 +61,8 @@ class PackageLambda(Hook):
                 f"(the artifacts stack's BucketName); it is {bucket!r}")
         return bucket
 
-    def _present(self, s3: Any, bucket: str, key: str) -> bool:
-        """True if the object exists; a clear error if the bucket does not."""
+    def _check_bucket(self, s3: Any, bucket: str) -> None:
+        """A clear error if the bucket does not exist."""
         try:
             s3.head_bucket(Bucket=bucket)
         except ClientError as error:
@@ -75,11 +71,4 @@ class PackageLambda(Hook):
                 raise LambdaPackagingError(
                     f"!package_lambda: artifact bucket {bucket!r} does not exist; "
                     "launch the environment's artifacts stack first") from None
-            raise
-        try:
-            s3.head_object(Bucket=bucket, Key=key)
-            return True
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
             raise

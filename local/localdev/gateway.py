@@ -74,10 +74,11 @@ def _mock_answer(integration: dict[str, Any]) -> MockAnswer:
     (no pattern). Only static header literals and the body template are rendered."""
     template = (integration.get("RequestTemplates") or {}).get("application/json") or "{}"
     status = str(json.loads(template).get("statusCode", 200))
-    replies = integration.get("IntegrationResponses") or []
+    replies: list[dict[str, Any]] = integration.get("IntegrationResponses") or []
+    default: dict[str, Any] = {"StatusCode": status}
     reply = next((r for r in replies if r.get("SelectionPattern")
                   and re.fullmatch(r["SelectionPattern"], status)), None) or next(
-        (r for r in replies if not r.get("SelectionPattern")), {"StatusCode": status})
+        (r for r in replies if not r.get("SelectionPattern")), default)
     return MockAnswer(int(reply["StatusCode"]),
                       _headers(reply.get("ResponseParameters", {}), "method.response.header."),
                       reply.get("ResponseTemplates", {}).get("application/json", ""))
