@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.stub import Stubber
@@ -57,49 +55,6 @@ def test_default_page_size_is_25(api):
     assert first.body["count"] == 25 and "next" in first.body
     rest = api.call("GET", "/data", query={"next": [first.body["next"]]})
     assert rest.body["count"] == 5 and "next" not in rest.body
-
-
-class AtomicCalls:
-    """DynamoDB executes each request atomically; moto's in-process backend does not
-    under threads. Serialising each call (never the handler's read-modify-write
-    sequence) restores DynamoDB's guarantee, so the race the test exercises is the
-    real one: between a client's GET and its conditional PUT."""
-
-    def __init__(self, client) -> None:
-        self._client, self._lock = client, threading.Lock()
-        self.exceptions = client.exceptions
-
-    def __getattr__(self, name: str):
-        method = getattr(self._client, name)
-
-        def locked(**kwargs):
-            with self._lock:
-                return method(**kwargs)
-        return locked
-
-
-def test_concurrent_if_match_writers_lose_no_update(dynamodb):
-    """Read-modify-write with If-Match from 8 threads: every increment lands once."""
-    api = ApiClient(Storage(AtomicCalls(dynamodb), "items"))
-    api.call("POST", "/data", {"id": "counter", "data": 0})
-    lock = threading.Lock()
-    conflicts = []
-
-    def increment(_: int) -> None:
-        while True:
-            current = api.call("GET", "/data/counter").body
-            reply = api.call("PUT", "/data/counter", {"data": current["data"] + 1},
-                             headers={**JSON, "If-Match": f'"{current["version"]}"'})
-            if reply.status == 200:
-                return
-            assert reply.status == 412
-            with lock:
-                conflicts.append(1)
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(increment, range(40)))
-    final = api.call("GET", "/data/counter").body
-    assert final["data"] == 40 and final["version"] == 41
 
 
 def test_dynamodb_calls_are_exactly_the_iam_actions(api, dynamodb):
