@@ -65,7 +65,9 @@ def test_dynamodb_calls_are_exactly_the_iam_actions(api, dynamodb):
     api.call("POST", "/data", {"id": "k", "data": 1})
     api.call("GET", "/data/k")
     api.call("GET", "/data")
-    api.call("PUT", "/data/k", {"data": 2}, headers={**JSON, "If-Match": '"1"'})
+    etag = api.call("GET", "/data/k").headers["ETag"]
+    api.call("PUT", "/data/k", {"data": 2}, headers={**JSON, "If-Match": etag})
+    api.call("PUT", "/data/k", {"data": 3}, headers={**JSON, "If-Match": etag})
     api.call("DELETE", "/data/k")
     assert calls == set(storage.DYNAMODB_ACTIONS)
 

@@ -6,11 +6,10 @@ import gc
 import os
 import time
 from typing import Any, Callable, Optional
-from urllib.parse import quote, unquote
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
-from data_api import cors, logs, responses, routes, validation
+from data_api import aws_client, logs, responses, routes, validation
 from data_api import errors
 from data_api.errors import ApiError
 from data_api.storage import Storage
@@ -27,9 +26,8 @@ def default_storage() -> Storage:
     """One client per container, created once (at init on Lambda, else on first use)."""
     global _storage
     if _storage is None:
-        import boto3  # deferred so importing this module stays cheap in tests and tools
-
-        _storage = Storage(boto3.client("dynamodb"), os.environ["TABLE_NAME"])
+        # Timeouts and retries that end before the function's own timeout (aws_client).
+        _storage = Storage(aws_client.dynamodb_client(), os.environ["TABLE_NAME"])
         # botocore's loaded models are ~100k long-lived objects: without this, a full
         # garbage collection walks them all (~20 ms) during a request now and then.
         gc.freeze()
@@ -44,30 +42,29 @@ def _origin() -> str:
     return os.environ.get("CORS_ORIGIN", "*")
 
 
-def _match(event: dict) -> tuple[Optional[str], Optional[str]]:
-    """(route template, id from the path) for the request, or (None, None)."""
-    resource = event.get("resource")
-    path = str(event.get("path") or "").rstrip("/") or "/"
-    if resource == routes.ITEM or (resource is None and path.count("/") == 2
-                                   and path.startswith(routes.COLLECTION + "/")):
-        return routes.ITEM, unquote(path.rsplit("/", 1)[1]) if path.count("/") == 2 else None
-    if resource == routes.COLLECTION or (resource is None and path == routes.COLLECTION):
-        return routes.COLLECTION, None
-    return None, None
-
-
 def _location(event: dict, item_id: str) -> str:
-    """Location of a new item, with the stage prefix the client used (if any)."""
+    """Location of a new item, with the stage prefix the client used (if any). Ids
+    match validation.ID_PATTERN, so they never need percent-encoding."""
     full = str((event.get("requestContext") or {}).get("path") or "")
     own = str(event.get("path") or "")
     prefix = full[: -len(own)] if own and full.endswith(own) else ""
-    return f"{prefix}{routes.COLLECTION}/{quote(item_id, safe='')}"
+    return f"{prefix}{routes.COLLECTION}/{item_id}"
 
 
-def _with_path_id(event: dict, path_id: Optional[str]) -> dict:
-    if (event.get("pathParameters") or {}).get("id") is None and path_id is not None:
-        return {**event, "pathParameters": {"id": path_id}}
-    return event
+def _route(event: dict, method: str) -> str:
+    """The route template API Gateway matched (`resource`, always set in a REST proxy
+    event). API Gateway itself answers unknown paths (404) and other methods (405,
+    with MOCK methods) and OPTIONS (MOCK preflight), so this guard is reached only
+    by a direct invocation of the function with some other event; it still answers
+    as the gateway would, never with a 500."""
+    route = event.get("resource")
+    if route not in routes.ROUTES:
+        raise ApiError(404, errors.NOT_FOUND, routes.UNKNOWN_ROUTE_MESSAGE)
+    data_methods = tuple(m for m in routes.ROUTES[route] if m != "OPTIONS")
+    if method not in data_methods:
+        raise ApiError(405, errors.METHOD_NOT_ALLOWED, f"{method or 'no method'} is not allowed "
+                       f"on {route}", {"Allow": ", ".join(routes.ROUTES[route])})
+    return route
 
 
 def _dispatch(event: dict, route: str, method: str, storage: Storage) -> dict:
@@ -85,7 +82,8 @@ def _dispatch(event: dict, route: str, method: str, storage: Storage) -> dict:
             body["next"] = next_token
         return responses.respond(200, body, origin)
     if method == "GET":
-        item = storage.get(validation.path_id(event))
+        target = validation.item(event)
+        item = storage.get(target.item_id, target.if_match)
         return responses.respond(200, item, origin, responses.item_headers(item))
     if method == "PUT":
         change = validation.replace(event)
@@ -101,12 +99,19 @@ def _aws_error(error: Exception, request_id: str) -> dict:
     code, message = details.get("Code", ""), details.get("Message", "")
     if code in THROTTLE_CODES:
         LOG.warning("DynamoDB throttled", extra={"requestId": request_id, "errorCode": code})
-        return responses.error(503, errors.THROTTLED, "the table is busy; retry shortly", _origin(),
-                               {"Retry-After": RETRY_AFTER_SECONDS}, request_id)
+        return responses.error(503, errors.THROTTLED, "the table is busy; retry shortly",
+                               _origin(), {"Retry-After": RETRY_AFTER_SECONDS}, request_id)
     if code == "ValidationException" and "item size" in message.lower():
+        # The handler checks an item's size before writing (itemsize); an item grown by
+        # another tool's attributes can still cross the limit.
         return responses.error(413, errors.REQUEST_TOO_LARGE,
                                "the item exceeds DynamoDB's 400 KB item limit", _origin())
-    LOG.error("AWS call failed", exc_info=error, extra={"requestId": request_id, "errorCode": code})
+    if isinstance(error, (ConnectTimeoutError, ReadTimeoutError)):
+        LOG.error("DynamoDB did not answer in time (aws_client timeouts)", exc_info=error,
+                  extra={"requestId": request_id, "errorCode": type(error).__name__})
+    else:
+        LOG.error("AWS call failed", exc_info=error,
+                  extra={"requestId": request_id, "errorCode": code})
     return _internal_error(request_id)
 
 
@@ -124,19 +129,10 @@ def handle(event: Any, context: Any, storage_factory: Callable[[], Storage]) -> 
     request_id = str(getattr(context, "aws_request_id", None)
                      or (event.get("requestContext") or {}).get("requestId") or "-")
     method = str(event.get("httpMethod") or "").upper()
-    route, path_id = _match(event)
+    route = event.get("resource")
     try:
-        if route is None:
-            raise ApiError(404, errors.NOT_FOUND, routes.UNKNOWN_ROUTE_MESSAGE)
-        allowed = routes.ROUTES[route]
-        if method not in allowed:
-            raise ApiError(405, errors.METHOD_NOT_ALLOWED, f"{method or 'no method'} is not allowed "
-                           f"on {route}", {"Allow": ", ".join(allowed)})
-        if method == "OPTIONS":
-            response = responses.respond(204, None, _origin(),
-                                         cors.preflight_headers(_origin(), allowed))
-        else:
-            response = _dispatch(_with_path_id(event, path_id), route, method, storage_factory())
+        route = _route(event, method)
+        response = _dispatch(event, route, method, storage_factory())
     except ApiError as error:
         response = responses.error(error.status, error.code, error.message, _origin(),
                                    error.headers)

@@ -1,26 +1,46 @@
 """JSON in and out, exact for DynamoDB numbers.
 
-In: numbers become Decimal (boto3 rejects float), NaN/Infinity and duplicate keys
-are refused, and every value is checked against DynamoDB's limits so a client's
-mistake is a 400 here, not a ValidationException (500) from DynamoDB.
+In: numbers become Decimal (boto3 rejects float) without ever going through int
+(no digit limit) and without letting Decimal's own errors escape; NaN/Infinity and
+duplicate keys are refused; every value is checked with the checks boto3 itself
+runs before sending it, so a client's mistake is a 400 here, never an exception
+(500) from boto3 or a ValidationException from DynamoDB.
 Out: Decimal is written as its exact digits, so 0.1 comes back as 0.1.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
 
 from data_api.errors import bad_body
 
 MAX_DEPTH = 30  # DynamoDB nests documents at most 32 levels; the item itself uses one
-MAX_DIGITS = 38  # DynamoDB number precision
-MIN_EXPONENT, MAX_EXPONENT = -130, 125  # DynamoDB: 1E-130 <= |n| < 1E+126
+# DynamoDB's documented number range, "Positive range: 1E-130 to
+# 9.9999999999999999999999999999999999999E+125" (Developer Guide, "Supported data types
+# and naming rules", Number). boto3's DYNAMODB_CONTEXT (Emin=-128, Emax=126, prec=38)
+# lets 1E+126 and exact subnormals such as 1E-131 through, which DynamoDB then refuses
+# with a ValidationException, so this range is checked after boto3's own check.
+MIN_ADJUSTED, MAX_ADJUSTED = -130, 125
+_SERIALIZER = TypeSerializer()
 
 
 def _reject_constant(name: str) -> Any:
     raise bad_body(f"{name} is not a valid JSON number")
+
+
+def _number(text: str) -> Decimal:
+    """A JSON number's text -> Decimal. Decimal() refuses exponents beyond its own
+    limits (1e99999999999999999999) with InvalidOperation, an ArithmeticError that
+    json.loads would let escape."""
+    try:
+        return Decimal(text)
+    except DecimalException:
+        raise bad_body(f"number {text[:40]}{'...' if len(text) > 40 else ''} is outside "
+                       "DynamoDB's range") from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -37,27 +57,37 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def parse_json(text: str) -> Any:
     """Parse a request body; any JSON problem is a 400."""
     try:
-        return json.loads(text, parse_float=Decimal, parse_int=Decimal,
+        return json.loads(text, parse_float=_number, parse_int=_number,
                           parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except RecursionError:
         raise bad_body(f"JSON nested too deeply (limit {MAX_DEPTH})") from None
-    except ValueError as error:  # JSONDecodeError, and ints beyond Python's digit limit
-        if hasattr(error, "status"):
-            raise
+    except ValueError as error:  # JSONDecodeError
         raise bad_body(f"invalid JSON: {error}") from None
 
 
-def _check_number(value: Decimal, where: str) -> None:
+def check_number(value: Decimal, where: str) -> None:
+    """400 unless boto3 would serialize `value` exactly and DynamoDB accepts it.
+
+    boto3's TypeSerializer runs DYNAMODB_CONTEXT.create_decimal with Clamped,
+    Inexact, Overflow, Rounded and Underflow trapped (boto3/dynamodb/types.py);
+    running that very serializer is the check, so the two cannot disagree.
+    """
     if not value.is_finite():
         raise bad_body(f"{where}: {value} is not a valid number")
-    if value.is_zero():
-        return
-    # Count significant digits exactly: normalize() would round to the context's 28.
-    digits = len("".join(map(str, value.as_tuple().digits)).strip("0"))
-    magnitude = value.adjusted()
-    if digits > MAX_DIGITS or not MIN_EXPONENT <= magnitude <= MAX_EXPONENT:
-        raise bad_body(f"{where}: number {value} is outside DynamoDB's range "
-                          f"({MAX_DIGITS} significant digits, 1E-130 to 9.99E+125)")
+    try:
+        _SERIALIZER.serialize(value)
+    except DecimalException as error:
+        raise bad_body(f"{where}: number {_short(value)} is outside DynamoDB's range or "
+                       f"precision ({type(error).__name__}; at most 38 significant digits, "
+                       "magnitude 1E-130 to 9.99E+125)") from None
+    if not value.is_zero() and not MIN_ADJUSTED <= value.adjusted() <= MAX_ADJUSTED:
+        raise bad_body(f"{where}: number {_short(value)} is outside DynamoDB's range "
+                       "(1E-130 to 9.99E+125)")
+
+
+def _short(value: Decimal) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _check_string(value: str, where: str) -> None:
@@ -72,7 +102,7 @@ def check_storable(value: Any, where: str = "data", depth: int = 0) -> None:
     if depth > MAX_DEPTH:
         raise bad_body(f"{where}: nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, Decimal):
-        _check_number(value, where)
+        check_number(value, where)
     elif isinstance(value, str):
         _check_string(value, where)
     elif isinstance(value, dict):

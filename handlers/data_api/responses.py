@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from data_api import cors, jsonio
+from data_api import cors, etags, jsonio
 
 
 def respond(status: int, body: Any, origin: str,
@@ -27,5 +27,4 @@ def error(status: int, code: str, message: str, origin: str,
 
 def item_headers(item: dict[str, Any]) -> dict[str, str]:
     """ETag from the item's version; an item written by other tools may have none."""
-    version = item.get("version")
-    return {"ETag": f'"{version}"'} if version is not None else {}
+    return etags.header(item.get("version"))

@@ -7,23 +7,21 @@ in the template is built from it, and a test checks the two agree.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from data_api.errors import CONFLICT, PRECONDITION_FAILED, ApiError, bad_parameter, not_found
-
+from data_api import etags, paging
+from data_api.errors import CONFLICT, PRECONDITION_FAILED, ApiError, not_found
+from data_api.etags import INCARNATION_ATTRIBUTE, VERSION_ATTRIBUTE, IfMatch
 from data_api.permissions import DYNAMODB_ACTIONS  # noqa: F401  (the calls made here)
+from data_api.tokens import PageTokens
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
+_NAMES = {"#version": VERSION_ATTRIBUTE, "#incarnation": INCARNATION_ATTRIBUTE}
 
 
 def _now() -> str:
@@ -31,43 +29,35 @@ def _now() -> str:
 
 
 def _item(attributes: dict) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
+    return etags.present({name: _deserializer.deserialize(value)
+                          for name, value in attributes.items()})
 
 
-def _existing_at(if_match: Optional[int]) -> tuple[str, dict[str, dict[str, str]]]:
-    """Write condition: the item exists and, with If-Match, is still at that version."""
-    if if_match is None:
-        return "attribute_exists(id)", {}
-    return "attribute_exists(id) AND version = :expected", {":expected": {"N": str(if_match)}}
+class _Impossible(Exception):
+    """If-Match names no version any item can have: the write cannot happen."""
 
 
-class PageTokens:
-    """Opaque `next` tokens: the last key, signed so a tampered token is a 400."""
-
-    def __init__(self, secret: str) -> None:
-        self._secret = secret.encode()
-
-    def _sign(self, payload: bytes) -> str:
-        return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()[:32]
-
-    def encode(self, item_id: str) -> str:
-        payload = json.dumps({"id": item_id}, separators=(",", ":")).encode()
-        raw = self._sign(payload).encode() + b"." + payload
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    def decode(self, token: str) -> str:
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            signature, payload = raw.split(b".", 1)
-            if not hmac.compare_digest(signature.decode(), self._sign(payload)):
-                raise ValueError("signature")
-            item_id = json.loads(payload)["id"]
-            if not isinstance(item_id, str):
-                raise ValueError("id")
-            return item_id
-        except (ValueError, binascii.Error, KeyError, TypeError, UnicodeDecodeError):
-            raise bad_parameter("next token is malformed or was altered; "
-                              "use the value from the previous page") from None
+def _write_condition(if_match: Optional[IfMatch]) -> tuple[str, dict[str, dict[str, str]]]:
+    """The item exists, its version is a number (or absent: written by another tool)
+    and, with If-Match, it is at one of the listed versions (strong comparison)."""
+    condition = ("attribute_exists(id) AND (attribute_not_exists(#version) "
+                 "OR attribute_type(#version, :number))")
+    values: dict[str, dict[str, str]] = {":number": {"S": "N"}}
+    if if_match is None or if_match.any:
+        return condition, values
+    alternatives = []
+    for index, (counter, incarnation) in enumerate(if_match.versions()):
+        values[f":v{index}"] = {"N": str(counter)}
+        if incarnation is None:  # a version written before incarnations (another tool)
+            alternatives.append(f"#version = :v{index} AND attribute_not_exists(#incarnation)")
+        else:
+            values[f":i{index}"] = {"S": incarnation}
+            alternatives.append(f"#version = :v{index} AND #incarnation = :i{index}")
+    if not alternatives:
+        raise _Impossible()
+    # DynamoDB refuses redundant parentheses, so only several alternatives get them.
+    tags = alternatives[0] if len(alternatives) == 1 else " OR ".join(f"({a})" for a in alternatives)
+    return f"{condition} AND ({tags})", values
 
 
 class Storage:
@@ -81,7 +71,8 @@ class Storage:
     def create(self, item_id: Optional[str], data: Any) -> dict[str, Any]:
         now = _now()
         item = {"id": item_id or str(uuid.uuid4()), "data": data, "created_at": now,
-                "updated_at": now, "version": 1}
+                "updated_at": now, VERSION_ATTRIBUTE: 1,
+                INCARNATION_ATTRIBUTE: etags.new_incarnation()}
         try:
             self._client.put_item(
                 TableName=self._table,
@@ -91,73 +82,85 @@ class Storage:
         except self._client.exceptions.ConditionalCheckFailedException:
             raise ApiError(409, CONFLICT, f"an item with id {item['id']!r} already exists; "
                            "use PUT /data/{id} to change it") from None
-        return item
+        return _item({name: _serializer.serialize(value) for name, value in item.items()})
 
-    def get(self, item_id: str) -> dict[str, Any]:
+    def get(self, item_id: str, if_match: Optional[IfMatch] = None) -> dict[str, Any]:
         response = self._client.get_item(TableName=self._table, Key=self._key(item_id),
                                          ConsistentRead=True)
         if "Item" not in response:
             raise not_found()
-        return _item(response["Item"])
+        item = _item(response["Item"])
+        if if_match is not None and not if_match.matches(item.get(VERSION_ATTRIBUTE)):
+            raise self._precondition_failed(if_match, item.get(VERSION_ATTRIBUTE))
+        return item
 
-    def replace(self, item_id: str, data: Any, if_match: Optional[int]) -> dict[str, Any]:
-        condition, expected = _existing_at(if_match)
-        values = {":data": _serializer.serialize(data), ":now": {"S": _now()},
-                  ":one": {"N": "1"}, ":zero": {"N": "0"}, **expected}
+    def replace(self, item_id: str, data: Any, if_match: Optional[IfMatch]) -> dict[str, Any]:
         try:
+            condition, values = _write_condition(if_match)
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._key(item_id),
                 # if_not_exists: an item written by other tools may lack a version.
                 UpdateExpression=("SET #data = :data, updated_at = :now, "
-                                  "version = if_not_exists(version, :zero) + :one"),
+                                  "#version = if_not_exists(#version, :zero) + :one, "
+                                  "#incarnation = if_not_exists(#incarnation, :incarnation)"),
                 ConditionExpression=condition,
-                ExpressionAttributeNames={"#data": "data"},
-                ExpressionAttributeValues=values,
+                ExpressionAttributeNames={"#data": "data", **_NAMES},
+                ExpressionAttributeValues={
+                    ":data": _serializer.serialize(data), ":now": {"S": _now()},
+                    ":one": {"N": "1"}, ":zero": {"N": "0"},
+                    ":incarnation": {"S": etags.new_incarnation()}, **values},
                 ReturnValues="ALL_NEW",
             )
-        except self._client.exceptions.ConditionalCheckFailedException:
+        except (self._client.exceptions.ConditionalCheckFailedException, _Impossible):
             raise self._why_condition_failed(item_id, if_match) from None
         return _item(response["Attributes"])
 
-    def delete(self, item_id: str, if_match: Optional[int]) -> None:
-        condition, values = _existing_at(if_match)
+    def delete(self, item_id: str, if_match: Optional[IfMatch]) -> None:
         try:
+            condition, values = _write_condition(if_match)
+            names = {name: value for name, value in _NAMES.items() if name in condition}
             self._client.delete_item(TableName=self._table, Key=self._key(item_id),
                                      ConditionExpression=condition,
-                                     **({"ExpressionAttributeValues": values} if values else {}))
-        except self._client.exceptions.ConditionalCheckFailedException:
+                                     ExpressionAttributeNames=names,
+                                     ExpressionAttributeValues=values)
+        except (self._client.exceptions.ConditionalCheckFailedException, _Impossible):
             raise self._why_condition_failed(item_id, if_match) from None
 
     def list_page(self, limit: int, token: Optional[str]) -> tuple[list[dict], Optional[str]]:
-        """Exactly `limit` items (fewer only on the last page) and the next token.
+        """Up to `limit` items and the next token; see paging.collect for the bounds."""
+        start = self.tokens.decode(token) if token else None
+        items, last_key = paging.collect(self._scan, _item, limit, start)
+        return items, (self.tokens.encode(last_key) if last_key is not None else None)
 
-        Scan stops at 1 MB or `Limit`, whichever first, so keep scanning until the
-        page is full; asking only for the remainder makes the last item returned
-        the scan position, so pages never overlap or skip.
-        """
-        start = self._key(self.tokens.decode(token)) if token else None
-        items: list[dict] = []
-        while len(items) < limit:
-            kwargs: dict[str, Any] = {"TableName": self._table, "Limit": limit - len(items)}
-            if start:
-                kwargs["ExclusiveStartKey"] = start
-            response = self._client.scan(**kwargs)
-            items += [_item(raw) for raw in response.get("Items", [])]
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return items, None
-        return items, self.tokens.encode(items[-1]["id"])
+    def _scan(self, limit: int, start: Optional[str]) -> tuple[list[dict], Optional[str]]:
+        kwargs: dict[str, Any] = {"TableName": self._table, "Limit": limit}
+        if start is not None:
+            kwargs["ExclusiveStartKey"] = self._key(start)
+        response = self._client.scan(**kwargs)
+        last = response.get("LastEvaluatedKey")
+        return response.get("Items", []), (last["id"]["S"] if last else None)
 
-    def _why_condition_failed(self, item_id: str, if_match: Optional[int]) -> ApiError:
+    def _why_condition_failed(self, item_id: str, if_match: Optional[IfMatch]) -> ApiError:
         current = self._client.get_item(TableName=self._table, Key=self._key(item_id),
-                                        ConsistentRead=True, ProjectionExpression="version")
+                                        ConsistentRead=True,
+                                        ProjectionExpression="#version, #incarnation",
+                                        ExpressionAttributeNames=_NAMES)
         if "Item" not in current:
             return not_found()
-        version = current["Item"]["version"]["N"]
+        version = _item(current["Item"]).get(VERSION_ATTRIBUTE)
+        if VERSION_ATTRIBUTE in current["Item"] and version is None:
+            return ApiError(409, CONFLICT, "the item's version attribute is not a number "
+                            "(written by another tool); this API cannot change it safely")
+        return self._precondition_failed(if_match, version)
+
+    @staticmethod
+    def _precondition_failed(if_match: Optional[IfMatch], version: Optional[str]) -> ApiError:
+        sent = ", ".join(f'"{tag}"' for tag in if_match.tags) if if_match else ""
+        now = f'is at version "{version}"' if version else "has no version, so none can match"
         return ApiError(412, PRECONDITION_FAILED,
-                        f"If-Match {if_match} is stale: the item is at version {version}",
-                        {"ETag": f'"{version}"'})
+                        f"If-Match {sent or '(only weak ETags)'} does not match: the item {now}",
+                        etags.header(version))
 
     @staticmethod
     def _key(item_id: str) -> dict[str, dict[str, str]]:

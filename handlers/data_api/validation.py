@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
+import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Callable, Optional
 
-from data_api import jsonio
+from data_api import etags, itemsize, jsonio
 from data_api.errors import (UNSUPPORTED_MEDIA_TYPE, ApiError, bad_body, bad_parameter,
                              too_large)
 
+# Item ids are safe by construction (HELPERS.md decision #2): RFC 3986 unreserved
+# characters only, so an id never needs percent-encoding and reads the same in a
+# path, a Location header, a log line and DynamoDB; it cannot be "." or "..".
+# API Gateway hands a REST proxy event's pathParameters over as sent on the wire,
+# still percent-encoded (chalice issues #511 and #688, aws-sam-cli issue #771), so
+# the handler never decodes them: `a%20b` is simply not a valid id (400).
 MAX_ID_LENGTH = 256
+ID_PATTERN = r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,255}$"
+ID_RULE = ("1-256 characters from A-Z a-z 0-9 - . _ ~ (RFC 3986 unreserved), "
+           "not starting with '.'")
+_ID = re.compile(ID_PATTERN)
 MAX_BODY_BYTES = 400 * 1024  # DynamoDB's item limit; a larger body cannot be stored
 DEFAULT_LIMIT, MAX_LIMIT = 25, 100
 BODY_FIELDS = frozenset({"id", "data"})  # POST and PUT bodies alike
@@ -27,13 +40,13 @@ class Create:
 class Replace:
     item_id: str
     data: Any
-    if_match: Optional[int]
+    if_match: Optional[etags.IfMatch]
 
 
 @dataclass(frozen=True)
 class ItemRef:
     item_id: str
-    if_match: Optional[int] = None
+    if_match: Optional[etags.IfMatch] = None
 
 
 @dataclass(frozen=True)
@@ -59,31 +72,22 @@ def _query(event: dict, name: str) -> Optional[str]:
 
 
 def check_id(value: Any, where: str = "id", error: Callable[[str], ApiError] = bad_body) -> str:
+    """An id (body, path or page token): ID_PATTERN, else a 400 naming the rule."""
     if not isinstance(value, str):
-        raise error(f"{where} must be a string")
-    if not value.strip():
-        raise error(f"{where} must not be empty")
-    if len(value) > MAX_ID_LENGTH:
-        raise error(f"{where} is longer than {MAX_ID_LENGTH} characters")
-    if not value.isprintable():
-        raise error(f"{where} must contain printable characters only")
-    jsonio.check_storable(value, where)
+        raise error(f"{where} must be a string of {ID_RULE}")
+    if not _ID.fullmatch(value):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise error(f"{where} {shown!r} is not a valid id: use {ID_RULE}")
     return value
 
 
 def path_id(event: dict) -> str:
+    """The {id} path parameter exactly as API Gateway hands it over (never decoded)."""
     return check_id((event.get("pathParameters") or {}).get("id"), "path id", bad_parameter)
 
 
-def if_match(event: dict) -> Optional[int]:
-    """`If-Match: 3`, `"3"` or `W/"3"` -> 3; `*` or absent -> None."""
-    value = headers(event).get("if-match")
-    if value is None or value.strip() == "*":
-        return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise bad_parameter(f"If-Match must be an item version like \"3\", got {value!r}")
-    return int(text)
+def if_match(event: dict) -> Optional[etags.IfMatch]:
+    return etags.parse_if_match(headers(event).get("if-match"))
 
 
 def _body_text(event: dict) -> str:
@@ -127,18 +131,39 @@ def _json_object(event: dict, allowed: frozenset[str] = BODY_FIELDS) -> dict:
     return value
 
 
+# What the handler adds to every item it writes, at the largest size each can take:
+# ISO timestamps, the version counter (up to 18 digits) and the incarnation.
+_METADATA = {"created_at": "2000-01-01T00:00:00.000Z", "updated_at": "2000-01-01T00:00:00.000Z",
+             etags.VERSION_ATTRIBUTE: Decimal("9" * 18), etags.INCARNATION_ATTRIBUTE: "f" * 16}
+
+
+def _check_item_size(item_id: str, data: Any) -> None:
+    """413 before calling DynamoDB when the stored item would exceed its 400 KB limit,
+    counted as DynamoDB counts it (itemsize), not as JSON's length."""
+    size = itemsize.item_size({"id": item_id, "data": data, **_METADATA})
+    if size > itemsize.MAX_ITEM_BYTES:
+        raise too_large(f"the item would be {size} bytes as DynamoDB counts them; the limit "
+                        f"is {itemsize.MAX_ITEM_BYTES} (numbers and list elements count extra)")
+
+
 def create(event: dict) -> Create:
+    if headers(event).get("if-match") is not None:
+        raise bad_parameter("If-Match has no meaning on POST, which only creates (an existing "
+                            "id is a 409); use PUT /data/{id} with If-Match to change an item")
     body = _json_object(event)
     item_id = check_id(body["id"]) if "id" in body else None
+    _check_item_size(item_id or str(uuid.UUID(int=0)), body["data"])
     return Create(item_id=item_id, data=body["data"])
 
 
 def replace(event: dict) -> Replace:
     item_id = path_id(event)
+    condition = if_match(event)
     body = _json_object(event)
     if "id" in body and body["id"] != item_id:
         raise bad_body("body id differs from the id in the path; ids cannot be changed")
-    return Replace(item_id=item_id, data=body["data"], if_match=if_match(event))
+    _check_item_size(item_id, body["data"])
+    return Replace(item_id=item_id, data=body["data"], if_match=condition)
 
 
 def item(event: dict) -> ItemRef:
@@ -149,9 +174,11 @@ def list_page(event: dict) -> ListPage:
     raw_limit = _query(event, "limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
-        if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        # Length first: int() of thousands of digits is refused by Python's digit limit.
+        if not (raw_limit.isascii() and raw_limit.isdigit() and len(raw_limit) <= 3
+                and 1 <= int(raw_limit) <= MAX_LIMIT):
             raise bad_parameter(f"limit must be a whole number from 1 to {MAX_LIMIT}, "
-                              f"got {raw_limit!r}")
+                                f"got {raw_limit[:20]!r}{'...' if len(raw_limit) > 20 else ''}")
         limit = int(raw_limit)
     token = _query(event, "next")
     if token is not None and not token:

@@ -8,6 +8,7 @@ from troposphere.dynamodb import Table
 from troposphere.iam import Role
 from troposphere.logs import LogGroup
 
+from data_api import aws_client
 from data_api_stack import ids
 from data_api_stack.config import StackConfig
 
@@ -48,6 +49,7 @@ def build_function(cfg: StackConfig, bucket: Parameter, role: Role, table: Table
         Environment=awslambda.Environment(Variables={
             "TABLE_NAME": Ref(table),
             "CORS_ORIGIN": cfg.cors_origin,
+            aws_client.TIMEOUT_ENV: str(cfg.timeout_seconds),  # the client's timeouts fit it
         }),
         TracingConfig=awslambda.TracingConfig(Mode="Active"),
         # Ref to the group also makes CloudFormation create it before the function.
