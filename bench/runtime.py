@@ -79,12 +79,16 @@ def warm(client: Any, runs: int) -> dict[str, tuple[Sample, Sample]]:
     put = {"TableName": TABLE, "ConditionExpression": "attribute_not_exists(id)"}
     storage.create("w", "x")
     update = {"TableName": TABLE, "Key": {"id": {"S": "w"}},
-              "ConditionExpression": "attribute_exists(id)",
+              "ConditionExpression": ("attribute_exists(id) AND (attribute_not_exists(#v) "
+                                      "OR attribute_type(#v, :number))"),
               "UpdateExpression": ("SET #data = :data, updated_at = :now, "
-                                   "version = if_not_exists(version, :zero) + :one"),
-              "ExpressionAttributeNames": {"#data": "data"}, "ReturnValues": "ALL_NEW",
+                                   "#v = if_not_exists(#v, :zero) + :one, "
+                                   "#i = if_not_exists(#i, :i)"),
+              "ExpressionAttributeNames": {"#data": "data", "#v": "version", "#i": "incarnation"},
+              "ReturnValues": "ALL_NEW",
               "ExpressionAttributeValues": {":data": {"S": "y"}, ":now": {"S": "t"},
-                                            ":one": {"N": "1"}, ":zero": {"N": "0"}}}
+                                            ":one": {"N": "1"}, ":zero": {"N": "0"},
+                                            ":number": {"S": "N"}, ":i": {"S": "0" * 16}}}
     pairs: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
         "GET": (lambda: call(_event("GET", "w")),
                 lambda: client.get_item(TableName=TABLE, Key={"id": {"S": "w"}},

@@ -29,7 +29,6 @@ def _walk_pages(api: ApiClient, limit: int) -> tuple[list[str], int]:
         token = reply.body.get("next")
         if not token:
             return ids, pages
-        assert reply.body["count"] == limit, "only the last page may be short"
 
 
 def test_pages_cover_a_table_over_2mb_exactly_once(api, dynamodb):
@@ -106,26 +105,46 @@ def test_logs_are_json_with_request_id_and_never_the_body(api, capsys):
     assert secret not in json.dumps(lines)
 
 
+# Numbers as raw JSON text: extreme exponents and long digit strings, which Decimal,
+# boto3's serializer and DynamoDB each refuse in their own way.
+NUMBER_TEXT = st.builds(
+    lambda sign, digits, point, exponent: f"{sign}{digits[:1]}{point}{digits[1:]}{exponent}",
+    st.sampled_from(["", "-"]), st.text("0123456789", min_size=1, max_size=60).filter(
+        lambda d: d[0] != "0" or len(d) == 1),
+    st.sampled_from(["", "."]),
+    st.sampled_from(["", "e999999", "e-999999", "e99999999999999999999", "e-130", "e126"])
+    | st.integers(-10**6, 10**6).map(lambda e: f"e{e}"))
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
     lambda children: st.lists(children, max_size=4)
     | st.dictionaries(st.text(max_size=5), children, max_size=4), max_leaves=12)
+LARGE_BODIES = st.sampled_from([
+    '{"data": [' + ",".join(["1"] * 195_000) + "]}",  # ~390 KB JSON, ~585 KB in DynamoDB
+    '{"data": "' + "x" * 390 * 1024 + '"}', '{"data": "' + "x" * 401 * 1024 + '"}'])
 BODIES = st.none() | st.text(max_size=200) | JSONISH.map(json.dumps) | st.builds(
     lambda data, item_id: json.dumps({"data": data, **({"id": item_id} if item_id else {})}),
-    JSONISH, st.none() | st.text(max_size=20))
+    JSONISH, st.none() | st.text(max_size=20)) | NUMBER_TEXT.map(
+    lambda n: '{"data": ' + n + "}") | LARGE_BODIES
+ODD_IDS = st.sampled_from(["", ".", "..", "a b", "a%20b", "a/b", "ü", "x" * 256, "x" * 257,
+                           "ok-id", "%", "a\x00"]) | st.text(max_size=300)
+# Tokens signed with the table's name, as anyone who knows it could forge them.
+FORGED_TOKENS = ODD_IDS.map(storage.PageTokens("items").encode)
+IF_MATCH = st.sampled_from(['"1"', "*", "junk", 'W/"1"', '"1-0000000000000000"', '"a", "b"',
+                            "", 'W/', '"1", W/"2"']) | st.text(max_size=10)
 EVENTS = st.fixed_dictionaries({
     "httpMethod": st.sampled_from(["GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", ""]),
     "path": st.sampled_from(["/data", "/data/", "/data/x", "/other"]) | st.text(max_size=30),
     "resource": st.sampled_from(["/data", "/data/{id}", None]),
     "headers": st.none() | st.dictionaries(
         st.sampled_from(["Content-Type", "If-Match", "content-type", "X-Other"]),
-        st.sampled_from(["application/json", "text/plain", '"1"', "*", "junk"]) | st.text(
-            max_size=10), max_size=3),
+        st.sampled_from(["application/json", "text/plain"]) | IF_MATCH, max_size=3),
     "body": BODIES,
     "isBase64Encoded": st.booleans(),
-    "pathParameters": st.none() | st.fixed_dictionaries({"id": st.text(max_size=300)}),
+    "pathParameters": st.none() | st.fixed_dictionaries({"id": ODD_IDS}),
     "queryStringParameters": st.none() | st.dictionaries(
-        st.sampled_from(["limit", "next", "x"]), st.text(max_size=20), max_size=2),
+        st.sampled_from(["limit", "next", "x"]),
+        st.text(max_size=20) | FORGED_TOKENS | st.text("0123456789", min_size=4000,
+                                                       max_size=4400), max_size=2),
     "multiValueQueryStringParameters": st.none() | st.dictionaries(
         st.sampled_from(["limit", "next"]), st.lists(st.text(max_size=10), max_size=3),
         max_size=2),

@@ -52,7 +52,7 @@ def _curl_lines(base: str) -> str:
         "-d '{\"id\": \"hello\", \"data\": {\"msg\": \"hi\"}}'",
         f"  curl -s {base}/data/hello",
         f"  curl -s -X PUT {base}/data/hello -H 'Content-Type: application/json' "
-        "-H 'If-Match: \"1\"' -d '{\"data\": {\"msg\": \"bye\"}}'",
+        "-H 'If-Match: *' -d '{\"data\": {\"msg\": \"bye\"}}'",
         f"  curl -s '{base}/data?limit=10'",
         f"  curl -s -i -X DELETE {base}/data/hello",
         f"  curl -s -i -X OPTIONS {base}/data -H 'Origin: https://example.com'",
