@@ -38,6 +38,11 @@ BAD_CONFIGS = [
     ({"alarm_topic_arn": "arn:aws:sqs:us-west-2:123456789012:q"}, "alarm_topic_arn", "sqs"),
     ({"autoscaling_target_utilization": 95}, "autoscaling_target_utilization", "95"),
     ({"autoscaling": True, "autoscaling_max_read": 2}, "autoscaling_max_read", "2"),
+    ({"deploy_strategy": "Canary50Percent5Minutes"}, "deploy_strategy",
+     "'Canary50Percent5Minutes'"),
+    ({"deploy_strategy": "CodeDeployDefault.AllAtOnce"}, "deploy_strategy",
+     "'CodeDeployDefault.AllAtOnce'"),
+    ({"deploy_strategy": True}, "deploy_strategy", "True"),
     ({"read_capcity": 5}, "read_capcity", "'read_capcity'"),
 ]
 

@@ -18,36 +18,21 @@ CODE_KEY = "lambda/api-" + "0" * 64 + ".zip"
 
 
 def _invoke_target(template: dict) -> dict:
-    """The live alias where SnapStart is on (prod), else the function itself (dev)."""
-    if ids.FUNCTION_ALIAS in template["Resources"]:
-        return {"Ref": ids.FUNCTION_ALIAS}
-    return {"Fn::GetAtt": [ids.FUNCTION, "Arn"]}
+    """API Gateway invokes the live alias in every environment."""
+    return {"Ref": ids.FUNCTION_ALIAS}
 
 
-def test_snapstart_only_in_prod_behind_a_versioned_live_alias(dev_template, prod_template):
-    assert "SnapStart" not in dev_template["Resources"][ids.FUNCTION]["Properties"]
-    assert ids.FUNCTION_ALIAS not in dev_template["Resources"]
-    resources = prod_template["Resources"]
-    assert resources[ids.FUNCTION]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+def test_every_environment_publishes_a_version_behind_the_live_alias(env_template):
+    env, template = env_template
+    resources = template["Resources"]
     (version_id,) = [k for k in resources if k.startswith(ids.FUNCTION_VERSION_PREFIX)]
+    assert resources[version_id]["Type"] == "AWS::Lambda::Version"
     assert resources[version_id]["Properties"]["FunctionName"] == {"Ref": ids.FUNCTION}
-    alias = resources[ids.FUNCTION_ALIAS]["Properties"]
-    assert alias["Name"] == "live"
-    assert alias["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
-
-
-def test_new_code_or_config_publishes_a_new_version():
-    def version_id(**changes) -> str:
-        cfg = parse_config({"environment": "prod", "code_key": CODE_KEY, "snapstart": True,
-                            **changes})
-        resources = json.loads(build_template(cfg).to_json())["Resources"]
-        (found,) = [k for k in resources if k.startswith(ids.FUNCTION_VERSION_PREFIX)]
-        return found
-
-    base = version_id()
-    assert version_id() == base
-    assert version_id(code_key="lambda/api-" + "1" * 64 + ".zip") != base
-    assert version_id(memory_mb=512) != base
+    alias = resources[ids.FUNCTION_ALIAS]
+    assert alias["Type"] == "AWS::Lambda::Alias" and alias["Properties"]["Name"] == "live"
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    snapstart = resources[ids.FUNCTION]["Properties"].get("SnapStart")
+    assert snapstart == ({"ApplyOn": "PublishedVersions"} if env == "prod" else None)
 
 
 def test_rest_api_is_regional(env_template):

@@ -135,7 +135,9 @@ def test_environments_never_collide(dev_template, prod_template):
     name_keys = ("TableName", "FunctionName", "LogGroupName", "Name")
 
     def names(template: dict) -> set[str]:
+        # An alias name is scoped to its function (already distinct), not global.
         found = {props[key] for res in template["Resources"].values()
+                 if res["Type"] != "AWS::Lambda::Alias"
                  for props in [res.get("Properties", {})] for key in name_keys
                  if isinstance(props.get(key), str)}
         found |= {out["Export"]["Name"] for out in template["Outputs"].values()}
@@ -150,12 +152,15 @@ def test_logical_ids_identical_across_environments(dev_template, prod_template):
         return {name for name in template["Resources"]
                 if not name.startswith(("Deployment", ids.FUNCTION_VERSION_PREFIX))}
 
-    # The only differences are the per-env switches: auto scaling and SnapStart.
+    # The only differences are the per-env switches: auto scaling and gradual releases.
     assert stable(dev_template) - stable(prod_template) == {
         "TableReadCapacityAlarm", "TableWriteCapacityAlarm"}
     assert stable(prod_template) - stable(dev_template) == {
         "TableReadScalableTarget", "TableReadScalingPolicy",
-        "TableWriteScalableTarget", "TableWriteScalingPolicy", ids.FUNCTION_ALIAS}
+        "TableWriteScalableTarget", "TableWriteScalingPolicy",
+        ids.CODEDEPLOY_APPLICATION, ids.DEPLOYMENT_GROUP, ids.CODEDEPLOY_ROLE,
+        ids.PRETRAFFIC_HOOK, ids.PRETRAFFIC_HOOK_ROLE, ids.PRETRAFFIC_HOOK_LOG_GROUP,
+        "ReleaseVersionErrorsAlarm", "ReleaseAliasThrottlesAlarm"}
     assert not any(isinstance(v, str) and "prod" in v.lower() for v in walk(dev_template))
 
 

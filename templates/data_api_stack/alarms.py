@@ -7,14 +7,16 @@ notifies the topic, so an incident pages once while members stay for diagnosis.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from troposphere import AWSObject, Ref, Sub, apigateway, awslambda, cloudwatch
+from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda, cloudwatch
 from troposphere.dynamodb import Table
 from troposphere.sns import Topic
 
 from data_api import permissions
 from data_api_stack.config import StackConfig
+from data_api_stack.function import LIVE_ALIAS
 
 COMPOSITE = "PagingCompositeAlarm"
+API_5XX = "Api5xxAlarm"
 MINUTE = 60
 
 
@@ -81,7 +83,7 @@ def alarm_specs(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Functio
     table_dims = {"TableName": Ref(table)}
     duration_ms = 0.8 * cfg.timeout_seconds * 1000
     specs = [
-        AlarmSpec("Api5xxAlarm", "AWS/ApiGateway", "5XXError", api_dims, "Average", 3,
+        AlarmSpec(API_5XX, "AWS/ApiGateway", "5XXError", api_dims, "Average", 3,
                   cfg.api_5xx_rate, "GreaterThanThreshold",
                   "Over {:.0%} of requests failed with 5xx for 3 minutes: look at the function's "
                   "Errors alarm and its logs first, then DynamoDB throttles.".format(
@@ -123,6 +125,36 @@ def alarm_specs(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Functio
                 f"minutes: throttling is next; raise {kind.lower()}_capacity or enable "
                 "autoscaling in the env config."))
     return specs
+
+
+def release_alarm_specs(fn: awslambda.Function, version: awslambda.Version) -> list[AlarmSpec]:
+    """What stops a gradual release: the NEW version's errors and the alias's throttles.
+
+    Lambda publishes per-alias metrics (FunctionName + Resource "<name>:live") and,
+    for an alias split between two versions, per executed version (+ ExecutedVersion):
+    "Use the ExecutedVersion dimension to compare error rates for two versions of a
+    function that are both targets of a weighted alias" (Lambda developer guide,
+    monitoring-metrics). Throttles happen before any version runs, so they are
+    counted per alias. Not paging: CodeDeploy acts on them (the paging alarms still do).
+    """
+    alias = {"FunctionName": Ref(fn), "Resource": Sub("${Fn}:" + LIVE_ALIAS, Fn=Ref(fn))}
+    return [
+        AlarmSpec("ReleaseVersionErrorsAlarm", "AWS/Lambda", "Errors",
+                  {**alias, "ExecutedVersion": GetAtt(version, "Version")}, "Sum", 1, 0,
+                  "GreaterThanThreshold",
+                  "The version being released raised or timed out behind the live alias: "
+                  "CodeDeploy stops the release and moves all traffic back.", paging=False),
+        AlarmSpec("ReleaseAliasThrottlesAlarm", "AWS/Lambda", "Throttles", alias, "Sum", 2, 1,
+                  "GreaterThanOrEqualToThreshold",
+                  "Invocations of the live alias throttled for 2 minutes during a release: "
+                  "CodeDeploy stops it; check concurrency before releasing again.",
+                  paging=False),
+    ]
+
+
+def build_release_alarms(cfg: StackConfig, fn: awslambda.Function,
+                         version: awslambda.Version) -> list[cloudwatch.Alarm]:
+    return [_alarm(cfg, spec) for spec in release_alarm_specs(fn, version)]
 
 
 def alarm_arn(alarm: AWSObject) -> Sub:

@@ -23,6 +23,14 @@ ARCHITECTURES = ("arm64", "x86_64")
 # The only values CloudWatch Logs accepts for RetentionInDays.
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
                   1096, 1827, 2192, 2557, 2922, 3288, 3653)
+# CodeDeploy's predefined Lambda deployment configurations, by SAM's short names;
+# the full name is "CodeDeployDefault.Lambda" + short name (either is accepted).
+DEPLOY_STRATEGIES = ("Canary10Percent5Minutes", "Canary10Percent10Minutes",
+                     "Canary10Percent15Minutes", "Canary10Percent30Minutes",
+                     "Linear10PercentEvery1Minute", "Linear10PercentEvery2Minutes",
+                     "Linear10PercentEvery3Minutes", "Linear10PercentEvery10Minutes",
+                     "AllAtOnce")
+DEPLOY_CONFIG_PREFIX = "CodeDeployDefault.Lambda"
 # API Gateway REST integrations time out at 29 s; a longer Lambda timeout only
 # keeps the function billing after the client already got a 504.
 MAX_TIMEOUT_SECONDS = 29
@@ -88,6 +96,15 @@ def _optional(pattern: re.Pattern[str], what: str) -> Callable[[str, Any], Optio
     return parse
 
 
+def _deploy_strategy(key: str, value: Any) -> str:
+    short = value[len(DEPLOY_CONFIG_PREFIX):] if (
+        isinstance(value, str) and value.startswith(DEPLOY_CONFIG_PREFIX)) else value
+    if short not in DEPLOY_STRATEGIES:
+        raise _fail(key, "one of " + ", ".join(DEPLOY_STRATEGIES)
+                    + f" (or the same with the {DEPLOY_CONFIG_PREFIX} prefix)", value)
+    return short
+
+
 @dataclass(frozen=True)
 class StackConfig:
     """One environment's choices; field names are the `sceptre_user_data` keys."""
@@ -115,6 +132,7 @@ class StackConfig:
     autoscaling_max_read: int = 50
     autoscaling_max_write: int = 50
     autoscaling_target_utilization: int = 70
+    deploy_strategy: str = "AllAtOnce"
 
     def __post_init__(self) -> None:
         if self.retain_data and not (self.alarm_email or self.alarm_topic_arn):
@@ -138,6 +156,11 @@ class StackConfig:
     def function_name(self) -> str:
         """The Lambda's name; its log group is named after it."""
         return f"{self.name_prefix}-api"
+
+    @property
+    def gradual_deploys(self) -> bool:
+        """CodeDeploy shifts traffic (and the pre-traffic hook runs) unless AllAtOnce."""
+        return self.deploy_strategy != "AllAtOnce"
 
 
 def name_prefix(environment: str) -> str:
@@ -171,6 +194,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "autoscaling_max_read": _integer(1, 40000),
     "autoscaling_max_write": _integer(1, 40000),
     "autoscaling_target_utilization": _integer(20, 90),
+    "deploy_strategy": _deploy_strategy,
 }
 
 

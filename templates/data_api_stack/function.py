@@ -3,7 +3,7 @@
 import hashlib
 import json
 
-from troposphere import GetAtt, Parameter, Ref, awslambda
+from troposphere import GetAtt, Parameter, Ref, Sub, awslambda
 from troposphere.dynamodb import Table
 from troposphere.iam import Role
 from troposphere.logs import LogGroup
@@ -14,6 +14,8 @@ from data_api_stack.config import StackConfig
 
 # Module path inside the zip built from handlers/ (see hooks/lambda_artifact).
 HANDLER = "data_api.handler.lambda_handler"
+# The alias API Gateway invokes; CodeDeploy shifts it between versions.
+LIVE_ALIAS = "live"
 
 
 class JsonLoggingConfig(awslambda.LoggingConfig):
@@ -61,15 +63,24 @@ def build_function(cfg: StackConfig, bucket: Parameter, role: Role, table: Table
 
 
 def build_live_alias(fn: awslambda.Function) -> tuple[awslambda.Version, awslambda.Alias]:
-    """A published version and the `live` alias API Gateway invokes (SnapStart needs both).
+    """A published version and the `live` alias API Gateway invokes, in every environment.
 
-    A Version is immutable, so its logical ID hashes the function's whole definition:
-    new code or configuration publishes a new version and moves the alias to it.
+    A Version is immutable and CloudFormation publishes one only when the Version
+    resource is new, so its logical ID hashes the function's whole definition: code
+    (the content-addressed key), environment, runtime, architecture, memory, timeout,
+    role, SnapStart, logging... any change publishes a new version and moves the
+    alias to it (SAM's AutoPublishAlias hashes only the code: SAM issue #3820).
     """
     digest = hashlib.sha256(json.dumps(fn.to_dict(), sort_keys=True).encode()).hexdigest()
     version = awslambda.Version(ids.FUNCTION_VERSION_PREFIX + digest[:12],
                                 FunctionName=Ref(fn),
                                 Description="Published by the stack for the live alias")
-    alias = awslambda.Alias(ids.FUNCTION_ALIAS, Name="live", FunctionName=Ref(fn),
+    alias = awslambda.Alias(ids.FUNCTION_ALIAS, Name=LIVE_ALIAS, FunctionName=Ref(fn),
                             FunctionVersion=GetAtt(version, "Version"))
     return version, alias
+
+
+def alias_arn(fn: awslambda.Function) -> Sub:
+    """The live alias's ARN, built from the function's (not a Ref to the alias, so
+    roles the alias depends on can name it without a dependency cycle)."""
+    return Sub("${Fn}:" + LIVE_ALIAS, Fn=GetAtt(fn, "Arn"))

@@ -14,6 +14,14 @@ FUNCTION_VERSION_PREFIX = "ApiFunctionVersion"  # + hash of the function definit
 FUNCTION_ALIAS = "ApiFunctionLiveAlias"
 ACCESS_LOG_GROUP = "ApiAccessLogGroup"
 
+# Gradual releases (deploy_strategy other than AllAtOnce): CodeDeploy and its hook.
+CODEDEPLOY_APPLICATION = "ReleaseApplication"
+DEPLOYMENT_GROUP = "ReleaseDeploymentGroup"
+CODEDEPLOY_ROLE = "ReleaseCodeDeployRole"
+PRETRAFFIC_HOOK = "PreTrafficCheckFunction"
+PRETRAFFIC_HOOK_ROLE = "PreTrafficCheckRole"
+PRETRAFFIC_HOOK_LOG_GROUP = "PreTrafficCheckLogGroup"
+
 REST_API = "RestApi"
 DATA_RESOURCE = "DataResource"
 ITEM_RESOURCE = "DataItemResource"

@@ -10,7 +10,7 @@ from data_api_stack import ids
 from data_api_stack.config import StackConfig
 
 
-def _log_group(logical_id: str, name: str, cfg: StackConfig) -> logs.LogGroup:
+def log_group(logical_id: str, name: str, cfg: StackConfig) -> logs.LogGroup:
     policy = "Retain" if cfg.retain_data else "Delete"
     return logs.LogGroup(
         logical_id,
@@ -23,8 +23,8 @@ def _log_group(logical_id: str, name: str, cfg: StackConfig) -> logs.LogGroup:
 
 def build_function_log_group(cfg: StackConfig) -> logs.LogGroup:
     # Lambda's default group name for this function, so the console's links still work.
-    return _log_group(ids.FUNCTION_LOG_GROUP, f"/aws/lambda/{cfg.function_name}", cfg)
+    return log_group(ids.FUNCTION_LOG_GROUP, f"/aws/lambda/{cfg.function_name}", cfg)
 
 
 def build_access_log_group(cfg: StackConfig) -> logs.LogGroup:
-    return _log_group(ids.ACCESS_LOG_GROUP, f"/aws/apigateway/{cfg.name_prefix}-api/access", cfg)
+    return log_group(ids.ACCESS_LOG_GROUP, f"/aws/apigateway/{cfg.name_prefix}-api/access", cfg)

@@ -1,9 +1,9 @@
 """build_template: the one pure entry point from config to CloudFormation."""
 
-from troposphere import GetAtt, Ref, Template
+from troposphere import Ref, Template
 
-from data_api_stack import (alarms, api, autoscaling, dashboard, function, iam, logs,
-                            notifications, outputs, stage, table)
+from data_api_stack import (alarms, api, autoscaling, dashboard, deploy, function, iam, logs,
+                            notifications, outputs, release_hook, stage, table)
 from data_api_stack.config import StackConfig
 
 
@@ -18,22 +18,30 @@ def build_template(cfg: StackConfig) -> Template:
     role = iam.build_function_role(cfg, items, function_logs)
     bucket = function.build_artifact_bucket_parameter()
     fn = function.build_function(cfg, bucket, role, items, function_logs)
-    live = function.build_live_alias(fn) if cfg.snapstart else ()
-    target = Ref(live[1]) if live else GetAtt(fn, "Arn")
-    parts = api.build_api(cfg, target)
+    version, alias = function.build_live_alias(fn)
+    parts = api.build_api(cfg, Ref(alias))
     deployment = stage.build_deployment(parts.rest_api, parts.definition)
     api_stage = stage.build_stage(cfg, parts.rest_api, deployment, access_logs)
 
     alerting = notifications.build_notifications(cfg)
     members, composite = alarms.build_alarms(cfg, parts.rest_api, fn, items, alerting.topic)
-    board = dashboard.build_dashboard(cfg, parts.rest_api, fn, items, [*members, composite])
+    releasing: list = []
+    stoppers: list = []
+    if cfg.gradual_deploys:
+        hook, hook_resources = release_hook.build_hook(cfg, fn, version)
+        stoppers = alarms.build_release_alarms(cfg, fn, version)
+        api_5xx = next(a for a in members if a.title == alarms.API_5XX)
+        release = deploy.build_release(cfg, fn, alias, hook, [*stoppers, api_5xx])
+        releasing = [*hook_resources, *stoppers, *release.resources]
+    board = dashboard.build_dashboard(cfg, parts.rest_api, fn, items,
+                                      [*members, composite, *stoppers])
 
     template.add_parameter(bucket)
     template.add_parameter(alerting.parameter)
     template.add_condition(notifications.HAS_ALARM_EMAIL, alerting.condition)
-    for resource in [items, function_logs, access_logs, role, fn, *live, parts.rest_api,
+    for resource in [items, function_logs, access_logs, role, fn, version, alias, parts.rest_api,
                      *parts.definition, *parts.permissions, deployment, api_stage,
-                     *alerting.resources, *members, composite, board]:
+                     *alerting.resources, *members, composite, board, *releasing]:
         template.add_resource(resource)
     if cfg.autoscaling:
         template.add_resource(autoscaling.build_autoscaling(cfg, items))

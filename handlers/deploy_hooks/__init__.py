@@ -1,0 +1,1 @@
+"""CodeDeploy lifecycle hooks of the data API, shipped in the same artifact."""

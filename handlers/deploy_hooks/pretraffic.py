@@ -1,0 +1,77 @@
+"""CodeDeploy's BeforeAllowTraffic hook: check the NEW version before users reach it.
+
+CodeDeploy invokes this function with {"DeploymentId", "LifecycleEventHookExecutionId"}
+before it shifts any traffic. The event does not say which version is new, so the
+template sets NEW_VERSION_ENV to the Ref of the version it publishes (SAM's
+convention). We invoke that version directly with the release checks as API
+Gateway proxy events and report Succeeded only if every check passed; anything
+else (a failed check, an exception of ours) reports Failed, so CodeDeploy stops
+and rolls back instead of waiting an hour for an answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any, Optional
+
+from deploy_hooks import checks
+
+NEW_VERSION_ENV = "NewVersion"  # ARN of the version under test (Ref of AWS::Lambda::Version)
+STAGE_ENV = "STAGE"  # the stage name the events carry
+SUCCEEDED, FAILED = "Succeeded", "Failed"
+
+LOG = logging.getLogger("deploy_hooks")
+LOG.setLevel(logging.INFO)
+
+
+def lambda_transport(client: Any, function_arn: str, stage: str,
+                     authorizer: Optional[dict[str, Any]] = None) -> checks.Transport:
+    """Send each request as a proxy event straight to `function_arn` (lambda:Invoke)."""
+    def send(request: checks.Request) -> checks.Answer:
+        event = checks.proxy_event(request, stage, authorizer)
+        reply = client.invoke(FunctionName=function_arn, InvocationType="RequestResponse",
+                              Payload=json.dumps(event).encode())
+        raw = reply["Payload"].read()
+        if reply.get("FunctionError"):  # raised or timed out: API Gateway would answer 502
+            return checks.Answer(502, {}, raw.decode("utf-8", "replace"))
+        try:
+            result = json.loads(raw) if raw else None
+        except ValueError:
+            result = raw.decode("utf-8", "replace")
+        return checks.answer_from_proxy(result)
+    return send
+
+
+def handle(event: Any, lambda_client: Any, codedeploy_client: Any,
+           env: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    env = dict(os.environ if env is None else env)
+    event = event if isinstance(event, dict) else {}
+    deployment_id = event.get("DeploymentId")
+    execution_id = event.get("LifecycleEventHookExecutionId")
+    results: list[checks.Result] = []
+    status = FAILED
+    try:
+        version = env[NEW_VERSION_ENV]
+        send = lambda_transport(lambda_client, version, env.get(STAGE_ENV, "live"))
+        results = checks.run_checks(send)
+        status = SUCCEEDED if results and all(r.passed for r in results) else FAILED
+        LOG.info(json.dumps({"event": "release_checks", "version": version, "status": status,
+                             "results": [r.__dict__ for r in results]}))
+    except Exception:  # report Failed rather than leave CodeDeploy waiting
+        LOG.exception("release checks could not run")
+    if deployment_id and execution_id:
+        codedeploy_client.put_lifecycle_event_hook_execution_status(
+            deploymentId=deployment_id, lifecycleEventHookExecutionId=execution_id,
+            status=status)
+    else:
+        LOG.error("not invoked by CodeDeploy (no DeploymentId/LifecycleEventHookExecutionId); "
+                  "status %s not reported", status)
+    return {"status": status, "results": [r.__dict__ for r in results]}
+
+
+def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+    import boto3  # the runtime's; deferred so importing this module stays cheap
+
+    return handle(event, boto3.client("lambda"), boto3.client("codedeploy"))

@@ -1,0 +1,98 @@
+"""Gradual releases: CodeDeploy shifts the `live` alias to a new version step by step.
+
+Only when `deploy_strategy` is not AllAtOnce. Then a stack update that publishes a
+new version does not move the alias itself: the alias's UpdatePolicy
+(CodeDeployLambdaAliasUpdate) hands the move to CodeDeploy, which
+1. runs the pre-traffic check (release_hook.py) against the new version,
+2. shifts traffic by the strategy (canary or linear) while watching the alarms,
+3. on a failed check, an alarm, or `aws deploy stop-deployment`, moves all traffic
+   back to the old version and fails the stack update, which CloudFormation rolls back.
+
+With AllAtOnce there is no CodeDeploy at all: the alias moves in the update itself
+(dev: fast launches; run `make smoke` for the same checks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from awacs import awslambda as awacs_lambda
+from awacs import cloudwatch as awacs_cloudwatch
+from awacs.aws import Allow, PolicyDocument, Principal, Statement
+from awacs.helpers.trust import make_simple_assume_policy
+from troposphere import AWSObject, GetAtt, Ref, awslambda, cloudwatch, codedeploy, iam
+from troposphere.policies import CodeDeployLambdaAliasUpdate, UpdatePolicy
+
+from data_api_stack import ids
+from data_api_stack.alarms import alarm_arn
+from data_api_stack.config import DEPLOY_CONFIG_PREFIX, StackConfig
+from data_api_stack.function import alias_arn
+from data_api_stack.release_hook import application_name, deployment_group_name
+
+
+@dataclass
+class Release:
+    application: codedeploy.Application
+    group: codedeploy.DeploymentGroup
+    role: iam.Role
+
+    @property
+    def resources(self) -> list[AWSObject]:
+        return [self.application, self.role, self.group]
+
+
+def _service_policy(fn: awslambda.Function, hook: awslambda.Function,
+                    alarms: list[cloudwatch.Alarm]) -> PolicyDocument:
+    """What CodeDeploy does for a Lambda release, on this stack's resources only
+    (AWS's managed AWSCodeDeployRoleForLambdaLimited grants the same actions on "*",
+    and InvokeFunction on every function named CodeDeployHook_*)."""
+    return PolicyDocument(Version="2012-10-17", Statement=[
+        Statement(Sid="ReadReleaseAlarms", Effect=Allow,
+                  # Metric alarms may be named exactly; only composite alarms need "*".
+                  Action=[awacs_cloudwatch.DescribeAlarms],
+                  Resource=[alarm_arn(alarm) for alarm in alarms]),
+        Statement(Sid="ShiftTheLiveAlias", Effect=Allow,
+                  Action=[awacs_lambda.GetAlias, awacs_lambda.UpdateAlias,
+                          awacs_lambda.GetProvisionedConcurrencyConfig],
+                  # Alias actions authorize on the function ARN; the alias ARN too, in
+                  # case a qualified ARN is evaluated.
+                  Resource=[GetAtt(fn, "Arn"), alias_arn(fn)]),
+        Statement(Sid="RunThePreTrafficCheck", Effect=Allow,
+                  Action=[awacs_lambda.InvokeFunction], Resource=[GetAtt(hook, "Arn")]),
+    ])
+
+
+def build_release(cfg: StackConfig, fn: awslambda.Function, alias: awslambda.Alias,
+                  hook: awslambda.Function, alarms: list[cloudwatch.Alarm]) -> Release:
+    """CodeDeploy application, deployment group and service role; puts the
+    UpdatePolicy on `alias`. Its Refs make the alias wait for the group (and so for
+    the alarms) and the hook (cfn-lint W3005 confirms Refs there are dependencies)."""
+    application = codedeploy.Application(ids.CODEDEPLOY_APPLICATION,
+                                         ApplicationName=application_name(cfg),
+                                         ComputePlatform="Lambda")
+    role = iam.Role(
+        ids.CODEDEPLOY_ROLE,
+        Description=f"CodeDeploy shifts the {cfg.environment} data API's live alias",
+        AssumeRolePolicyDocument=make_simple_assume_policy("codedeploy.amazonaws.com"),
+        Policies=[iam.Policy(PolicyName="least-privilege",
+                             PolicyDocument=_service_policy(fn, hook, alarms))])
+    group = codedeploy.DeploymentGroup(
+        ids.DEPLOYMENT_GROUP,
+        ApplicationName=Ref(application),
+        DeploymentGroupName=deployment_group_name(cfg),
+        ServiceRoleArn=GetAtt(role, "Arn"),
+        DeploymentConfigName=DEPLOY_CONFIG_PREFIX + cfg.deploy_strategy,
+        DeploymentStyle=codedeploy.DeploymentStyle(DeploymentType="BLUE_GREEN",
+                                                   DeploymentOption="WITH_TRAFFIC_CONTROL"),
+        AutoRollbackConfiguration=codedeploy.AutoRollbackConfiguration(
+            Enabled=True, Events=["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM",
+                                  "DEPLOYMENT_STOP_ON_REQUEST"]),
+        # Ref of an alarm is its name: the group (and so the alias) waits for them.
+        AlarmConfiguration=codedeploy.AlarmConfiguration(
+            Enabled=True, IgnorePollAlarmFailure=False,
+            Alarms=[codedeploy.Alarm(Name=Ref(alarm)) for alarm in alarms]),
+    )
+    alias.UpdatePolicy = UpdatePolicy(CodeDeployLambdaAliasUpdate=CodeDeployLambdaAliasUpdate(
+        ApplicationName=Ref(application), DeploymentGroupName=Ref(group),
+        BeforeAllowTrafficHook=Ref(hook)))
+    return Release(application, group, role)

@@ -1,0 +1,95 @@
+"""The pre-traffic check: a function CodeDeploy runs before it shifts any traffic.
+
+Its code is handlers/deploy_hooks (same artifact as the API). Its role is granted
+here, exactly (SAM leaves hook permissions to the user, and its service role may
+invoke only functions named CodeDeployHook_*: SAM issue #3194):
+- invoke this function's versions (arn:...:function:<name>:*), nothing else;
+- report to this deployment group only;
+- write its own log group.
+No AWS::Lambda::Permission names it, so API Gateway cannot invoke it; CodeDeploy
+calls it with the service role of deploy.py, which names its exact ARN.
+"""
+
+from __future__ import annotations
+
+from awacs import codedeploy as awacs_codedeploy
+from awacs import logs as awslogs
+from awacs.aws import Allow, PolicyDocument, Statement
+from awacs.awslambda import InvokeFunction
+from awacs.helpers.trust import get_lambda_assumerole_policy
+from troposphere import GetAtt, Ref, Sub, awslambda, iam, logs
+
+from deploy_hooks.checks import REQUEST_COUNT
+from deploy_hooks.pretraffic import NEW_VERSION_ENV, STAGE_ENV
+from data_api_stack import ids
+from data_api_stack.config import StackConfig
+from data_api_stack.function import JsonLoggingConfig
+from data_api_stack.logs import log_group
+
+HANDLER = "deploy_hooks.pretraffic.lambda_handler"
+
+
+def hook_function_name(cfg: StackConfig) -> str:
+    return f"{cfg.name_prefix}-pretraffic-check"
+
+
+def application_name(cfg: StackConfig) -> str:
+    return f"{cfg.name_prefix}-api"
+
+
+def deployment_group_name(cfg: StackConfig) -> str:
+    return f"{cfg.name_prefix}-api-live"
+
+
+def deployment_group_arn(cfg: StackConfig) -> Sub:
+    """From the names, not Refs: the group depends (via its service role) on this hook."""
+    return Sub("arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:"
+               f"deploymentgroup:{application_name(cfg)}/{deployment_group_name(cfg)}")
+
+
+def _hook_policy(cfg: StackConfig, fn: awslambda.Function,
+                 log_group_resource: logs.LogGroup) -> PolicyDocument:
+    return PolicyDocument(Version="2012-10-17", Statement=[
+        Statement(Sid="InvokeThisFunctionsVersions", Effect=Allow, Action=[InvokeFunction],
+                  Resource=[Sub("${Arn}:*", Arn=GetAtt(fn, "Arn"))]),
+        Statement(Sid="ReportToThisDeploymentGroup", Effect=Allow,
+                  Action=[awacs_codedeploy.PutLifecycleEventHookExecutionStatus],
+                  Resource=[deployment_group_arn(cfg)]),
+        Statement(Sid="OwnLogGroup", Effect=Allow,
+                  Action=[awslogs.CreateLogStream, awslogs.PutLogEvents],
+                  Resource=[GetAtt(log_group_resource, "Arn")]),
+    ])
+
+
+def build_hook(cfg: StackConfig, fn: awslambda.Function,
+               version: awslambda.Version) -> tuple[awslambda.Function, list]:
+    """(hook function, [its log group, role, function])."""
+    group = log_group(ids.PRETRAFFIC_HOOK_LOG_GROUP,
+                      f"/aws/lambda/{hook_function_name(cfg)}", cfg)
+    role = iam.Role(
+        ids.PRETRAFFIC_HOOK_ROLE,
+        Description=f"Pre-traffic check of {cfg.environment} releases: invokes the new "
+                    "version, reports to CodeDeploy",
+        AssumeRolePolicyDocument=get_lambda_assumerole_policy(),
+        Policies=[iam.Policy(PolicyName="least-privilege",
+                             PolicyDocument=_hook_policy(cfg, fn, group))])
+    code = fn.Code  # the same artifact: the checks ship with the code they check
+    hook = awslambda.Function(
+        ids.PRETRAFFIC_HOOK,
+        FunctionName=hook_function_name(cfg),
+        Description=f"Data API ({cfg.environment}): checks a new version before CodeDeploy "
+                    "shifts traffic to it",
+        Runtime=cfg.runtime,
+        Architectures=[cfg.architecture],
+        Handler=HANDLER,
+        Code=awslambda.Code(S3Bucket=code.S3Bucket, S3Key=code.S3Key),
+        Role=GetAtt(role, "Arn"),
+        MemorySize=256,
+        # Every check may take the API function's full timeout, plus start-up.
+        Timeout=REQUEST_COUNT * cfg.timeout_seconds + 30,
+        Environment=awslambda.Environment(Variables={
+            NEW_VERSION_ENV: Ref(version), STAGE_ENV: cfg.environment}),
+        LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(group),
+                                        ApplicationLogLevel="INFO", SystemLogLevel="WARN"),
+    )
+    return hook, [group, role, hook]
