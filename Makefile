@@ -6,7 +6,7 @@ LOCALAWS_VENV := .venv-localaws
 ENV ?= dev
 PORT ?= 3000
 
-.PHONY: test up lint generate bench clean venv
+.PHONY: test up smoke lint generate bench clean venv
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: venv
 ## make up: local AWS + `sceptre launch -y dev` + local API on http://127.0.0.1:3000
 up: venv
 	$(VENV)/bin/python -m localdev.up --env $(ENV) --port $(PORT)
+
+## make smoke URL=<stage url> [TOKEN=<token>]: the pre-traffic checks over HTTP
+smoke: $(VENV)/.installed
+	@TOKEN="$(TOKEN)" $(VENV)/bin/python -m localdev.smoke --url "$(URL)"
 
 ## make generate: print the rendered templates of both environments
 generate: $(VENV)/.installed

@@ -45,3 +45,44 @@ def test_shims_fix_mock_integrations_and_model_lambda_aliases():
     assert lines[0] == "without shim: KeyError 'IntegrationHttpMethod'"
     assert lines[1] == "with shim: MOCK"
     assert lines[2:4] == ["alias modelled: False", "alias modelled: True"]
+
+
+CODEDEPLOY_PROBE = f"""
+import sys
+sys.path.insert(0, {str(SERVER_SCRIPT.parent)!r})
+import moto_server
+from moto.core.common_models import CloudFormationModel
+from moto.codedeploy.models import codedeploy_backends
+types = lambda: {{m.cloudformation_type() for m in CloudFormationModel.__subclasses__()}}
+print("modelled:", "AWS::CodeDeploy::DeploymentGroup" in types())
+moto_server.shim_codedeploy()
+print("modelled:", "AWS::CodeDeploy::Application" in types()
+      and "AWS::CodeDeploy::DeploymentGroup" in types())
+model = {{m.cloudformation_type(): m for m in CloudFormationModel.__subclasses__()}}
+app = model["AWS::CodeDeploy::Application"].create_from_cloudformation_json(
+    "App", {{"Properties": {{"ApplicationName": "a", "ComputePlatform": "Lambda"}}}},
+    "123456789012", "us-west-2")
+group_json = {{"Properties": {{"ApplicationName": "a", "DeploymentGroupName": "g",
+    "ServiceRoleArn": "arn:aws:iam::123456789012:role/r",
+    "DeploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+    "AlarmConfiguration": {{"Enabled": True, "Alarms": [{{"Name": "x"}}]}}}}}}
+group = model["AWS::CodeDeploy::DeploymentGroup"].create_from_cloudformation_json(
+    "Group", group_json, "123456789012", "us-west-2")
+print("refs:", app.physical_resource_id, group.physical_resource_id)
+backend = codedeploy_backends["123456789012"]["us-west-2"]
+found = backend.get_deployment_group("a", "g")
+print("group:", found.deployment_config_name, found.alarm_configuration)
+"""
+
+
+def test_codedeploy_shim_models_application_and_deployment_group():
+    result = subprocess.run([str(LOCALAWS_PYTHON), "-c", CODEDEPLOY_PROBE], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    # If moto models CodeDeploy upstream, the first line tells us to drop the shim.
+    assert lines[0] == "modelled: False"
+    assert lines[1] == "modelled: True"
+    assert lines[2] == "refs: a g"
+    assert lines[3] == ("group: CodeDeployDefault.LambdaCanary10Percent5Minutes "
+                        "{'enabled': True, 'alarms': [{'name': 'x'}]}")

@@ -7,7 +7,7 @@ import subprocess
 
 from tests.helpers import BIN, REPO
 
-PACKAGES = ("data_api", "data_api_stack", "lambda_artifact", "localdev")
+PACKAGES = ("data_api", "deploy_hooks", "data_api_stack", "lambda_artifact", "localdev")
 
 
 def test_mypy_finds_no_type_errors():

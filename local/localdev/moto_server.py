@@ -13,6 +13,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+# Shim modules live beside this script (sys.path[0] when it runs as one).
+from shim_codedeploy import shim_codedeploy
+
 
 def shim_mock_integrations() -> None:
     """moto's CloudFormation reads Integration.IntegrationHttpMethod and .Uri
@@ -123,7 +126,7 @@ def shim_atomic_dynamodb() -> None:
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
-SHIMS = (shim_mock_integrations, shim_lambda_alias, shim_atomic_dynamodb)
+SHIMS = (shim_mock_integrations, shim_lambda_alias, shim_atomic_dynamodb, shim_codedeploy)
 
 
 def main(argv: list[str] | None = None) -> None:
