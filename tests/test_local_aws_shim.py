@@ -72,6 +72,9 @@ print("refs:", app.physical_resource_id, group.physical_resource_id)
 backend = codedeploy_backends["123456789012"]["us-west-2"]
 found = backend.get_deployment_group("a", "g")
 print("group:", found.deployment_config_name, found.alarm_configuration)
+group.delete("123456789012", "us-west-2")
+app.delete("123456789012", "us-west-2")
+print("after delete:", backend.list_applications(), backend.deployment_groups)
 """
 
 
@@ -86,3 +89,4 @@ def test_codedeploy_shim_models_application_and_deployment_group():
     assert lines[2] == "refs: a g"
     assert lines[3] == ("group: CodeDeployDefault.LambdaCanary10Percent5Minutes "
                         "{'enabled': True, 'alarms': [{'name': 'x'}]}")
+    assert lines[4] == "after delete: [] {}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import threading
 import time
 import urllib.request
 
+import boto3
 import pytest
 
 from localdev.localaws import free_port
@@ -25,31 +27,58 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in out.stdout.split()]
 
 
-def test_up_launches_serves_and_stops_on_ctrl_c():
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "localdev.up", "--port", str(port)],
-                               cwd=REPO, env=offline_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    output, moto_pids = [], []
-    try:
+class RunningUp:
+    """`python -m localdev.up` (what `make up` runs) until it prints its Ctrl-C line."""
+
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "localdev.up", "--port", str(self.port), *args],
+            cwd=REPO, env=offline_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+        self.moto_pids: list[int] = []
+        output: list[str] = []
         lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
+        threading.Thread(target=lambda: [lines.put(line) for line in self.process.stdout],
                          daemon=True).start()
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
                 line = lines.get(timeout=1)
             except queue.Empty:
-                if process.poll() is not None:
+                if self.process.poll() is not None:
                     break
                 continue
             output.append(line)
             if line.startswith("Ctrl-C stops"):
                 break
-        text = "".join(output)
+        self.output = "".join(output)
+        self.moto_pids = _children(self.process.pid)
+
+    def stop(self) -> None:
+        """Let `make up` clean up, then make sure nothing it started is left."""
+        if self.process.poll() is None:
+            self.moto_pids = self.moto_pids or _children(self.process.pid)
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        for pid in self.moto_pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def test_up_launches_serves_and_stops_on_ctrl_c():
+    up = RunningUp()
+    process, port = up.process, up.port
+    try:
+        text = up.output
         assert "LambdaFunctionArn: arn:aws:lambda:us-west-2:" in text, text
         assert f"Local API: http://127.0.0.1:{port}/dev" in text and "curl -s" in text
-        moto_pids = _children(process.pid)
+        moto_pids = up.moto_pids
         assert moto_pids, "the local AWS runs as a child process"
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/dev/data", method="POST",
@@ -67,16 +96,31 @@ def test_up_launches_serves_and_stops_on_ctrl_c():
                 pytest.fail(f"process {pid} started by make up is still running")
             except ProcessLookupError:
                 pass
-    finally:  # also on failure: let `make up` clean up, then make sure
-        if process.poll() is None:
-            moto_pids = moto_pids or _children(process.pid)
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for pid in moto_pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    finally:
+        up.stop()
+
+
+def test_up_prod_launches_with_codedeploy_and_make_smoke_passes():
+    """What a user runs after a release, against `make up ENV=prod`'s local API."""
+    up = RunningUp("--env", "prod")
+    try:
+        assert f"Local API: http://127.0.0.1:{up.port}/prod" in up.output, up.output
+        endpoint = re.search(r"Local AWS \(moto\) on (http://\S+),", up.output).group(1)
+        smoke = subprocess.run(["make", "--no-print-directory", "smoke",
+                                f"URL=http://127.0.0.1:{up.port}/prod"],
+                               cwd=REPO, env=offline_env(), capture_output=True, text=True,
+                               timeout=120)
+        assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+        assert "5/5 checks passed" in smoke.stdout and "FAIL" not in smoke.stdout
+        session = boto3.session.Session(aws_access_key_id="local",
+                                        aws_secret_access_key="local", region_name="us-west-2")
+        codedeploy = session.client("codedeploy", endpoint_url=endpoint)
+        group = codedeploy.get_deployment_group(
+            applicationName="serverless-data-prod-api",
+            deploymentGroupName="serverless-data-prod-api-live")["deploymentGroupInfo"]
+        assert group["deploymentConfigName"] == "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+        items = session.client("dynamodb", endpoint_url=endpoint).scan(
+            TableName="serverless-data-prod-items")["Items"]
+        assert items == [], "the smoke checks leave nothing behind"
+    finally:
+        up.stop()

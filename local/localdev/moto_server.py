@@ -46,9 +46,9 @@ def _alias_args(props: dict) -> dict:
 
 
 def shim_lambda_alias() -> None:
-    """moto's CloudFormation has no AWS::Lambda::Alias (the SnapStart `live` alias):
-    the resource was skipped, Ref to it was empty and the invoke permissions failed.
-    Model it on moto's own Lambda alias API, and let GetAtt read a Version's number."""
+    """moto's CloudFormation has no AWS::Lambda::Alias (the `live` alias): the resource
+    was skipped, Ref to it was empty and the invoke permissions failed. Model it on
+    moto's own Lambda alias API, let GetAtt read a Version's number and Ref its ARN."""
     from moto.awslambda.models import LambdaVersion, lambda_backends
     from moto.core.common_models import CloudFormationModel
 
@@ -60,6 +60,21 @@ def shim_lambda_alias() -> None:
     LambdaVersion.get_cfn_attribute = version_attribute  # type: ignore[attr-defined]
     LambdaVersion.has_cfn_attr = classmethod(  # type: ignore[method-assign,assignment]
         lambda cls, attr: attr == "Version")
+
+    def create_version(cls: Any, resource_name: str, cloudformation_json: dict,
+                       account_id: str, region_name: str, **kwargs: Any) -> Any:
+        # moto's own keeps only the number, so Ref gave the Python object (which then
+        # broke GetFunctionConfiguration of a function whose environment held it).
+        published: Any = lambda_backends[account_id][region_name].publish_version(
+            cloudformation_json["Properties"]["FunctionName"])
+        version = LambdaVersion({"Version": published.version})  # type: ignore[abstract]
+        version.arn = published.function_arn  # type: ignore[attr-defined]
+        return version
+
+    LambdaVersion.create_from_cloudformation_json = classmethod(  # type: ignore[method-assign,assignment]
+        create_version)
+    LambdaVersion.physical_resource_id = property(  # type: ignore[attr-defined]
+        lambda self: self.arn)  # Ref of a Version is its ARN, as in CloudFormation
 
     class LambdaAliasModel(CloudFormationModel):
         # moto's model metaclass derives the service from the module path.
@@ -97,12 +112,16 @@ def shim_lambda_alias() -> None:
             alias = lambda_backends[account_id][region_name].update_alias(**_alias_args(props))
             return cls(alias, props["FunctionName"])
 
-        @classmethod
-        def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict,
-                                            account_id: str, region_name: str) -> None:
-            props = cloudformation_json["Properties"]
-            lambda_backends[account_id][region_name].delete_alias(props["Name"],
-                                                                  props["FunctionName"])
+        def delete(self, account_id: str, region_name: str) -> None:
+            # Called with this model (moto's delete_from_cloudformation_json gets the
+            # unresolved template JSON: a {"Ref": ...} for FunctionName).
+            from moto.awslambda.exceptions import UnknownFunctionException
+
+            try:
+                lambda_backends[account_id][region_name].delete_alias(self.alias.name,
+                                                                      self.function_name)
+            except UnknownFunctionException:
+                pass  # the function went first, and its aliases with it
 
 
 def shim_atomic_dynamodb() -> None:

@@ -72,18 +72,18 @@ def shim_codedeploy() -> None:
                 name, props.get("ComputePlatform", "Server"), [])
             return cls(name)
 
-        @classmethod
-        def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict,
-                                            account_id: str, region_name: str) -> None:
+        def delete(self, account_id: str, region_name: str) -> None:
+            # moto calls this with the model; its delete_from_cloudformation_json would
+            # get unresolved JSON. moto has no DeleteApplication: drop its records.
             backend = codedeploy_backends[account_id][region_name]
-            name = cloudformation_json["Properties"].get("ApplicationName") or resource_name
-            backend.applications.pop(name, None)  # moto has no DeleteApplication
-            backend.deployment_groups.pop(name, None)
+            backend.applications.pop(self.name, None)
+            backend.deployment_groups.pop(self.name, None)
 
     class CodeDeployDeploymentGroupModel(CloudFormationModel):
         __module__ = "moto.codedeploy.localdev_shim"
 
-        def __init__(self, name: str) -> None:
+        def __init__(self, application: str, name: str) -> None:
+            self.application = application
             self.name = name
 
         @staticmethod
@@ -104,21 +104,17 @@ def shim_codedeploy() -> None:
                                             **kwargs: Any) -> "CodeDeployDeploymentGroupModel":
             args = _group_args(cloudformation_json["Properties"])
             codedeploy_backends[account_id][region_name].create_deployment_group(**args)
-            return cls(args["deployment_group_name"])
+            return cls(args["application_name"], args["deployment_group_name"])
 
         @classmethod
         def update_from_cloudformation_json(cls, original_resource: Any, new_resource_name: str,
                                             cloudformation_json: dict, account_id: str,
                                             region_name: str) -> "CodeDeployDeploymentGroupModel":
             # moto has no UpdateDeploymentGroup: replace the backend's record.
-            cls.delete_from_cloudformation_json(new_resource_name, cloudformation_json,
-                                                account_id, region_name)
+            original_resource.delete(account_id, region_name)
             return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
                                                        account_id, region_name)
 
-        @classmethod
-        def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict,
-                                            account_id: str, region_name: str) -> None:
-            args = _group_args(cloudformation_json["Properties"])
+        def delete(self, account_id: str, region_name: str) -> None:
             groups = codedeploy_backends[account_id][region_name].deployment_groups
-            groups.get(args["application_name"], {}).pop(args["deployment_group_name"], None)
+            groups.get(self.application, {}).pop(self.name, None)
