@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from data_api import routes
+from data_api import errors, routes
 
 SMOKE_ID_PREFIX = "smoke-test-"
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -70,12 +70,15 @@ def _page_problem(body: Any) -> Optional[str]:
     return None
 
 
-def _error_problem(body: Any) -> Optional[str]:
-    error = body.get("error") if isinstance(body, dict) else None
-    if not (isinstance(error, dict) and isinstance(error.get("code"), str)
-            and isinstance(error.get("message"), str)):
-        return 'expected the JSON error shape {"error": {"code": ..., "message": ...}}'
-    return None
+def _error_problem(code: str) -> Callable[[Any], Optional[str]]:
+    def problem(body: Any) -> Optional[str]:
+        error = body.get("error") if isinstance(body, dict) else None
+        if not (isinstance(error, dict) and isinstance(error.get("message"), str)):
+            return 'expected the JSON error shape {"error": {"code": ..., "message": ...}}'
+        if error.get("code") != code:
+            return f"expected error code {code}, got {error.get('code')!r}"
+        return None
+    return problem
 
 
 def _item_problem(item_id: str) -> Callable[[Any], Optional[str]]:
@@ -114,10 +117,10 @@ def run_checks(send: Transport, run_id: Optional[str] = None) -> list[Result]:
     attempt("list a page", Request("GET", routes.COLLECTION, query={"limit": "1"}),
             200, _page_problem)
     attempt("read a missing id is a JSON 404", Request("GET", routes.ITEM, missing),
-            404, _error_problem)
+            404, _error_problem(errors.NOT_FOUND))
     attempt("a malformed body is a JSON 400",
             Request("POST", routes.COLLECTION, body='{"id": ', headers=JSON_HEADERS),
-            400, _error_problem)
+            400, _error_problem(errors.BAD_REQUEST_BODY))
     body = json.dumps({"id": created, "data": {"smokeTest": True, "at": int(time.time())}})
     made = attempt("create a marked item", Request("POST", routes.COLLECTION, body=body,
                                                    headers=JSON_HEADERS), 201,
