@@ -18,8 +18,11 @@ from data_api.errors import (UNSUPPORTED_MEDIA_TYPE, ApiError, bad_body, bad_par
 # characters only, so an id never needs percent-encoding and reads the same in a
 # path, a Location header, a log line and DynamoDB; it cannot be "." or "..".
 # API Gateway hands a REST proxy event's pathParameters over as sent on the wire,
-# still percent-encoded (chalice issues #511 and #688, aws-sam-cli issue #771), so
-# the handler never decodes them: `a%20b` is simply not a valid id (400).
+# still percent-encoded: aws/chalice#511 (GET /cities/Los%20Angeles gives the handler
+# "Los%20Angeles"), aws/chalice#688 (`first|last` arrives as "first%7Clast"),
+# aws/aws-sam-cli#771 (Desktop%2Fphotos%2Fcat.png stays encoded on AWS, sam local
+# decoded it), serverless/serverless#5037 (%40 stays %40). So the handler never
+# decodes them, and with this rule it never needs to: `a%20b` is not a valid id (400).
 MAX_ID_LENGTH = 256
 ID_PATTERN = r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,255}$"
 ID_RULE = ("1-256 characters from A-Z a-z 0-9 - . _ ~ (RFC 3986 unreserved), "
