@@ -44,6 +44,15 @@ def make_event(method: str, path: str, body: Optional[str | bytes] = None,
     }
 
 
+def path_event(method: str, item_id: str, body: Optional[str] = None,
+               headers: Optional[dict[str, str]] = JSON) -> dict:
+    """An item event as API Gateway hands it over: the path parameter exactly as sent
+    on the wire (never decoded), whatever characters it holds."""
+    event = make_event(method, "/data/placeholder", body, headers=headers)
+    event.update(path=f"/data/{item_id}", pathParameters={"id": item_id})
+    return event
+
+
 @dataclass
 class Reply:
     status: int

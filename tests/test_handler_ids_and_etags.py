@@ -7,18 +7,12 @@ import re
 import pytest
 
 from data_api.validation import ID_PATTERN
-from tests.api_client import JSON, make_event
+from tests.api_client import JSON, path_event
 
 BAD_IDS = [".", "..", ".hidden", "a b", "a/b", "ü", "a%20b", "a%2Fb", "a?b", "a#b", "", " ",
            "x" * 257, "a\nb", "a+b", "a:b", "a@b", "🙂"]
 GOOD_IDS = ["a", "A-_~.z", "x" * 256, "0", "~", "-", "_.", "a..b"]
 
-
-def _path_event(method: str, item_id: str, body=None, headers=JSON) -> dict:
-    """An event as API Gateway hands it over: the path parameter as sent on the wire."""
-    event = make_event(method, "/data/placeholder", body, headers=headers)
-    event.update(path=f"/data/{item_id}", pathParameters={"id": item_id})
-    return event
 
 
 @pytest.mark.parametrize("item_id", BAD_IDS)
@@ -27,7 +21,7 @@ def test_ids_outside_the_unreserved_rule_are_400_naming_it(api, item_id):
     assert created.status == 400 and created.body["error"]["code"] == "BAD_REQUEST_BODY"
     assert "RFC 3986 unreserved" in created.body["error"]["message"]
     for method, body in (("GET", None), ("PUT", '{"data": 1}'), ("DELETE", None)):
-        reply = api.send(_path_event(method, item_id, body))
+        reply = api.send(path_event(method, item_id, body))
         assert reply.status == 400, (method, reply.body)
         assert reply.body["error"]["code"] == "BAD_REQUEST_PARAMETERS"
         assert "RFC 3986 unreserved" in reply.body["error"]["message"]
@@ -39,12 +33,12 @@ def test_unreserved_ids_round_trip_and_locate_without_encoding(api, item_id):
     assert re.fullmatch(ID_PATTERN, item_id)
     created = api.call("POST", "/data", {"id": item_id, "data": item_id})
     assert created.status == 201 and created.headers["Location"] == f"/dev/data/{item_id}"
-    assert api.send(_path_event("GET", item_id)).body["data"] == item_id
+    assert api.send(path_event("GET", item_id)).body["data"] == item_id
 
 
 def test_percent_encoded_path_ids_are_never_decoded(api):
     api.call("POST", "/data", {"id": "a-b", "data": 1})
-    assert api.send(_path_event("GET", "a%2Db")).status == 400  # not silently "a-b"
+    assert api.send(path_event("GET", "a%2Db")).status == 400  # not silently "a-b"
 
 
 def test_etags_never_repeat_across_delete_and_recreate(api):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from data_api import storage
 from data_api.handler import handle
 from data_api.storage import Storage
-from tests.api_client import JSON, ApiClient, make_event
+from tests.api_client import JSON, ApiClient, make_event, path_event
 
 
 def _walk_pages(api: ApiClient, limit: int) -> tuple[list[str], int]:
@@ -163,11 +163,6 @@ def test_fuzzed_events_never_escape_never_5xx_always_json_with_cors(api, event):
         json.loads(raw["body"])
 
 
-def _path_event(method: str, item_id: str, body=None, headers=JSON) -> dict:
-    event = make_event(method, "/data/x", body, headers=headers)
-    event.update(path=f"/data/{item_id}", pathParameters={"id": item_id})
-    return event
-
 
 # Well-formed requests whose one fuzzed part is what broke before: numbers with extreme
 # exponents or long digit strings, large items, odd ids, forged tokens, long limits and
@@ -176,12 +171,12 @@ TARGETED = st.one_of(
     NUMBER_TEXT.map(lambda n: make_event("POST", "/data", '{"data": {"n": [' + n + "]}}")),
     LARGE_BODIES.map(lambda body: make_event("POST", "/data", body)),
     ODD_IDS.map(lambda i: make_event("POST", "/data", json.dumps({"id": i, "data": 1}))),
-    st.builds(_path_event, st.sampled_from(["GET", "PUT", "DELETE"]), ODD_IDS,
+    st.builds(path_event, st.sampled_from(["GET", "PUT", "DELETE"]), ODD_IDS,
               st.just('{"data": 1}')),
     FORGED_TOKENS.map(lambda t: make_event("GET", "/data", query={"next": [t]})),
     st.text("0123456789", min_size=1, max_size=5000).map(
         lambda n: make_event("GET", "/data", query={"limit": [n]})),
-    st.builds(lambda method, tag: _path_event(method, "k", '{"data": 2}',
+    st.builds(lambda method, tag: path_event(method, "k", '{"data": 2}',
                                               {**JSON, "If-Match": tag}),
               st.sampled_from(["GET", "PUT", "DELETE"]), IF_MATCH),
 )
