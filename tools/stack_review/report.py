@@ -1,0 +1,85 @@
+"""What both formats and the exit code share: the review of a project, counted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from stack_review import exports, impact, security
+from stack_review.diff import ResourceChange, StackDiff, project_diff
+from stack_review.discovery import group
+
+FAIL_ON = ("replacement", "destroy", "security", "any")
+ACTIONS = ("add", "update", "may replace", "replace", "destroy", "orphan")
+
+
+@dataclass
+class Review:
+    base: str  # how the two sides are named in the report
+    head: str
+    stacks: list[StackDiff] = field(default_factory=list)
+
+    @property
+    def environments(self) -> dict[str, list[StackDiff]]:
+        by_name = {s.name: s for s in self.stacks}
+        return {env: [by_name[n] for n in names]
+                for env, names in group(by_name).items()}
+
+    @property
+    def changed(self) -> list[StackDiff]:
+        return [s for s in self.stacks if s.changed]
+
+    def resources(self) -> list[tuple[StackDiff, ResourceChange]]:
+        return [(s, r) for s in self.stacks for r in s.resources]
+
+
+def build(base: str, head: str, old: dict[str, Any], new: dict[str, Any]) -> Review:
+    """The full review of two renderings ({"stacks": {...}} each)."""
+    diffs = project_diff(old, new)
+    for diff in diffs:
+        security.review(impact.assess(diff))
+    exports.check(diffs, old, new)
+    return Review(base, head, diffs)
+
+
+def counts(stack: StackDiff) -> Counter[str]:
+    return Counter(r.action for r in stack.resources)
+
+
+def data_losses(review: Review) -> list[tuple[StackDiff, ResourceChange]]:
+    return [(s, r) for s, r in review.resources() if r.data_loss]
+
+
+def failures(review: Review, fail_on: list[str]) -> list[str]:
+    """Why the run fails under --fail-on (empty: it does not)."""
+    found = []
+    for s, r in review.resources():
+        if "replacement" in fail_on and r.action in ("replace", "may replace"):
+            found.append(f"{s.name} {r.logical_id}: {r.action}")
+        if "destroy" in fail_on and r.action in ("destroy", "orphan") and impact.is_stateful(r):
+            found.append(f"{s.name} {r.logical_id}: {r.action} ({r.data_loss})")
+    if "security" in fail_on:
+        found += [f"{s.name}: {len(s.security)} security change(s)"
+                  for s in review.stacks if s.security]
+    if "any" in fail_on and review.changed:
+        found.append(f"{len(review.changed)} stack(s) change")
+    return found
+
+
+def headline(review: Review) -> str:
+    """One sentence: what changes, the worst first."""
+    if not review.changed:
+        return f"No changes in {len(review.stacks)} stacks."
+    total: Counter[str] = Counter()
+    for stack in review.stacks:
+        total += counts(stack)
+    parts = [f"{len(review.changed)} of {len(review.stacks)} stacks change"]
+    parts += [f"{total[a]} {a}" for a in reversed(ACTIONS) if total[a]]
+    losses = data_losses(review)
+    if losses:
+        parts.append(f"{len(losses)} DATA LOSS marker(s)")
+    security_count = sum(len(s.security) for s in review.stacks)
+    if security_count:
+        parts.append(f"{security_count} security change(s)")
+    return ", ".join(parts) + "."

@@ -1,0 +1,115 @@
+"""The renderer: one process per revision, `python -m stack_review.worker <project>`.
+
+It renders every stack of the project with Sceptre's own config resolution (Jinja,
+resolvers, `!lambda_artifact_key`) and prints one JSON document on stdout:
+`{"stacks": {"dev/api": {...}}}`, or exits 2 with one line on stderr.
+
+It runs in its own process so that the revision's template code is what gets imported:
+`templates/api.py` imports `data_api_stack`, which the editable install of .venv maps to
+the working tree. The revision's package folders (its pyproject's packages.find `where`)
+go first on sys.path; setuptools' editable finder is appended to sys.meta_path, after
+the path finder, so the revision's copy wins (see __editable___*_finder.py: install()).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+
+def package_dirs(project: Path) -> list[Path]:
+    """The project's own import roots, read from its pyproject.toml."""
+    try:
+        data = tomllib.loads((project / "pyproject.toml").read_text())
+        where = data["tool"]["setuptools"]["packages"]["find"]["where"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        where = ["templates"]
+    return [project / name for name in where if (project / name).is_dir()]
+
+
+def isolate(project: Path) -> None:
+    """Put the revision's packages before anything installed."""
+    for folder in reversed(package_dirs(project)):
+        sys.path.insert(0, str(folder))
+
+
+def _value(value: Any, online: bool) -> Any:
+    """A parameter or tag value as config says it, resolved; offline, resolvers that need
+    AWS are shown as Sceptre's own placeholder (`{ !StackOutput(dev/artifacts.yaml::X) }`)."""
+    from sceptre.resolvers import Resolver
+    from sceptre.resolvers.stack_output import StackOutputBase
+
+    if isinstance(value, StackOutputBase) and not online:
+        return f"{{ {value} }}"
+    if isinstance(value, Resolver):
+        return _value(value.resolve(), online)
+    if isinstance(value, dict):
+        return {key: _value(item, online) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_value(item, online) for item in value]
+    return value
+
+
+def plan_of(project: Path, command_path: str = "") -> Any:
+    """Sceptre's plan for every stack under config/<command_path> ("" = the project)."""
+    from sceptre.context import SceptreContext
+    from sceptre.plan.plan import SceptrePlan
+
+    return SceptrePlan(SceptreContext(str(project), command_path))
+
+
+def describe(stack: Any, online: bool = False) -> dict[str, Any]:
+    """What the review needs of one stack besides its template."""
+    return {"external_name": stack.external_name, "region": stack.region,
+            "parameters": _value(getattr(stack, "_parameters", {}) or {}, online),
+            "tags": _value(getattr(stack, "_tags", {}) or {}, online)}
+
+
+def parse_template(body: Any) -> dict[str, Any]:
+    """A template body (JSON or YAML text, or already a dict) as a dict."""
+    if isinstance(body, dict):
+        return body
+    text = body.strip()
+    if text.startswith("---"):
+        text = text[3:]
+    try:
+        return json.loads(text)
+    except ValueError:
+        from cfnlint.decode.cfn_yaml import loads  # CloudFormation's YAML tags (!Ref ...)
+        return json.loads(json.dumps(loads(text), default=str))
+
+
+def render(project: Path, command_path: str = "", online: bool = False) -> dict[str, Any]:
+    """Every stack under config/<command_path>, rendered (one plan, one process)."""
+    generated = plan_of(project, command_path).generate()
+    return {"stacks": {stack.name: {**describe(stack, online), "template": parse_template(body)}
+                       for stack, body in sorted(generated.items(), key=lambda i: i[0].name)}}
+
+
+def main(argv: list[str]) -> int:
+    """argv: PROJECT [render|render-online|deployed] [COMMAND_PATH]"""
+    project = Path(argv[0]).resolve()
+    mode = argv[1] if len(argv) > 1 else "render"
+    command_path = argv[2] if len(argv) > 2 else ""
+    isolate(project)
+    os.chdir(project)  # Sceptre's python template loader works relative to the cwd
+    try:
+        if mode == "deployed":
+            from stack_review.deployed import fetch
+            out = fetch(project, command_path)
+        else:
+            out = render(project, command_path, online=mode == "render-online")
+    except Exception as error:  # every failure becomes the one line the user sees
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"{type(error).__name__}: {message}", file=sys.stderr)
+        return 2
+    json.dump(out, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
