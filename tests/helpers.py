@@ -21,12 +21,48 @@ def offline_env(**extra: str) -> dict[str, str]:
     return {**without_aws(), **extra}
 
 
-def copy_project(root: Path) -> Path:
+SCEPTRE_PARTS = ("config", "templates", "handlers")
+# Everything a revision's own code needs: the package roots pyproject.toml names.
+REVISION_PARTS = SCEPTRE_PARTS + ("hooks", "pyproject.toml")
+
+
+def copy_project(root: Path, parts: tuple[str, ...] = SCEPTRE_PARTS) -> Path:
     """What Sceptre needs of the project (config/, templates/, handlers/) under `root`,
     so a test can change a file without touching the working tree."""
-    for name in ("config", "templates", "handlers"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in parts:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(REPO / name, root / name)
     return root
+
+
+def git_project(root: Path) -> Path:
+    """A git repository under `root` holding the project, committed once (one revision)."""
+    copy_project(root, REVISION_PARTS)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "the project as it is")
+    return root
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=tests", "-c", "user.email=tests@example.com", "commit", "-q",
+        "-m", message)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace `old` by `new` in a file; fails when `old` is not there (the project moved
+    on and the test needs a new edit, rather than passing without one)."""
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new))
 
 
 def sceptre(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None,

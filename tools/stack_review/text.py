@@ -22,7 +22,7 @@ class Painter:
         self.colour = colour
 
     def __call__(self, text: str, colour: str) -> str:
-        return f"\033[{COLOURS[colour]}m{text}\033[0m" if self.colour else text
+        return f"\033[{COLOURS[colour]}m{text}\033[0m" if self.colour and text else text
 
 
 def _wrap(text: str, indent: int, hang: int = 4) -> list[str]:
@@ -45,9 +45,13 @@ def _value_change(path: tuple, old: Any, new: Any, indent: int = 6) -> str:
 
 def _resource(change: ResourceChange, paint: Painter) -> list[str]:
     action = change.action.upper()
-    head = f"  {SIGN.get(change.action, '~')} {change.logical_id} ({change.type}) "
-    lines = [head + paint(action, ACTION_COLOUR.get(change.action, "bold"))
-             + (" " + paint(f"*** {change.data_loss} ***", "red") if change.data_loss else "")]
+    head = f"  {SIGN.get(change.action, '~')} {change.logical_id} ({change.type})"
+    loss = f" *** {change.data_loss} ***" if change.data_loss else ""
+    verdict = paint(action, ACTION_COLOUR.get(change.action, "bold")) + paint(loss, "red")
+    if len(head) + 1 + len(action) + len(loss) <= WIDTH:
+        lines = [f"{head} {verdict}"]
+    else:
+        lines = _wrap(head.strip(), 2) + [" " * 6 + verdict]
     for reason in change.reasons:
         lines += _wrap(f"because {reason}", 6)
     for path, old, new in change.changes:
@@ -71,9 +75,10 @@ def stack_lines(stack: StackDiff, paint: Painter) -> list[str]:
     summary = ", ".join(f"{n} {a}" for a, n in sorted(tally.items())) or "no resource changes"
     status = {"added": " (new stack)", "removed": " (stack removed from config/)"}.get(
         stack.status, "")
-    lines = [paint(f"{stack.name}{status}: {summary}", "bold")]
+    lines = [paint(line, "bold") for line in _wrap(f"{stack.name}{status}: {summary}", 0)]
     for note in stack.notes:
-        lines += _wrap(paint(note, "red") if note.startswith("BREAKS") else note, 2)
+        lines += [paint(line, "red" if note.startswith("BREAKS") else "bold")
+                  for line in _wrap(note, 2)]
     for change in stack.resources:
         lines += _resource(change, paint)
     lines += _section("Parameters", stack.parameters, paint)
@@ -89,8 +94,8 @@ def stack_lines(stack: StackDiff, paint: Painter) -> list[str]:
 
 def render(review: Review, colour: bool = False) -> str:
     paint = Painter(colour)
-    lines = [paint(f"stack-review: {review.base} -> {review.head}", "bold"),
-             headline(review)]
+    lines = [paint(line, "bold") for line in _wrap(
+        f"stack-review: {review.base} -> {review.head}", 0)] + _wrap(headline(review), 0)
     for environment, stacks in review.environments.items():
         lines += ["", paint(f"== {environment} ".ljust(WIDTH, "="), "cyan")]
         for stack in stacks:

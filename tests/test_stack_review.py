@@ -1,0 +1,217 @@
+"""stack-review on temporary git repositories made from the project.
+
+Each scenario is one edit of a copy of the project; the base and every scenario are
+rendered once for the module, in parallel (one renderer process each), and reviewed
+with the same code the CLI runs. The CLI itself runs on a real git repository for the
+exit codes, the formats and the one-line errors.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from stack_review import markdown, report, text
+from stack_review.diff import ResourceChange
+from stack_review.render import Job, render_all
+from tests.helpers import BIN, commit, edit, git_project, offline_env
+
+ANSI = re.compile(r"\033\[[0-9;]*m")
+
+
+def key_schema(root: Path) -> None:
+    edit(root / "templates" / "data_api_stack" / "table.py", 'PARTITION_KEY = "id"',
+         'PARTITION_KEY = "pk"')
+
+
+def memory(root: Path) -> None:
+    edit(root / "config" / "dev" / "api.yaml", "sceptre_user_data:\n",
+         "sceptre_user_data:\n  memory_mb: 512\n")
+
+
+def rename_table(root: Path) -> None:
+    edit(root / "templates" / "data_api_stack" / "ids.py", 'TABLE = "DataTable"',
+         'TABLE = "ItemsTable"')
+
+
+def handler_code(root: Path) -> None:
+    handler = root / "handlers" / "data_api" / "handler.py"
+    handler.write_text(handler.read_text() + "\n# a code change, nothing else\n")
+
+
+def prod_cors(root: Path) -> None:
+    edit(root / "config" / "prod" / "api.yaml", 'cors_origin: "https://app.example.com"',
+         'cors_origin: "https://www.example.com"')
+
+
+def iam_action(root: Path) -> None:
+    edit(root / "handlers" / "data_api" / "permissions.py", '"Scan")', '"Scan", "Query")')
+
+
+SCENARIOS: dict[str, Callable[[Path], None]] = {
+    f.__name__: f for f in (key_schema, memory, rename_table, handler_code, prod_cors,
+                            iam_action)}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return git_project(tmp_path_factory.mktemp("repo"))
+
+
+@pytest.fixture(scope="module")
+def reviews(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, report.Review]:
+    heads = {}
+    for name, change in SCENARIOS.items():
+        heads[name] = tmp_path_factory.mktemp(name) / "project"
+        shutil.copytree(repo, heads[name], ignore=shutil.ignore_patterns(".git"))
+        change(heads[name])
+    base, *rendered = render_all([Job("base", repo)] + [Job(n, p) for n, p in heads.items()])
+    return {name: report.build("base", name, base, new)
+            for name, new in zip(heads, rendered)}
+
+
+def changed(review: report.Review, stack: str) -> dict[str, ResourceChange]:
+    return {c.logical_id: c for s in review.stacks if s.name == stack for c in s.resources}
+
+
+def changed_stacks(review: report.Review) -> set[str]:
+    return {s.name for s in review.changed}
+
+
+def paths(change: ResourceChange) -> set[str]:
+    return {".".join(str(p) for p in path) for path, _, _ in change.changes}
+
+
+def test_key_schema_change_replaces_the_table_with_data_loss(reviews):
+    review = reviews["key_schema"]
+    for env in ("dev", "prod"):
+        table = changed(review, f"{env}/api")["DataTable"]
+        assert table.action == "replace" and table.data_loss == "DATA LOSS"
+        assert "Properties.KeySchema.0.AttributeName" in paths(table)
+    assert report.failures(review, ["replacement"])
+    out = text.render(review)
+    assert "DataTable (AWS::DynamoDB::Table) REPLACE *** DATA LOSS ***" in out
+
+
+def test_memory_change_is_an_in_place_update_of_dev_only(reviews):
+    review = reviews["memory"]
+    assert changed_stacks(review) == {"dev/api"}
+    function = changed(review, "dev/api")["ApiFunction"]
+    assert function.action == "update" and not function.data_loss
+    assert [(p, new) for p, _, new in function.changes if p[-1] == "MemorySize"] == [
+        (("Properties", "MemorySize"), 512)]
+    assert not report.failures(review, ["replacement", "destroy"])
+
+
+def test_renamed_table_is_a_destroy_and_a_create_said_plainly(reviews):
+    review = reviews["rename_table"]
+    dev = changed(review, "dev/api")
+    assert dev["DataTable"].action == "destroy" and dev["DataTable"].data_loss == "DATA LOSS"
+    assert dev["ItemsTable"].action == "add"
+    assert "DataTable would be DELETED and a new table created" in text.render(review)
+    prod = changed(review, "prod/api")  # retained in prod: the old table stays, unmanaged
+    assert prod["DataTable"].action == "orphan" and prod["ItemsTable"].action == "add"
+    assert report.failures(review, ["destroy"])
+
+
+def test_handler_code_change_changes_only_the_code_and_published_version(reviews):
+    review = reviews["handler_code"]
+    assert changed_stacks(review) == {"dev/api", "prod/api"}
+    for env in ("dev", "prod"):
+        changes = changed(review, f"{env}/api")
+        assert paths(changes.pop("ApiFunction")) == {"Properties.Code.S3Key"}
+        assert {c.type for c in changes.values()} <= {"AWS::Lambda::Version",
+                                                      "AWS::Lambda::Alias"}
+        assert all(c.action in ("add", "destroy", "update") for c in changes.values())
+    prod = changed(review, "prod/api").values()
+    assert {c.action for c in prod if c.type == "AWS::Lambda::Version"} == {"add", "destroy"}
+    assert any(c.type == "AWS::Lambda::Alias" for c in prod)
+    assert not any(s.security for s in review.stacks)
+
+
+def test_prod_cors_origin_change_touches_prod_only_and_is_a_security_change(reviews):
+    review = reviews["prod_cors"]
+    assert changed_stacks(review) == {"prod/api"}
+    (prod,) = review.changed
+    cors = [s for s in prod.security if s.kind == "CORS"]
+    assert cors and all("https://www.example.com" in s.detail for s in cors)
+    assert report.failures(review, ["security"]) and not report.failures(review, ["replacement"])
+
+
+def test_added_iam_action_is_a_security_change(reviews):
+    review = reviews["iam_action"]
+    for env in ("dev", "prod"):
+        (stack,) = [s for s in review.stacks if s.name == f"{env}/api"]
+        added = [s for s in stack.security if s.sign == "+" and s.kind == "IAM statement"]
+        assert added and all("dynamodb:Query" in s.detail for s in added)
+        removed = [s for s in stack.security if s.sign == "-"]
+        assert removed and not any("dynamodb:Query" in s.detail for s in removed)
+
+
+def test_text_fits_100_columns_and_colours_only_when_asked(reviews):
+    for review in reviews.values():
+        plain = text.render(review)
+        assert "\033[" not in plain
+        assert max(len(line) for line in plain.splitlines()) <= 100
+        coloured = text.render(review, colour=True)
+        assert "\033[" in coloured and ANSI.sub("", coloured) == plain
+
+
+def test_markdown_puts_a_summary_table_per_environment_before_folded_details(reviews):
+    out = markdown.render(reviews["key_schema"])
+    tables = [out.index(f"### {env}\n\n| Stack |") for env in ("account", "dev", "prod")]
+    assert tables == sorted(tables) and max(tables) < out.index("<details>")
+    assert "**DATA LOSS**" in out and "`DataTable`" in out and out.count("</details>") == 2
+
+
+# The CLI, on the git repository itself.
+
+def stack_review(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "stack-review"), *args], cwd=repo, capture_output=True,
+                          text=True, env=offline_env(), timeout=300)
+
+
+@pytest.fixture()
+def work_repo(repo: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "repo"
+    shutil.copytree(repo, target)
+    return target
+
+
+def test_cli_working_tree_key_change_fails_on_replacement(work_repo):
+    key_schema(work_repo)  # uncommitted: the working tree is the head
+    result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "replacement")
+    assert result.returncode == 1, result.stderr
+    assert "REPLACE *** DATA LOSS ***" in result.stdout and "\033[" not in result.stdout
+    assert "fails on dev/api DataTable: replace" in result.stderr
+
+
+def test_cli_between_two_commits_in_markdown_exits_0_without_fail_on(work_repo):
+    memory(work_repo)
+    commit(work_repo, "more memory in dev")
+    result = stack_review(work_repo, "--base", "HEAD~1", "--head", "HEAD", "--format",
+                          "markdown", "--fail-on", "destroy,replacement")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("## Stack review: `HEAD~1 (")
+    assert "`MemorySize`: `256` &rarr; `512`" in result.stdout
+
+
+def test_cli_bad_revision_exits_2_with_one_line(work_repo):
+    result = stack_review(work_repo, "--base", "no-such-revision")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"stack-review: error: unknown revision 'no-such-revision' in {work_repo}"]
+
+
+def test_cli_render_failure_exits_2_with_the_renderers_message(work_repo):
+    edit(work_repo / "config" / "dev" / "api.yaml", "sceptre_user_data:\n",
+         "sceptre_user_data:\n  memory_mb: 1\n")
+    result = stack_review(work_repo, "--base", "HEAD")
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("stack-review: error: working tree: ") and "memory_mb" in line
