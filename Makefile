@@ -6,7 +6,7 @@ LOCALAWS_VENV := .venv-localaws
 ENV ?= dev
 PORT ?= 3000
 
-.PHONY: test up smoke lint generate bench clean venv
+.PHONY: test up smoke lint generate bench clean venv review
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ lint: $(VENV)/.installed
 		$(VENV)/bin/sceptre --output json generate $$stack.yaml > .cache/rendered/$$(echo $$stack | tr / -).json || exit 1; \
 	done
 	$(VENV)/bin/cfn-lint --include-checks I --regions us-west-2 -- .cache/rendered/*.json
+
+## make review BASE=<rev> [ARGS="--format markdown --fail-on replacement"]: what the change
+## since BASE does to every stack of every environment (offline; see README)
+BASE ?= main
+review: $(VENV)/.installed
+	$(VENV)/bin/stack-review --base $(BASE) $(ARGS)
 
 ## make bench: benchmarks side by side with the original CDK design -> bench/results.md
 bench: venv

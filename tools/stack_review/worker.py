@@ -83,11 +83,30 @@ def parse_template(body: Any) -> dict[str, Any]:
         return json.loads(json.dumps(loads(text), default=str))
 
 
+def effective_parameters(given: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
+    """What CloudFormation holds for the stack: every declared parameter, defaults filled
+    in, lists joined as Sceptre sends them, NoEcho values masked as DescribeStacks does."""
+    found = {}
+    for key, declared in template.get("Parameters", {}).items():
+        value = given.get(key, declared.get("Default"))
+        if value is None:
+            continue
+        value = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        found[key] = "****" if str(declared.get("NoEcho")).lower() == "true" else value
+    return found
+
+
 def render(project: Path, command_path: str = "", online: bool = False) -> dict[str, Any]:
-    """Every stack under config/<command_path>, rendered (one plan, one process)."""
+    """Every stack under config/<command_path>, rendered (one plan, one process). Online
+    (to compare with a deployment), parameters are the effective ones."""
     generated = plan_of(project, command_path).generate()
-    return {"stacks": {stack.name: {**describe(stack, online), "template": parse_template(body)}
-                       for stack, body in sorted(generated.items(), key=lambda i: i[0].name)}}
+    stacks = {}
+    for stack, body in sorted(generated.items(), key=lambda item: item[0].name):
+        entry = {**describe(stack, online), "template": parse_template(body)}
+        if online:
+            entry["parameters"] = effective_parameters(entry["parameters"], entry["template"])
+        stacks[stack.name] = entry
+    return {"stacks": stacks}
 
 
 def main(argv: list[str]) -> int:
