@@ -51,6 +51,6 @@ def test_a_config_edit_shows_as_that_edit(project, local_aws):
     finally:
         config.write_text(saved)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "dev/api: 1 update" in result.stdout
+    assert "ApiFunction (AWS::Lambda::Function) UPDATE" in result.stdout
     assert "MemorySize: 256 -> 1024" in result.stdout
     assert "dev/artifacts: no changes" in result.stdout
