@@ -134,7 +134,8 @@ IF_MATCH = st.sampled_from(['"1"', "*", "junk", 'W/"1"', '"1-0000000000000000"',
 EVENTS = st.fixed_dictionaries({
     "httpMethod": st.sampled_from(["GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", ""]),
     "path": st.sampled_from(["/data", "/data/", "/data/x", "/other"]) | st.text(max_size=30),
-    "resource": st.sampled_from(["/data", "/data/{id}", None]),
+    "resource": st.sampled_from(["/data", "/data/{id}", None, "/other"])
+    | st.integers() | st.lists(st.text(max_size=3), max_size=2),
     "headers": st.none() | st.dictionaries(
         st.sampled_from(["Content-Type", "If-Match", "content-type", "X-Other"]),
         st.sampled_from(["application/json", "text/plain"]) | IF_MATCH, max_size=3),

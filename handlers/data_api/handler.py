@@ -9,8 +9,7 @@ from typing import Any, Callable, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
-from data_api import aws_client, logs, responses, routes, validation
-from data_api import errors
+from data_api import aws_client, errors, logs, responses, routes, validation
 from data_api.errors import ApiError
 from data_api.storage import Storage
 
@@ -58,7 +57,7 @@ def _route(event: dict, method: str) -> str:
     by a direct invocation of the function with some other event; it still answers
     as the gateway would, never with a 500."""
     route = event.get("resource")
-    if route not in routes.ROUTES:
+    if not isinstance(route, str) or route not in routes.ROUTES:
         raise ApiError(404, errors.NOT_FOUND, routes.UNKNOWN_ROUTE_MESSAGE)
     data_methods = tuple(m for m in routes.ROUTES[route] if m != "OPTIONS")
     if method not in data_methods:

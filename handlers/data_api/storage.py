@@ -156,11 +156,13 @@ class Storage:
 
     @staticmethod
     def _precondition_failed(if_match: Optional[IfMatch], version: Optional[str]) -> ApiError:
-        sent = ", ".join(f'"{tag}"' for tag in if_match.tags) if if_match else ""
         now = f'is at version "{version}"' if version else "has no version, so none can match"
-        return ApiError(412, PRECONDITION_FAILED,
-                        f"If-Match {sent or '(only weak ETags)'} does not match: the item {now}",
-                        etags.header(version))
+        if if_match is None:  # the item changed between the write and this read
+            return ApiError(412, PRECONDITION_FAILED, f"the item changed meanwhile; it {now}",
+                            etags.header(version))
+        sent = ", ".join(f'"{tag}"' for tag in if_match.tags) or "(only weak ETags)"
+        return ApiError(412, PRECONDITION_FAILED, f"If-Match {sent} does not match: the item "
+                        f"{now}", etags.header(version))
 
     @staticmethod
     def _key(item_id: str) -> dict[str, dict[str, str]]:

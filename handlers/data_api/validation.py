@@ -24,8 +24,8 @@ from data_api.errors import (UNSUPPORTED_MEDIA_TYPE, ApiError, bad_body, bad_par
 # decoded it), serverless/serverless#5037 (%40 stays %40). So the handler never
 # decodes them, and with this rule it never needs to: `a%20b` is not a valid id (400).
 MAX_ID_LENGTH = 256
-ID_PATTERN = r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,255}$"
-ID_RULE = ("1-256 characters from A-Z a-z 0-9 - . _ ~ (RFC 3986 unreserved), "
+ID_PATTERN = rf"^[A-Za-z0-9_~-][A-Za-z0-9._~-]{{0,{MAX_ID_LENGTH - 1}}}$"
+ID_RULE = (f"1-{MAX_ID_LENGTH} characters from A-Z a-z 0-9 - . _ ~ (RFC 3986 unreserved), "
            "not starting with '.'")
 _ID = re.compile(ID_PATTERN)
 MAX_BODY_BYTES = 400 * 1024  # DynamoDB's item limit; a larger body cannot be stored
