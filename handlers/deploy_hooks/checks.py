@@ -20,6 +20,7 @@ from data_api import errors, routes
 
 SMOKE_ID_PREFIX = "smoke-test-"
 JSON_HEADERS = {"Content-Type": "application/json"}
+REQUEST_TIME_FORMAT = "%d/%b/%Y:%H:%M:%S +0000"  # API Gateway's $context.requestTime
 REQUEST_COUNT = 5  # at most, per run_checks (the hook's timeout allows for each)
 
 
@@ -152,7 +153,7 @@ def proxy_event(request: Request, stage: str,
             "resourcePath": request.resource, "httpMethod": request.method,
             "path": f"/{stage}{request.path}", "stage": stage, "protocol": "HTTP/1.1",
             "requestId": str(uuid.uuid4()), "apiId": "release-check",
-            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "requestTime": time.strftime(REQUEST_TIME_FORMAT, time.gmtime(now)),
             "requestTimeEpoch": int(now * 1000),
             "identity": {"sourceIp": "127.0.0.1", "userAgent": headers["User-Agent"]},
             **({"authorizer": authorizer} if authorizer is not None else {}),

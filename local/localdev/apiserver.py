@@ -26,11 +26,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from localdev import limits
+from deploy_hooks.checks import REQUEST_TIME_FORMAT  # the release checks' events use it too
 from localdev.gateway import Gateway, GatewayAnswer
 
 HANDLERS_DIR = Path(__file__).resolve().parents[2] / "handlers"
 HANDLER = "data_api.handler.lambda_handler"
-REQUEST_TIME_FORMAT = "%d/%b/%Y:%H:%M:%S +0000"  # API Gateway's $context.requestTime
 
 
 class HandlerLoader:
