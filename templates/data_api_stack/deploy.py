@@ -14,7 +14,7 @@ With AllAtOnce there is no CodeDeploy at all: the alias moves in the update itse
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from awacs import awslambda as awacs_lambda
 from awacs import cloudwatch as awacs_cloudwatch
@@ -24,21 +24,18 @@ from troposphere import AWSObject, GetAtt, Ref, awslambda, cloudwatch, codedeplo
 from troposphere.policies import CodeDeployLambdaAliasUpdate, UpdatePolicy
 
 from data_api_stack import ids
-from data_api_stack.alarms import alarm_arn
+from data_api_stack.alarms import API_5XX, alarm_arn, build_release_alarms
 from data_api_stack.config import DEPLOY_CONFIG_PREFIX, StackConfig
 from data_api_stack.function import alias_arn
-from data_api_stack.release_hook import application_name, deployment_group_name
+from data_api_stack.release_hook import application_name, build_hook, deployment_group_name
 
 
 @dataclass
 class Release:
-    application: codedeploy.Application
-    group: codedeploy.DeploymentGroup
-    role: iam.Role
+    """What a gradual release adds to the stack (nothing for AllAtOnce)."""
 
-    @property
-    def resources(self) -> list[AWSObject]:
-        return [self.application, self.role, self.group]
+    alarms: list[cloudwatch.Alarm] = field(default_factory=list)  # new ones, for the dashboard
+    resources: list[AWSObject] = field(default_factory=list)
 
 
 def _service_policy(fn: awslambda.Function, hook: awslambda.Function,
@@ -62,11 +59,18 @@ def _service_policy(fn: awslambda.Function, hook: awslambda.Function,
     ])
 
 
-def build_release(cfg: StackConfig, fn: awslambda.Function, alias: awslambda.Alias,
-                  hook: awslambda.Function, alarms: list[cloudwatch.Alarm]) -> Release:
-    """CodeDeploy application, deployment group and service role; puts the
-    UpdatePolicy on `alias`. Its Refs make the alias wait for the group (and so for
-    the alarms) and the hook (cfn-lint W3005 confirms Refs there are dependencies)."""
+def build_gradual_release(cfg: StackConfig, fn: awslambda.Function,
+                          version: awslambda.Version, alias: awslambda.Alias,
+                          members: list[AWSObject]) -> Release:
+    """Unless AllAtOnce: the pre-traffic check, the release alarms (plus the API's 5XX
+    alarm among `members`), CodeDeploy's application, group and service role, and the
+    alias's UpdatePolicy. Its Refs make the alias wait for the group (and so the
+    alarms) and the check (cfn-lint W3005 confirms Refs there are dependencies)."""
+    if not cfg.gradual_deploys:
+        return Release()
+    hook, hook_resources = build_hook(cfg, fn, version)
+    stoppers = build_release_alarms(cfg, fn, version)
+    watched = [*stoppers, next(a for a in members if a.title == API_5XX)]
     application = codedeploy.Application(ids.CODEDEPLOY_APPLICATION,
                                          ApplicationName=application_name(cfg),
                                          ComputePlatform="Lambda")
@@ -75,7 +79,7 @@ def build_release(cfg: StackConfig, fn: awslambda.Function, alias: awslambda.Ali
         Description=f"CodeDeploy shifts the {cfg.environment} data API's live alias",
         AssumeRolePolicyDocument=make_simple_assume_policy("codedeploy.amazonaws.com"),
         Policies=[iam.Policy(PolicyName="least-privilege",
-                             PolicyDocument=_service_policy(fn, hook, alarms))])
+                             PolicyDocument=_service_policy(fn, hook, watched))])
     group = codedeploy.DeploymentGroup(
         ids.DEPLOYMENT_GROUP,
         ApplicationName=Ref(application),
@@ -90,9 +94,9 @@ def build_release(cfg: StackConfig, fn: awslambda.Function, alias: awslambda.Ali
         # Ref of an alarm is its name: the group (and so the alias) waits for them.
         AlarmConfiguration=codedeploy.AlarmConfiguration(
             Enabled=True, IgnorePollAlarmFailure=False,
-            Alarms=[codedeploy.Alarm(Name=Ref(alarm)) for alarm in alarms]),
+            Alarms=[codedeploy.Alarm(Name=Ref(alarm)) for alarm in watched]),
     )
     alias.UpdatePolicy = UpdatePolicy(CodeDeployLambdaAliasUpdate=CodeDeployLambdaAliasUpdate(
         ApplicationName=Ref(application), DeploymentGroupName=Ref(group),
         BeforeAllowTrafficHook=Ref(hook)))
-    return Release(application, group, role)
+    return Release(stoppers, [*hook_resources, *stoppers, application, role, group])

@@ -3,7 +3,7 @@
 from troposphere import Ref, Template
 
 from data_api_stack import (alarms, api, autoscaling, dashboard, deploy, function, iam, logs,
-                            notifications, outputs, release_hook, stage, table)
+                            notifications, outputs, stage, table)
 from data_api_stack.config import StackConfig
 
 
@@ -25,23 +25,16 @@ def build_template(cfg: StackConfig) -> Template:
 
     alerting = notifications.build_notifications(cfg)
     members, composite = alarms.build_alarms(cfg, parts.rest_api, fn, items, alerting.topic)
-    releasing: list = []
-    stoppers: list = []
-    if cfg.gradual_deploys:
-        hook, hook_resources = release_hook.build_hook(cfg, fn, version)
-        stoppers = alarms.build_release_alarms(cfg, fn, version)
-        api_5xx = next(a for a in members if a.title == alarms.API_5XX)
-        release = deploy.build_release(cfg, fn, alias, hook, [*stoppers, api_5xx])
-        releasing = [*hook_resources, *stoppers, *release.resources]
+    release = deploy.build_gradual_release(cfg, fn, version, alias, members)
     board = dashboard.build_dashboard(cfg, parts.rest_api, fn, items,
-                                      [*members, composite, *stoppers])
+                                      [*members, composite, *release.alarms])
 
     template.add_parameter(bucket)
     template.add_parameter(alerting.parameter)
     template.add_condition(notifications.HAS_ALARM_EMAIL, alerting.condition)
     for resource in [items, function_logs, access_logs, role, fn, version, alias, parts.rest_api,
                      *parts.definition, *parts.permissions, deployment, api_stage,
-                     *alerting.resources, *members, composite, board, *releasing]:
+                     *alerting.resources, *members, composite, board, *release.resources]:
         template.add_resource(resource)
     if cfg.autoscaling:
         template.add_resource(autoscaling.build_autoscaling(cfg, items))
