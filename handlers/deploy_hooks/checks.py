@@ -135,10 +135,15 @@ def run_checks(send: Transport, run_id: Optional[str] = None) -> list[Result]:
 
 
 def proxy_event(request: Request, stage: str,
-                authorizer: Optional[dict[str, Any]] = None) -> dict[str, Any]:
-    """The REST API (v1) proxy event API Gateway would send for `request`."""
+                caller: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """The REST API (v1) proxy event API Gateway would send for `request`; `caller`
+    holds the requestContext entries of an authenticated caller ("authorizer" or
+    "identity", the latter merged into the identity below)."""
     now = time.time()
     headers = {"User-Agent": "data-api-release-check", **request.headers}
+    caller = dict(caller or {})
+    identity = {"sourceIp": "127.0.0.1", "userAgent": headers["User-Agent"],
+                **caller.pop("identity", {})}
     return {
         "resource": request.resource,
         "path": request.path,
@@ -155,8 +160,7 @@ def proxy_event(request: Request, stage: str,
             "requestId": str(uuid.uuid4()), "apiId": "release-check",
             "requestTime": time.strftime(REQUEST_TIME_FORMAT, time.gmtime(now)),
             "requestTimeEpoch": int(now * 1000),
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": headers["User-Agent"]},
-            **({"authorizer": authorizer} if authorizer is not None else {}),
+            "identity": identity, **caller,
         },
         "body": request.body,
         "isBase64Encoded": False,

@@ -27,10 +27,10 @@ LOG.setLevel(logging.INFO)
 
 
 def lambda_transport(client: Any, function_arn: str, stage: str,
-                     authorizer: Optional[dict[str, Any]] = None) -> checks.Transport:
+                     caller: Optional[dict[str, Any]] = None) -> checks.Transport:
     """Send each request as a proxy event straight to `function_arn` (lambda:Invoke)."""
     def send(request: checks.Request) -> checks.Answer:
-        event = checks.proxy_event(request, stage, authorizer)
+        event = checks.proxy_event(request, stage, caller)
         reply = client.invoke(FunctionName=function_arn, InvocationType="RequestResponse",
                               Payload=json.dumps(event).encode())
         raw = reply["Payload"].read()
