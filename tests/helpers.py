@@ -14,6 +14,9 @@ from localdev.localaws import without_aws
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ENVIRONMENTS = ("dev", "prod")
+# Every stack config that renders a template: what cfn-lint and checkov check.
+STACKS = [*(f"{env}/{stack}.yaml" for env in ENVIRONMENTS for stack in ("api", "artifacts")),
+          "account/apigateway-logging.yaml"]
 
 
 def offline_env(**extra: str) -> dict[str, str]:

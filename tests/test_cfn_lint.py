@@ -7,10 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.helpers import BIN, ENVIRONMENTS, generate
-
-STACKS = [f"{env}/{stack}.yaml" for env in ENVIRONMENTS for stack in ("api", "artifacts")]
-STACKS.append("account/apigateway-logging.yaml")
+from tests.helpers import BIN, STACKS, generate
 
 
 @pytest.mark.parametrize("stack", STACKS)

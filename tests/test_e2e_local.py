@@ -47,7 +47,7 @@ def clients(local_aws: LocalAws) -> dict[str, Any]:
     session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
                                     region_name="us-west-2")
     return {name: session.client(name, endpoint_url=local_aws.endpoint)
-            for name in ("cloudformation", "dynamodb", "lambda", "apigateway", "s3")}
+            for name in ("cloudformation", "dynamodb", "lambda", "apigateway", "s3", "wafv2")}
 
 
 def _launch(project: Path, aws: LocalAws, *args: str) -> str:
@@ -209,17 +209,32 @@ def test_changed_handler_relaunch_updates_code_unchanged_does_not(http, project,
     assert (_deployed_key(clients), _code_sha(clients)) == (key_after, sha_after)
 
 
-def test_prod_launches_with_its_snapstart_alias(project, local_aws, clients):
+@pytest.fixture(scope="module")
+def prod_api_id(project: Path, local_aws: LocalAws, clients: dict[str, Any]) -> str:
+    """`sceptre launch -y prod` into the local AWS; the prod REST API's id."""
     _launch(project, local_aws, "prod")
+    return next(a["id"] for a in clients["apigateway"].get_rest_apis()["items"]
+                if a["name"] == "serverless-data-prod-api")
+
+
+def test_prod_launches_with_its_snapstart_alias(prod_api_id, clients):
+    api_id = prod_api_id
     aliases = clients["lambda"].list_aliases(FunctionName="serverless-data-prod-api")["Aliases"]
     assert [(a["Name"], a["FunctionVersion"]) for a in aliases] == [("live", "1")]
-    api_id = next(a["id"] for a in clients["apigateway"].get_rest_apis()["items"]
-                  if a["name"] == "serverless-data-prod-api")
     resource = next(r for r in clients["apigateway"].get_resources(restApiId=api_id)["items"]
                     if r["path"] == "/data")
     uri = clients["apigateway"].get_integration(restApiId=api_id, resourceId=resource["id"],
                                                 httpMethod="GET")["uri"]
     assert uri.endswith(f"{aliases[0]['AliasArn']}/invocations")
+
+
+def test_prod_stage_has_its_web_acl(prod_api_id, clients):
+    stage_arn = f"arn:aws:apigateway:us-west-2::/restapis/{prod_api_id}/stages/prod"
+    acl = clients["wafv2"].get_web_acl_for_resource(ResourceArn=stage_arn)["WebACL"]
+    assert acl["Name"] == "serverless-data-prod-api"
+    assert [r["Name"] for r in acl["Rules"]] == ["RateLimitPerIp", "AWSManagedRulesCommonRuleSet",
+                                                 "AWSManagedRulesKnownBadInputsRuleSet"]
+    assert acl["Rules"][0]["Statement"]["RateBasedStatement"]["Limit"] == 3000
 
 
 def test_account_stack_launches(project, local_aws, clients):

@@ -152,7 +152,7 @@ def test_logical_ids_identical_across_environments(dev_template, prod_template):
         return {name for name in template["Resources"]
                 if not name.startswith(("Deployment", ids.FUNCTION_VERSION_PREFIX))}
 
-    # The only differences are the per-env switches: auto scaling and gradual releases.
+    # The only differences are the per-env switches: auto scaling, gradual releases, WAF.
     assert stable(dev_template) - stable(prod_template) == {
         "TableReadCapacityAlarm", "TableWriteCapacityAlarm"}
     assert stable(prod_template) - stable(dev_template) == {
@@ -160,7 +160,8 @@ def test_logical_ids_identical_across_environments(dev_template, prod_template):
         "TableWriteScalableTarget", "TableWriteScalingPolicy",
         ids.CODEDEPLOY_APPLICATION, ids.DEPLOYMENT_GROUP, ids.CODEDEPLOY_ROLE,
         ids.PRETRAFFIC_HOOK, ids.PRETRAFFIC_HOOK_ROLE, ids.PRETRAFFIC_HOOK_LOG_GROUP,
-        "ReleaseVersionErrorsAlarm", "ReleaseAliasThrottlesAlarm"}
+        "ReleaseVersionErrorsAlarm", "ReleaseAliasThrottlesAlarm",
+        ids.WEB_ACL, ids.WEB_ACL_ASSOCIATION}
     assert not any(isinstance(v, str) and "prod" in v.lower() for v in walk(dev_template))
 
 

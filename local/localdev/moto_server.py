@@ -15,6 +15,7 @@ from typing import Any
 
 # Shim modules live beside this script (sys.path[0] when it runs as one).
 from shim_codedeploy import shim_codedeploy
+from waf_shim import shim_wafv2
 
 
 def shim_mock_integrations() -> None:
@@ -145,7 +146,8 @@ def shim_atomic_dynamodb() -> None:
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
-SHIMS = (shim_mock_integrations, shim_lambda_alias, shim_atomic_dynamodb, shim_codedeploy)
+SHIMS = (shim_mock_integrations, shim_lambda_alias, shim_atomic_dynamodb, shim_codedeploy,
+         shim_wafv2)
 
 
 def main(argv: list[str] | None = None) -> None:

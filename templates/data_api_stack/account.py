@@ -8,6 +8,8 @@ account and region. That is account-wide state, so it lives in its own stack
 from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import GetAtt, Output, Sub, Template, apigateway, iam
 
+from data_api_stack.suppressions import annotate
+
 ROLE = "ApiGatewayCloudWatchRole"
 ACCOUNT = "ApiGatewayAccount"
 # AWS's managed policy for exactly this purpose: API Gateway writes to the log
@@ -33,4 +35,4 @@ def build_account_template() -> Template:
         DeletionPolicy="Retain", UpdateReplacePolicy="Retain"))
     template.add_output(Output("CloudWatchRoleArn", Value=GetAtt(role, "Arn"),
                                Description="Role API Gateway uses to write logs"))
-    return template
+    return annotate(template)

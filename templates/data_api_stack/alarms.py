@@ -102,8 +102,10 @@ def alarm_specs(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Functio
                   "(request id on each) and the X-Ray traces."),
         AlarmSpec("FunctionThrottlesAlarm", "AWS/Lambda", "Throttles", fn_dims, "Sum", 5, 1,
                   "GreaterThanOrEqualToThreshold",
-                  "Invocations throttled for 5 minutes: check the account's concurrency "
-                  "(ConcurrentExecutions) and any reserved concurrency."),
+                  f"Invocations throttled for 5 minutes: ConcurrentExecutions reached the "
+                  f"function's reserved_concurrency ({cfg.function_concurrency}); compare the "
+                  "Duration alarm (slow requests hold executions longer), then raise "
+                  "reserved_concurrency or lower throttle_rate_limit in the env config."),
         AlarmSpec("FunctionDurationP90Alarm", "AWS/Lambda", "Duration", fn_dims, "p90", 15,
                   duration_ms, "GreaterThanThreshold",
                   f"p90 duration over 80% of the {cfg.timeout_seconds}s timeout for 15 minutes: "

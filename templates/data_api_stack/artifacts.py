@@ -9,6 +9,7 @@ from awacs import s3 as awacs_s3
 from troposphere import Export, GetAtt, Output, Ref, Sub, Template, s3
 
 from data_api_stack.config import ENVIRONMENT_PATTERN, ConfigError, name_prefix
+from data_api_stack.suppressions import annotate
 
 BUCKET = "ArtifactBucket"
 BUCKET_POLICY = "ArtifactBucketPolicy"
@@ -75,4 +76,4 @@ def build_artifacts_template(environment: str) -> Template:
     template.add_output(Output(OUTPUT_BUCKET_NAME, Description="Name of the artifact bucket",
                                Value=Ref(bucket),
                                Export=Export(f"{name_prefix(environment)}-ArtifactBucket")))
-    return template
+    return annotate(template)

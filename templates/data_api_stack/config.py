@@ -8,6 +8,7 @@ through a CloudFormation deploy.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
@@ -34,6 +35,13 @@ DEPLOY_CONFIG_PREFIX = "CodeDeployDefault.Lambda"
 # API Gateway REST integrations time out at 29 s; a longer Lambda timeout only
 # keeps the function billing after the client already got a 504.
 MAX_TIMEOUT_SECONDS = 29
+# Lambda's default regional concurrency quota is 1000 and it keeps 100 unreserved,
+# so no function can reserve more than 900 unless the account's quota was raised.
+MAX_RESERVED_CONCURRENCY = 900
+# AWS WAF rate-based rules: requests per 5-minute window per IP, from 10 up to 2e9
+# (RateBasedStatement.Limit in the WAFv2 API reference and cfn-lint's schema).
+WAF_RATE_LIMITS = (10, 2_000_000_000)
+WAF_WINDOW_SECONDS = 300  # the rate-based rule's evaluation window (AWS's default)
 
 
 class ConfigError(ValueError):
@@ -133,6 +141,10 @@ class StackConfig:
     autoscaling_max_write: int = 50
     autoscaling_target_utilization: int = 70
     deploy_strategy: str = "AllAtOnce"
+    # None: the smallest value that serves the throttle (see required_concurrency).
+    reserved_concurrency: Optional[int] = None
+    waf: bool = False
+    waf_rate_limit: int = 2000
 
     def __post_init__(self) -> None:
         if self.retain_data and not (self.alarm_email or self.alarm_topic_arn):
@@ -141,12 +153,45 @@ class StackConfig:
                 "sceptre_user_data.alarm_email / alarm_topic_arn: an environment with "
                 "retain_data: true needs an alarm subscriber; set alarm_email (an address) "
                 "or alarm_topic_arn (an existing SNS topic's ARN), got neither")
+        needed = self.required_concurrency
+        if self.reserved_concurrency is None and needed > MAX_RESERVED_CONCURRENCY:
+            raise _fail("throttle_rate_limit", f"a rate that x api_latency_p90_ms "
+                        f"({self.api_latency_p90_ms} ms) fits the {MAX_RESERVED_CONCURRENCY} "
+                        f"executions one function may reserve (needs {needed})",
+                        self.throttle_rate_limit)
+        if self.reserved_concurrency is not None and self.reserved_concurrency < needed:
+            raise _fail("reserved_concurrency",
+                        f">= {needed}, what throttle_rate_limit ({self.throttle_rate_limit:g}/s) "
+                        f"x api_latency_p90_ms ({self.api_latency_p90_ms} ms) keeps busy",
+                        self.reserved_concurrency)
+        stage_window = math.floor(self.throttle_rate_limit * WAF_WINDOW_SECONDS)
+        if self.waf and self.waf_rate_limit > stage_window:
+            # Above what the whole stage admits in a window, the per-IP rule never fires.
+            raise _fail("waf_rate_limit", f"<= {stage_window}, the requests throttle_rate_limit "
+                        f"({self.throttle_rate_limit:g}/s) admits in {WAF_WINDOW_SECONDS} s",
+                        self.waf_rate_limit)
         if self.autoscaling and self.autoscaling_max_read < self.read_capacity:
             raise _fail("autoscaling_max_read", f">= read_capacity ({self.read_capacity})",
                         self.autoscaling_max_read)
         if self.autoscaling and self.autoscaling_max_write < self.write_capacity:
             raise _fail("autoscaling_max_write", f">= write_capacity ({self.write_capacity})",
                         self.autoscaling_max_write)
+
+    @property
+    def function_concurrency(self) -> int:
+        """The function's reserved concurrency: configured, or just enough for the throttle."""
+        return self.reserved_concurrency or self.required_concurrency
+
+    @property
+    def required_concurrency(self) -> int:
+        """Executions the stage's throttle keeps busy at the accepted p90 latency.
+
+        Little's law: concurrency = arrival rate x time in the system. The stage admits
+        at most throttle_rate_limit requests/s; the latency alarm accepts requests
+        taking up to api_latency_p90_ms. A smaller reservation would make Lambda throttle
+        (clients get errors) before the stage's 429s or the latency alarm say why.
+        """
+        return math.ceil(self.throttle_rate_limit * self.api_latency_p90_ms / 1000)
 
     @property
     def name_prefix(self) -> str:
@@ -195,6 +240,9 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "autoscaling_max_write": _integer(1, 40000),
     "autoscaling_target_utilization": _integer(20, 90),
     "deploy_strategy": _deploy_strategy,
+    "reserved_concurrency": _integer(1, MAX_RESERVED_CONCURRENCY),
+    "waf": _boolean,
+    "waf_rate_limit": _integer(*WAF_RATE_LIMITS),
 }
 
 

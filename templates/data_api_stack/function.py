@@ -48,6 +48,9 @@ def build_function(cfg: StackConfig, bucket: Parameter, role: Role, table: Table
         Role=GetAtt(role, "Arn"),
         MemorySize=cfg.memory_mb,
         Timeout=cfg.timeout_seconds,
+        # This environment can never take the account's (or the other environment's)
+        # executions, and always has these for itself (config.required_concurrency).
+        ReservedConcurrentExecutions=cfg.function_concurrency,
         Environment=awslambda.Environment(Variables={
             "TABLE_NAME": Ref(table),
             "CORS_ORIGIN": cfg.cors_origin,

@@ -30,6 +30,8 @@ CATCH_ALL_METHOD = "CatchAllAnyMethod"
 ROOT_METHOD = "RootAnyMethod"
 DEPLOYMENT_PREFIX = "Deployment"  # + hash of the API definition
 STAGE = "ApiStage"
+WEB_ACL = "ApiWebAcl"
+WEB_ACL_ASSOCIATION = "ApiWebAclAssociation"
 
 OUTPUT_FUNCTION_ARN = "LambdaFunctionArn"
 OUTPUT_API_URL = "ApiUrl"

@@ -3,7 +3,7 @@
 from troposphere import Ref, Template
 
 from data_api_stack import (alarms, api, autoscaling, dashboard, deploy, function, iam, logs,
-                            notifications, outputs, stage, table)
+                            notifications, outputs, stage, suppressions, table, waf)
 from data_api_stack.config import StackConfig
 
 
@@ -34,11 +34,12 @@ def build_template(cfg: StackConfig) -> Template:
     template.add_condition(notifications.HAS_ALARM_EMAIL, alerting.condition)
     for resource in [items, function_logs, access_logs, role, fn, version, alias, parts.rest_api,
                      *parts.definition, *parts.permissions, deployment, api_stage,
-                     *alerting.resources, *members, composite, board, *release.resources]:
+                     *alerting.resources, *members, composite, board, *release.resources,
+                     *waf.build_waf(cfg, parts.rest_api, api_stage)]:
         template.add_resource(resource)
     if cfg.autoscaling:
         template.add_resource(autoscaling.build_autoscaling(cfg, items))
     for output in outputs.build_outputs(cfg, fn, parts.rest_api, api_stage, items):
         template.add_output(output)
     template.add_output(dashboard.dashboard_output(cfg, board))
-    return template
+    return suppressions.annotate(template)

@@ -1,0 +1,84 @@
+"""checkov (its own venv, offline) on every rendered template: zero failed checks.
+
+The only skipped checks are the inline suppressions of data_api_stack.suppressions,
+each with its reason; README lists the same table.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from data_api_stack.suppressions import SUPPRESSIONS
+from tests.helpers import REPO, STACKS, generate
+
+CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
+
+
+def _without_suppressions(template: dict) -> dict:
+    bare = json.loads(json.dumps(template))
+    for resource in bare["Resources"].values():
+        resource.get("Metadata", {}).pop("checkov", None)
+    return bare
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, int]:
+    """checkov's JSON report over every rendered template, as rendered and with the
+    suppressions stripped (under bare/), and how many resources the rendered ones have."""
+    assert CHECKOV.exists(), f"{CHECKOV} is missing: `make test` (or `make venv`) builds it"
+    folder = tmp_path_factory.mktemp("rendered")
+    (folder / "bare").mkdir()
+    resources = 0
+    for stack in STACKS:
+        template = generate(stack)
+        resources += len(template["Resources"])
+        name = stack.removesuffix(".yaml").replace("/", "-") + ".json"
+        (folder / name).write_text(json.dumps(template, indent=1))
+        (folder / "bare" / name).write_text(json.dumps(_without_suppressions(template), indent=1))
+    result = subprocess.run([str(CHECKOV), "--skip-download", "--framework", "cloudformation",
+                             "--output", "json", "--directory", str(folder)],
+                            capture_output=True, text=True, timeout=600)
+    # Exit 1 means failed checks; the report says which, so the assertions show them.
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    return json.loads(result.stdout), resources
+
+
+def _checks(report: dict, outcome: str, bare: bool) -> list[dict]:
+    return [c for c in report["results"].get(outcome, [])
+            if ("/bare/" in c["file_path"]) == bare]
+
+
+def test_checkov_read_every_resource_and_fails_none(scan):
+    report, resources = scan
+    summary = report["summary"]
+    assert summary["parsing_errors"] == 0
+    assert summary["resource_count"] == 2 * resources  # every template, twice, was scanned
+    assert summary["passed"] > 0
+    failures = [f"{c['check_id']} {c['resource']} ({Path(c['file_path']).name}): "
+                f"{c['check_name']}" for c in _checks(report, "failed_checks", bare=False)]
+    assert failures == []
+
+
+def test_every_skip_is_a_listed_suppression_with_its_reason(scan):
+    report, _ = scan
+    reasons = {s.check_id: s.reason for s in SUPPRESSIONS}
+    for check in _checks(report, "skipped_checks", bare=False):
+        assert check["check_result"]["suppress_comment"] == reasons.get(check["check_id"]), \
+            check["resource"]
+
+
+def test_every_suppression_silences_a_real_failure_and_only_those(scan):
+    report, _ = scan
+    unsuppressed = {(c["check_id"], c["resource"].split(".")[0])
+                    for c in _checks(report, "failed_checks", bare=True)}
+    assert unsuppressed == {(s.check_id, s.resource_type) for s in SUPPRESSIONS}
+
+
+def test_readme_lists_every_suppression_with_its_reason():
+    readme = (REPO / "README.md").read_text()
+    for s in SUPPRESSIONS:
+        assert f"| {s.check_id} | `{s.resource_type}` | {s.reason} |" in readme
