@@ -20,7 +20,7 @@ import json
 
 from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, wafv2
 
-from data_api import cors
+from data_api import cors, errors
 from data_api_stack import ids
 from data_api_stack.config import WAF_WINDOW_SECONDS, StackConfig
 
@@ -30,7 +30,7 @@ RATE_LIMITED_BODY = "RateLimited"  # key into the web ACL's CustomResponseBodies
 RATE_LIMITED_STATUS = 429
 # API Gateway's name for a throttled request (its THROTTLED gateway response is a 429 too).
 RATE_LIMITED_ERROR = {"error": {
-    "code": "THROTTLED",
+    "code": errors.THROTTLED,
     "message": "Too many requests from your address; slow down and retry in a few minutes"}}
 
 
