@@ -10,8 +10,17 @@ reason next to the resource. README "Protections" lists the same table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from troposphere import Template
+
+
+def _always(properties: dict[str, Any]) -> bool:
+    return True
+
+
+def _mock_integration(properties: dict[str, Any]) -> bool:
+    return properties.get("Integration", {}).get("Type") == "MOCK"
 
 
 @dataclass(frozen=True)
@@ -19,6 +28,8 @@ class Suppression:
     check_id: str
     resource_type: str
     reason: str
+    # Narrower than the type: which resources (by their rendered properties) it covers.
+    applies: Callable[[dict[str, Any]], bool] = _always
 
 
 SUPPRESSIONS = (
@@ -40,6 +51,10 @@ SUPPRESSIONS = (
     Suppression("CKV_AWS_119", "AWS::DynamoDB::Table",
                 "Encrypted at rest with DynamoDB's AWS managed key; IAM already limits access "
                 "to this function, and a customer key would have to outlive a retained table"),
+    Suppression("CKV_AWS_59", "AWS::ApiGateway::Method",
+                "MOCK methods answer unknown paths (404) and methods (405) at the gateway; "
+                "nothing behind them to protect, and a caller learns the route is wrong",
+                applies=_mock_integration),
     Suppression("CKV_AWS_18", "AWS::S3::Bucket",
                 "Holds only Lambda zips that the deploy hook writes and CloudFormation reads; "
                 "CloudTrail records those calls, and a log bucket would need its own"),
@@ -49,8 +64,9 @@ SUPPRESSIONS = (
 def annotate(template: Template) -> Template:
     """Attach every matching suppression to the template's resources; return it."""
     for resource in template.resources.values():
+        properties = resource.to_dict().get("Properties", {})
         skips = [{"id": s.check_id, "comment": s.reason} for s in SUPPRESSIONS
-                 if s.resource_type == resource.resource_type]
+                 if s.resource_type == resource.resource_type and s.applies(properties)]
         if skips:
             metadata = dict(resource.resource.get("Metadata", {}))
             metadata["checkov"] = {"skip": skips}
