@@ -16,13 +16,13 @@ pytestmark = pytest.mark.e2e
 PROBE = """
 import json, sys
 sys.path.insert(0, {folder!r})
-import waf_shim
+import shim_wafv2
 from moto.core.common_models import CloudFormationModel
 from moto.wafv2.models import wafv2_backends
 types = lambda: {{m.cloudformation_type() for m in CloudFormationModel.__subclasses__()}}
 wanted = {{"AWS::WAFv2::WebACL", "AWS::WAFv2::WebACLAssociation"}}
 print("modelled:", sorted(wanted & types()))
-waf_shim.shim_wafv2()
+shim_wafv2.shim_wafv2()
 print("modelled:", sorted(wanted & types()))
 model = {{m.cloudformation_type(): m for m in CloudFormationModel.__subclasses__()}}
 acl_json, stage_arn = json.loads(sys.stdin.read())

@@ -159,15 +159,20 @@ def test_rate_limited_answer_is_a_json_429_with_cors_a_browser_can_read(prod_tem
 
 
 def test_waf_filtered_answer_is_the_json_error_shape_with_cors(env_template):
+    """WAF_FILTERED (a managed-rule block) defaults to DEFAULT_4XX when not customised."""
     env, template = env_template
+    types = {r["Properties"]["ResponseType"] for r in resources_of_type(
+        template, "AWS::ApiGateway::GatewayResponse").values()}
+    assert "WAF_FILTERED" not in types and "DEFAULT_4XX" in types
     (response,) = [r["Properties"] for r in resources_of_type(
         template, "AWS::ApiGateway::GatewayResponse").values()
-        if r["Properties"]["ResponseType"] == "WAF_FILTERED"]
-    assert "StatusCode" not in response  # API Gateway's default for WAF_FILTERED: 403
+        if r["Properties"]["ResponseType"] == "DEFAULT_4XX"]
+    assert "StatusCode" not in response  # keeps API Gateway's 403 for WAF_FILTERED
     body = response["ResponseTemplates"]["application/json"].replace(
-        "$context.error.responseType", "WAF_FILTERED")
+        "$context.error.responseType", "WAF_FILTERED").replace(
+        "$context.error.messageString", json.dumps("Forbidden"))
     error = json.loads(body)
     assert set(error) == {"error"} and set(error["error"]) <= ERROR_KEYS
-    assert error["error"]["code"] == "WAF_FILTERED" and error["error"]["message"]
+    assert error["error"] == {"code": "WAF_FILTERED", "message": "Forbidden"}
     origin = "*" if env == "dev" else "https://app.example.com"
-    assert _gateway_headers(template, "WAF_FILTERED") == cors.response_headers(origin)
+    assert _gateway_headers(template, "DEFAULT_4XX") == cors.response_headers(origin)

@@ -15,7 +15,7 @@ from typing import Any
 
 # Shim modules live beside this script (sys.path[0] when it runs as one).
 from shim_codedeploy import shim_codedeploy
-from waf_shim import shim_wafv2
+from shim_wafv2 import shim_wafv2
 
 
 def shim_mock_integrations() -> None:

@@ -82,32 +82,21 @@ def _preflight_method(api: apigateway.RestApi, resource: apigateway.Resource, pa
 # and the same JSON error shape as the handler's errors. Unknown paths and methods
 # are answered by the fallback MOCK methods, so MISSING_AUTHENTICATION_TOKEN only
 # means what it says (an unsigned request to an AWS_IAM method): a 401, not a 403.
-WAF_FILTERED_MESSAGE = "The request was blocked by the API's web application firewall"
 _GATEWAY_ERROR_BODY = ('{"error": {"code": "$context.error.responseType", '
                        '"message": $context.error.messageString}}')
 GATEWAY_RESPONSES = {
     "DEFAULT_4XX": ("GatewayResponseDefault4XX", None, _GATEWAY_ERROR_BODY),
     "DEFAULT_5XX": ("GatewayResponseDefault5XX", None, _GATEWAY_ERROR_BODY),
-    # A request AWS WAF blocked without a custom response of its own (data_api_stack.waf).
-    "WAF_FILTERED": ("GatewayResponseWafFiltered", None, _GATEWAY_ERROR_BODY.replace(
-        "$context.error.messageString", json.dumps(WAF_FILTERED_MESSAGE))),
     "MISSING_AUTHENTICATION_TOKEN": ("GatewayResponseMissingAuthentication", "401", json.dumps(
         {"error": {"code": errors.UNAUTHORIZED, "message": "missing authentication: sign the "
                    "request or send a token"}})),
 }
 
 
-class GatewayResponse(apigateway.GatewayResponse):
-    """Troposphere 4.11.1 rejects ResponseType WAF_FILTERED, which API Gateway has
-    (botocore's apigateway model, GatewayResponseType); cfn-lint checks the value."""
-
-    props = {**apigateway.GatewayResponse.props, "ResponseType": (str, True)}
-
-
 def _gateway_response(api: apigateway.RestApi, response_type: str,
                       origin: str) -> apigateway.GatewayResponse:
     logical_id, status, body = GATEWAY_RESPONSES[response_type]
-    response = GatewayResponse(
+    response = apigateway.GatewayResponse(
         logical_id,
         RestApiId=Ref(api),
         ResponseType=response_type,

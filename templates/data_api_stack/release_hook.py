@@ -87,6 +87,9 @@ def build_hook(cfg: StackConfig, fn: awslambda.Function,
         MemorySize=256,
         # Every check may take the API function's full timeout, plus start-up.
         Timeout=REQUEST_COUNT * cfg.timeout_seconds + 30,
+        # One release at a time per deployment group, so one execution, reserved: it can
+        # neither starve the API nor be starved by it (checkov CKV_AWS_115).
+        ReservedConcurrentExecutions=1,
         Environment=awslambda.Environment(Variables={
             NEW_VERSION_ENV: Ref(version), STAGE_ENV: cfg.environment}),
         LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(group),

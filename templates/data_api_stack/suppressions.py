@@ -1,7 +1,8 @@
 """checkov findings that are wrong for this stack, each with its one-line reason.
 
 `make test` runs checkov over every rendered template and accepts zero failed
-checks. A check may be skipped only here: by id, for one resource type, with the
+checks. A check may be skipped only here: by id, for the resources of one type a
+predicate on their rendered properties picks (this function, MOCK methods), with the
 reason, written into that resource's `Metadata.checkov.skip` (the inline form
 checkov reads in CloudFormation), so a reviewer of `sceptre generate` sees the
 reason next to the resource. README "Protections" lists the same table.
@@ -14,6 +15,8 @@ from typing import Any, Callable
 
 from troposphere import Template
 
+from data_api_stack import function, release_hook
+
 
 def _always(properties: dict[str, Any]) -> bool:
     return True
@@ -21,6 +24,14 @@ def _always(properties: dict[str, Any]) -> bool:
 
 def _mock_integration(properties: dict[str, Any]) -> bool:
     return properties.get("Integration", {}).get("Type") == "MOCK"
+
+
+def _handler(name: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda properties: properties.get("Handler") == name
+
+
+_API_FUNCTION = _handler(function.HANDLER)
+_RELEASE_CHECK = _handler(release_hook.HANDLER)
 
 
 @dataclass(frozen=True)
@@ -32,32 +43,30 @@ class Suppression:
     applies: Callable[[dict[str, Any]], bool] = _always
 
 
+LAMBDA = "AWS::Lambda::Function"
 SUPPRESSIONS = (
-    Suppression("CKV_AWS_116", "AWS::Lambda::Function",
-                "API Gateway invokes synchronously and gets the error back; a DLQ only "
-                "receives failed asynchronous invocations, and there are none"),
-    Suppression("CKV_AWS_117", "AWS::Lambda::Function",
-                "The function only calls DynamoDB (IAM-authorized, TLS); a VPC would add NAT "
-                "or endpoint cost and cold-start latency and protect nothing"),
-    Suppression("CKV_AWS_173", "AWS::Lambda::Function",
-                "Environment holds only the table name and CORS origin, no secret; Lambda "
-                "encrypts it at rest with its AWS managed key"),
-    Suppression("CKV_AWS_120", "AWS::ApiGateway::Stage",
-                "Items change on every write and reads must see them (ETag/If-Match); a "
-                "stage cache would serve stale data to other callers"),
-    Suppression("CKV_AWS_158", "AWS::Logs::LogGroup",
-                "CloudWatch Logs encrypts log groups at rest by default; these hold request "
-                "metadata (no tokens, no item bodies) and IAM governs who reads them"),
-    Suppression("CKV_AWS_119", "AWS::DynamoDB::Table",
-                "Encrypted at rest with DynamoDB's AWS managed key; IAM already limits access "
-                "to this function, and a customer key would have to outlive a retained table"),
-    Suppression("CKV_AWS_59", "AWS::ApiGateway::Method",
-                "MOCK methods answer unknown paths (404) and methods (405) at the gateway; "
-                "nothing behind them to protect, and a caller learns the route is wrong",
-                applies=_mock_integration),
-    Suppression("CKV_AWS_18", "AWS::S3::Bucket",
-                "Holds only Lambda zips that the deploy hook writes and CloudFormation reads; "
-                "CloudTrail records those calls, and a log bucket would need its own"),
+    Suppression("CKV_AWS_116", LAMBDA, "Invoked synchronously by API Gateway; a DLQ only "
+                "receives failed async events", _API_FUNCTION),
+    Suppression("CKV_AWS_116", LAMBDA, "CodeDeploy rolls back a release whose check reports "
+                "no status; a DLQ adds nothing", _RELEASE_CHECK),
+    Suppression("CKV_AWS_117", LAMBDA, "Calls only DynamoDB (TLS, IAM); a VPC adds NAT or "
+                "endpoint cost and latency, no safety", _API_FUNCTION),
+    Suppression("CKV_AWS_117", LAMBDA, "Calls only Lambda and CodeDeploy (TLS, IAM); a VPC "
+                "adds endpoints, no safety", _RELEASE_CHECK),
+    Suppression("CKV_AWS_173", LAMBDA, "Env is the table name and CORS origin, no secret; "
+                "Lambda encrypts it (AWS key)", _API_FUNCTION),
+    Suppression("CKV_AWS_173", LAMBDA, "Env is the version to check and the stage name, no "
+                "secret; Lambda encrypts it", _RELEASE_CHECK),
+    Suppression("CKV_AWS_120", "AWS::ApiGateway::Stage", "Reads must see every write "
+                "(ETag/If-Match); a stage cache would serve stale items"),
+    Suppression("CKV_AWS_158", "AWS::Logs::LogGroup", "CloudWatch Logs encrypts at rest by "
+                "default; request metadata only, no tokens"),
+    Suppression("CKV_AWS_119", "AWS::DynamoDB::Table", "SSE with DynamoDB's AWS key; a CMK "
+                "would have to outlive the retained table"),
+    Suppression("CKV_AWS_59", "AWS::ApiGateway::Method", "Gateway-only MOCK 404/405 for "
+                "unknown routes; no back end behind them", _mock_integration),
+    Suppression("CKV_AWS_18", "AWS::S3::Bucket", "Deploy artifacts only; CloudTrail records "
+                "their API calls; a log bucket needs one too"),
 )
 
 

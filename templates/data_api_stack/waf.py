@@ -8,10 +8,12 @@ Blocked requests still get the API's JSON error shape and CORS headers, so a
 browser app can read why:
 - the rate rule answers with a WAF custom response: 429, code THROTTLED. WAF's
   custom responses are static, so the CORS headers are the configured origin's;
-- the managed groups block with WAF's default action, which API Gateway answers
-  with its WAF_FILTERED gateway response (api.GATEWAY_RESPONSES). AWS: "a WAF
-  custom response takes precedence over custom gateway responses", so only
-  blocks without a custom response reach that gateway response.
+- the managed groups block with WAF's default action; API Gateway answers such a
+  block with its WAF_FILTERED gateway response (403), which falls back to our
+  DEFAULT_4XX response (api.GATEWAY_RESPONSES): JSON shape, code WAF_FILTERED, CORS
+  headers per request. (AWS, "Gateway response types": WAF_FILTERED defaults to
+  DEFAULT_4XX; a WAF custom response takes precedence over gateway responses, so
+  only blocks without one reach it.)
 """
 
 from __future__ import annotations
