@@ -45,6 +45,7 @@ BEHAVIOUR_CHANGES = [
 UNRELATED_CHANGES = [
     {"api_5xx_rate": 0.2},  # an alarm threshold
     {"throttle_rate_limit": 7},
+    {"reserved_concurrency": 300},  # the whole function's, not a version's
     {"log_retention_days": 30},
     {"deploy_strategy": "Linear10PercentEvery1Minute"},
     {"alarm_email": "ops@example.com"},

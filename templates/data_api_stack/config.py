@@ -35,8 +35,9 @@ DEPLOY_CONFIG_PREFIX = "CodeDeployDefault.Lambda"
 # API Gateway REST integrations time out at 29 s; a longer Lambda timeout only
 # keeps the function billing after the client already got a 504.
 MAX_TIMEOUT_SECONDS = 29
-# Lambda's default regional concurrency quota is 1000 and it keeps 100 unreserved,
-# so no function can reserve more than 900 unless the account's quota was raised.
+# Lambda's default regional concurrency quota is 1000 and 100 must stay unreserved
+# (PutFunctionConcurrency), so no function can reserve more than 900 unless the
+# account's quota was raised.
 MAX_RESERVED_CONCURRENCY = 900
 # AWS WAF rate-based rules: requests per 5-minute window per IP, from 10 up to 2e9
 # (RateBasedStatement.Limit in the WAFv2 API reference and cfn-lint's schema).

@@ -73,8 +73,14 @@ def build_live_alias(fn: awslambda.Function) -> tuple[awslambda.Version, awslamb
     (the content-addressed key), environment, runtime, architecture, memory, timeout,
     role, SnapStart, logging... any change publishes a new version and moves the
     alias to it (SAM's AutoPublishAlias hashes only the code: SAM issue #3820).
+    Except ReservedConcurrentExecutions, which is no version's: "Concurrency settings
+    apply to the function as a whole, including all published versions" (Lambda API,
+    PutFunctionConcurrency).
     """
-    digest = hashlib.sha256(json.dumps(fn.to_dict(), sort_keys=True).encode()).hexdigest()
+    definition = fn.to_dict()
+    definition["Properties"] = {key: value for key, value in definition["Properties"].items()
+                                if key != "ReservedConcurrentExecutions"}
+    digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
     version = awslambda.Version(ids.FUNCTION_VERSION_PREFIX + digest[:12],
                                 FunctionName=Ref(fn),
                                 Description="Published by the stack for the live alias")
