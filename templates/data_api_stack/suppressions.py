@@ -53,8 +53,8 @@ SUPPRESSIONS = (
                 "endpoint cost and latency, no safety", _API_FUNCTION),
     Suppression("CKV_AWS_117", LAMBDA, "Calls only Lambda and CodeDeploy (TLS, IAM); a VPC "
                 "adds endpoints, no safety", _RELEASE_CHECK),
-    Suppression("CKV_AWS_173", LAMBDA, "Env is the table name and CORS origin, no secret; "
-                "Lambda encrypts it (AWS key)", _API_FUNCTION),
+    Suppression("CKV_AWS_173", LAMBDA, "Env holds names and settings (table, origin, "
+                "timeout, auth ids), no secret; Lambda encrypts it", _API_FUNCTION),
     Suppression("CKV_AWS_173", LAMBDA, "Env is the version to check and the stage name, no "
                 "secret; Lambda encrypts it", _RELEASE_CHECK),
     Suppression("CKV_AWS_120", "AWS::ApiGateway::Stage", "Reads must see every write "
