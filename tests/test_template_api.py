@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
 import pytest
 
-from data_api import cors, routes
+from data_api import routes
 from data_api_stack import build_template, ids, parse_config
 from data_api_stack.api import method_id
-from tests.helpers import resources_of_type
+from tests.helpers import resources_of_type, sceptre
 
 PROXY_ROUTES = [(path, verb) for path, verbs in routes.ROUTES.items()
                 for verb in verbs if verb != "OPTIONS"]
@@ -74,39 +75,72 @@ def test_methods_use_lambda_proxy_without_templates(env_template, path, verb):
     assert uri[1]["Fn"] == _invoke_target(template)
 
 
-@pytest.mark.parametrize("path", list(routes.ROUTES))
-def test_preflight_is_a_mock_answering_cors(env_template, path):
+# What browsers and clients need from CORS, stated independently of cors.py: they
+# send these request headers, and read these response headers (ETag for If-Match,
+# Location after POST, Retry-After on 503).
+CLIENT_REQUEST_HEADERS = {"content-type", "if-match", "authorization"}
+CLIENT_READ_HEADERS = {"etag", "location", "retry-after"}
+MAX_AGE_CAP = 7200  # Chromium caps Access-Control-Max-Age at 2 hours
+
+
+@functools.cache
+def configured_origin(env: str) -> str:
+    """cors_origin as Sceptre reads config/<env>/api.yaml: not from the code under test."""
+    out = sceptre("--ignore-dependencies", "--output", "json", "dump", "config",
+                  f"{env}/api.yaml").stdout
+    return json.loads(out[out.index("{"):])["sceptre_user_data"]["cors_origin"]
+
+
+def _literal_headers(parameters: dict[str, str], prefix: str) -> dict[str, str]:
+    headers = {}
+    for name, value in parameters.items():
+        assert value.startswith("'") and value.endswith("'"), f"{name}: not a literal"
+        headers[name.removeprefix(prefix).lower()] = value[1:-1]
+    return headers
+
+
+def _assert_response_cors(headers: dict[str, str], origin: str) -> None:
+    assert headers["access-control-allow-origin"] == origin
+    # One origin: a shared cache must key on Origin; '*' needs no Vary.
+    assert (headers.get("vary") == "Origin") == (origin != "*")
+    exposed = {h.strip().lower() for h in headers["access-control-expose-headers"].split(",")}
+    assert CLIENT_READ_HEADERS <= exposed
+
+
+@pytest.mark.parametrize("resource", [ids.DATA_RESOURCE, ids.ITEM_RESOURCE])
+def test_preflight_is_a_mock_answering_what_browsers_need(env_template, resource):
     env, template = env_template
-    origin = template["Resources"][ids.FUNCTION]["Properties"]["Environment"]["Variables"][
-        "CORS_ORIGIN"]
-    method = template["Resources"][method_id(path, "OPTIONS")]["Properties"]
-    integration = method["Integration"]
+    methods = {m["Properties"]["HttpMethod"]: m["Properties"] for m in resources_of_type(
+        template, "AWS::ApiGateway::Method").values()
+        if m["Properties"]["ResourceId"] == {"Ref": resource}}
+    preflight = methods.pop("OPTIONS")
+    methods.pop("ANY", None)
+    integration = preflight["Integration"]
     assert integration["Type"] == "MOCK"
     assert json.loads(integration["RequestTemplates"]["application/json"]) == {"statusCode": 204}
-    response = integration["IntegrationResponses"][0]
-    assert response["StatusCode"] == "204"
-    expected = cors.preflight_headers(origin, routes.ROUTES[path])
-    assert response["ResponseParameters"] == {
-        f"method.response.header.{k}": f"'{v}'" for k, v in expected.items()}
-    assert method["MethodResponses"][0]["StatusCode"] == "204"
-    allowed = response["ResponseParameters"]["method.response.header.Access-Control-Allow-Methods"]
-    assert set(allowed.strip("'").split(",")) == set(routes.ROUTES[path])
-    if env == "prod":
-        assert expected["Vary"] == "Origin" and origin != "*"
+    (response,) = integration["IntegrationResponses"]
+    assert response["StatusCode"] == preflight["MethodResponses"][0]["StatusCode"] == "204"
+    headers = _literal_headers(response["ResponseParameters"], "method.response.header.")
+    _assert_response_cors(headers, configured_origin(env))
+    allowed = {m.strip() for m in headers["access-control-allow-methods"].split(",")}
+    assert allowed == {*methods, "OPTIONS"}  # exactly the methods this resource serves
+    asked = {h.strip().lower() for h in headers["access-control-allow-headers"].split(",")}
+    assert CLIENT_REQUEST_HEADERS <= asked
+    assert 0 < int(headers["access-control-max-age"]) <= MAX_AGE_CAP
 
 
 @pytest.mark.parametrize("kind", ["DEFAULT_4XX", "DEFAULT_5XX"])
-def test_gateway_errors_carry_cors_and_json(env_template, kind):
-    _, template = env_template
-    origin = template["Resources"][ids.FUNCTION]["Properties"]["Environment"]["Variables"][
-        "CORS_ORIGIN"]
-    found = [r["Properties"] for r in resources_of_type(
+def test_gateway_errors_carry_the_configured_cors_and_json(env_template, kind):
+    env, template = env_template
+    (found,) = [r["Properties"] for r in resources_of_type(
         template, "AWS::ApiGateway::GatewayResponse").values()
         if r["Properties"]["ResponseType"] == kind]
-    assert len(found) == 1
-    assert found[0]["ResponseParameters"] == {
-        f"gatewayresponse.header.{k}": f"'{v}'" for k, v in cors.response_headers(origin).items()}
-    assert '"error"' in found[0]["ResponseTemplates"]["application/json"]
+    _assert_response_cors(_literal_headers(found["ResponseParameters"],
+                                           "gatewayresponse.header."), configured_origin(env))
+    body = found["ResponseTemplates"]["application/json"]
+    filled = body.replace("$context.error.responseType", "X").replace(
+        "$context.error.messageString", '"m"')
+    assert json.loads(filled) == {"error": {"code": "X", "message": "m"}}
 
 
 def test_missing_authentication_token_is_a_401_json_with_cors(env_template):
