@@ -12,12 +12,14 @@ PORT ?= 3000
 .PHONY: test up smoke lint checkov rendered generate bench clean venv review
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	@echo "Installing $(VENV): sceptre, troposphere, boto3, cfn-lint, pytest... (first run: about a minute)"
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(VENV)/bin/pip check
 	touch $@
 
 $(LOCALAWS_VENV)/.installed: requirements-localaws.txt
+	@echo "Installing $(LOCALAWS_VENV): moto's server, the local AWS (first run: about a minute)"
 	$(PYTHON) -m venv $(LOCALAWS_VENV)
 	$(LOCALAWS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-localaws.txt
 	$(LOCALAWS_VENV)/bin/pip check

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import socket
+import subprocess
 
 import pytest
 
@@ -27,15 +28,44 @@ def test_busy_port_is_one_line(state_dir, capsys):
 
 
 def test_second_run_is_refused(state_dir, capsys):
-    with open(state_dir / "up.lock", "w") as held:
+    (state_dir / "dev").mkdir()
+    with open(state_dir / "dev" / "up.lock", "w") as held:
         held.write("4242")
         held.flush()
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         assert up.main(["--port", "0"]) == 1
     err = capsys.readouterr().err
-    assert "already running (pid 4242)" in err and "Traceback" not in err
+    assert "already running for dev (pid 4242)" in err and "Traceback" not in err
 
 
 def test_unknown_environment(state_dir, capsys):
     assert up.main(["--env", "nope"]) == 2
     assert "no environment 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["abc", "70000", "-1", "3.5", ""])
+def test_bad_port_is_one_line(state_dir, capsys, port):
+    assert up.main(["--port", port]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: PORT must be a number from 1 to 65535")
+    assert err.count("\n") == 1 and repr(port) in err
+
+
+def test_one_environments_lock_does_not_block_another(state_dir):
+    dev = up._lock(state_dir / "dev", "dev")
+    try:
+        up._lock(state_dir / "prod", "prod").close()
+        with pytest.raises(up.UpError, match="already running for dev"):
+            up._lock(state_dir / "dev", "dev")
+    finally:
+        dev.close()
+
+
+def test_first_run_says_what_it_installs_before_installing():
+    from tests.helpers import REPO
+
+    out = subprocess.run(["make", "-n", "-B", "up"], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout
+    for venv in (".venv-localaws", ".venv"):
+        said = out.index(f"Installing {venv}:")
+        assert said < out.index(f"{venv}/bin/pip install", said)

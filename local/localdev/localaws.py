@@ -77,7 +77,7 @@ class LocalAws:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [str(LOCALAWS_PYTHON), str(SERVER_SCRIPT), "--host", self.host,
-             "--port", str(self.port)],
+             "--port", str(self.port), "--parent-pid", str(os.getpid())],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

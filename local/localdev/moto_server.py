@@ -5,12 +5,16 @@ sceptre 4.7's environment cannot have), so it imports nothing from this project.
 The shims patch moto in this process only: the templates stay what AWS gets and
 what `sceptre generate` prints.
 
-    .venv-localaws/bin/python local/localdev/moto_server.py --host 127.0.0.1 --port 5000
+    .venv-localaws/bin/python local/localdev/moto_server.py --host 127.0.0.1 --port 5000 \
+        [--parent-pid PID]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import threading
+import time
 from typing import Any
 
 # Shim modules live beside this script (sys.path[0] when it runs as one).
@@ -132,7 +136,6 @@ def shim_atomic_dynamodb() -> None:
     2 winners out of 20 in 3 of 16 rounds). Serialise each DynamoDB request in this
     process. Only requests, never a client's read-modify-write sequence: the race
     between a GET and its conditional PUT stays real."""
-    import threading
 
     from moto.dynamodb.responses import DynamoHandler
 
@@ -150,11 +153,29 @@ SHIMS = (shim_mock_integrations, shim_lambda_alias, shim_atomic_dynamodb, shim_c
          shim_wafv2)
 
 
+def exit_with_parent(parent_pid: int, poll_seconds: float = 0.5) -> threading.Thread:
+    """Exit when the process that started us is gone, however it ended (`kill -9`
+    included, which runs no cleanup in the parent): then our parent pid changes (we
+    are re-parented to init or a subreaper). Polling getppid works on Linux and macOS
+    alike, unlike prctl(PR_SET_PDEATHSIG)."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll_seconds)
+        os._exit(0)
+
+    thread = threading.Thread(target=watch, name="exit-with-parent", daemon=True)
+    thread.start()
+    return thread
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        exit_with_parent(args.parent_pid)
     for shim in SHIMS:
         shim()
     from moto.server import main as moto_main

@@ -1,7 +1,10 @@
 """`make up`: local AWS, the real `sceptre launch -y <env>`, then the local API.
 
-Ctrl-C stops everything this started. A second `make up`, or a taken port, gets
-a one-line explanation instead of a traceback.
+Ctrl-C (or SIGTERM/SIGHUP to this process) stops everything this started; if this
+process is killed outright, the local AWS notices and exits too. Each environment
+has its own lock and log under .cache/localdev/<env>/, so dev and prod can run side
+by side on different ports. A second `make up` of one environment, a taken or bad
+port gets a one-line explanation instead of a traceback. PORT=0 picks a free port.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import IO, Optional
 
 import yaml
@@ -27,15 +31,16 @@ class UpError(RuntimeError):
     """A reason `make up` cannot go on, said in one line."""
 
 
-def _lock() -> IO[str]:
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
-    handle = open(STATE_DIR / "up.lock", "a+")
+def _lock(state: Path, env: str) -> IO[str]:
+    state.mkdir(parents=True, exist_ok=True)
+    handle = open(state / "up.lock", "a+")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.seek(0)
-        raise UpError(f"`make up` is already running (pid {handle.read().strip() or '?'}); "
-                      "use it, or stop it with Ctrl-C in its terminal") from None
+        pid = handle.read().strip() or "?"
+        raise UpError(f"`make up` is already running for {env} (pid {pid}); use it, or stop "
+                      f"it with Ctrl-C in its terminal or `kill {pid}`") from None
     handle.truncate(0)
     handle.write(str(os.getpid()))
     handle.flush()
@@ -59,13 +64,23 @@ def _curl_lines(base: str) -> str:
     ])
 
 
+def parse_port(value: str) -> int:
+    """PORT as typed: 0 (any free port) to 65535, else a one-line UpError."""
+    if not value.strip().isdigit() or int(value) > 65535:
+        raise UpError(f"PORT must be a number from 1 to 65535 (or 0 for any free port), "
+                      f"got {value!r}")
+    return int(value)
+
+
 def run(env: str, port: int, host: str) -> None:
-    lock = _lock()
-    if port_in_use(port, host):
-        raise UpError(f"port {port} on {host} is in use; free it or run `make up PORT=<other>`")
-    with LocalAws(log_path=STATE_DIR / "localaws.log") as aws:
-        print(f"Local AWS (moto) on {aws.endpoint}, log in {STATE_DIR / 'localaws.log'}",
-              flush=True)
+    state = STATE_DIR / env
+    lock = _lock(state, env)
+    if port and port_in_use(port, host):
+        raise UpError(f"port {port} on {host} is in use; free it or run `make up PORT=<other>` "
+                      "(PORT=0: any free port)")
+    log = state / "localaws.log"
+    with LocalAws(log_path=log) as aws:
+        print(f"Local AWS (moto) on {aws.endpoint}, log in {log}", flush=True)
         launch = subprocess.run([sceptre_cli(), "launch", "-y", env], cwd=REPO, env=aws.env())
         if launch.returncode != 0:
             raise UpError(f"`sceptre launch -y {env}` failed (exit {launch.returncode}); "
@@ -74,7 +89,7 @@ def run(env: str, port: int, host: str) -> None:
         stack = read_stack(stack_name(_project_code(), env))
         app = LocalApi(stack.template, stack.function_env)
         server = serve(app, host, port)
-        base = f"http://{host}:{port}/{app.gateway.stage}"
+        base = f"http://{host}:{server.server_port}/{app.gateway.stage}"
         print("\nStack outputs (local AWS):", flush=True)
         for key, value in sorted(stack.outputs.items()):
             note = "  (moto skips AWS::ApiGateway::Stage)" if "/None/" in value else ""
@@ -98,7 +113,8 @@ def _interrupt(signum: int, _frame: object) -> None:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", default="dev", help="environment folder under config/")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 3000)))
+    parser.add_argument("--port", default=os.environ.get("PORT", "3000"),
+                        help="1-65535, or 0 for any free port")
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
     # `kill` or a closing terminal stops us like Ctrl-C does, so cleanup runs. SIGINT
@@ -110,7 +126,7 @@ def main(argv: Optional[list[str]] = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        run(args.env, args.port, args.host)
+        run(args.env, parse_port(args.port), args.host)
     except (UpError, LocalAwsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
