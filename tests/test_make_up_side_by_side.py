@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import signal
-import urllib.request
 
 import pytest
 
-from tests.up_runner import UpRunner, wait_gone
+from tests.up_runner import UpRunner, create_and_read, wait_gone
 
 pytestmark = pytest.mark.e2e
-
-
-def _create_and_read(base: str, item_id: str) -> int:
-    request = urllib.request.Request(
-        f"{base}/data", method="POST", data=json.dumps({"id": item_id, "data": 1}).encode(),
-        headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as reply:
-        assert reply.status == 201
-    with urllib.request.urlopen(f"{base}/data/{item_id}", timeout=30) as reply:
-        return json.loads(reply.read())["data"]
 
 
 def test_dev_and_prod_side_by_side_on_free_ports_and_kill_9_leaves_nothing():
@@ -33,13 +21,13 @@ def test_dev_and_prod_side_by_side_on_free_ports_and_kill_9_leaves_nothing():
             assert base.endswith(f"/{env}") and ":0/" not in base  # the real port
             assert runner.helpers, "the local AWS runs as a child process"
         assert dev.api_base() != prod.api_base()
-        assert _create_and_read(dev.api_base(), "side") == 1
-        assert _create_and_read(prod.api_base(), "side") == 1
+        assert create_and_read(dev.api_base(), "side") == 1
+        assert create_and_read(prod.api_base(), "side") == 1
         dev.process.send_signal(signal.SIGKILL)  # no cleanup runs in the runner
         dev.process.wait(timeout=30)
         for pid in dev.helpers:
             assert wait_gone(pid), f"local AWS {pid} outlived its killed runner"
-        assert _create_and_read(prod.api_base(), "still") == 1  # prod is unaffected
+        assert create_and_read(prod.api_base(), "still") == 1  # prod is unaffected
         prod.process.send_signal(signal.SIGINT)
         assert prod.process.wait(timeout=60) == 0
         for pid in prod.helpers:

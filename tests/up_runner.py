@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 from tests.helpers import REPO, offline_env
 
@@ -87,3 +89,13 @@ class UpRunner:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def create_and_read(base: str, item_id: str) -> int:
+    request = urllib.request.Request(
+        f"{base}/data", method="POST", data=json.dumps({"id": item_id, "data": 1}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        assert reply.status == 201
+    with urllib.request.urlopen(f"{base}/data/{item_id}", timeout=30) as reply:
+        return json.loads(reply.read())["data"]
