@@ -242,6 +242,8 @@ def test_upload_carries_a_sha256_checksum_s3_keeps(s3, project):
 
 
 def test_upload_asks_s3_to_verify_the_sha256(s3, project, monkeypatch):
+    # moto (5.2.5, measured) stores the SHA-256 it computes but does not refuse a wrong
+    # x-amz-checksum-sha256 as S3 does (BadDigest), so the header sent is asserted here.
     sent = []
     original = boto3.session.Session.client
 
