@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import render, runtime, seed
+from bench import render, review, runtime, seed
 from bench.measure import repeat_call
 from data_api_stack import build_template, parse_config
 from lambda_artifact.build import build_artifact
@@ -116,6 +116,20 @@ def bench_artifact(table: Table, runs: int) -> None:
               "<= 32 KB", _met(size <= 32 * 1024 and first.data == second.data))
 
 
+def bench_review(table: Table, runs: int) -> None:
+    ours = review.stack_review(runs)
+    peer, why = review.cdk_diff(runs)
+    what = "Review both revisions, every stack of dev+prod+account, `stack-review` (min / median)"
+    if peer is None:
+        table.add(what, f"{_ms(ours.min)} / {_ms(ours.median)}", f"cdk diff: not run ({why})",
+                  "", ">= 10x, < 2 s", _met(ours.median < 2))
+        return
+    ratio = peer.median / ours.median
+    table.add(what, f"{_ms(ours.min)} / {_ms(ours.median)}",
+              f"`cdk diff --template` dev+prod {_ms(peer.min)} / {_ms(peer.median)}",
+              f"{ratio:.1f}x faster", ">= 10x, < 2 s", _met(ratio >= 10 and ours.median < 2))
+
+
 def _header(runs: int) -> str:
     cdk = subprocess.run([str(seed.cdk_python()), "-c", "import aws_cdk, importlib.metadata as m;"
                           "print(m.version('aws-cdk-lib'))"], capture_output=True, text=True)
@@ -133,10 +147,17 @@ def _header(runs: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--only", choices=("review",),
+                        help="run one row and print it; bench/results.md is left as it is")
     args = parser.parse_args()
     table = Table()
+    if args.only == "review":
+        bench_review(table, args.runs)
+        print(table.markdown())
+        return
     bench_render(table, args.runs)
     bench_artifact(table, args.runs)
+    bench_review(table, args.runs)
     with LocalAws() as aws:
         bench_runtime(table, args.runs, aws)
     notes = (REPO / "bench" / "NOTES.md").read_text() if (REPO / "bench" / "NOTES.md").exists() else ""

@@ -12,7 +12,10 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SEED_DOC = REPO.parent / "shared" / "seed" / "original-cdk-design.md"
+# ../shared/seed next to the checkout (or next to a folder of worktrees holding it).
+SEED_DOC = next((d / "shared" / "seed" / "original-cdk-design.md" for d in REPO.parents
+                 if (d / "shared" / "seed" / "original-cdk-design.md").exists()),
+                REPO.parent / "shared" / "seed" / "original-cdk-design.md")
 CDK_VENV = Path.home() / ".cache" / "serverless-data-bench" / "cdk-venv"
 FILES = {"app.py": "## 2. app.py", "main.py": "## 3. main.py",
          "lambda_function.py": "## 4. lambda_function.py"}

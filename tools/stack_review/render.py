@@ -1,4 +1,4 @@
-"""Render revisions: one worker process per revision, started together, so both
+"""Render revisions: one worker process, which forks one child per revision, so both
 revisions render in parallel and each imports its own template code."""
 
 from __future__ import annotations
@@ -27,31 +27,25 @@ class Job:
     command_path: str = ""
 
 
-def _command(job: Job) -> list[str]:
-    return [sys.executable, "-m", "stack_review.worker", str(job.project), job.mode,
-            job.command_path]
-
-
-def _environment(job: Job) -> dict[str, str]:
+def render_all(jobs: Sequence[Job]) -> list[dict[str, Any]]:
+    """Each job's {"stacks": {...}}, all jobs in one worker process (which forks one child
+    per job); a failure raises RevisionError naming the job and the renderer's message."""
     env = dict(os.environ)
     # The worker imports stack_review from here, and nothing else of this checkout.
     env["PYTHONPATH"] = os.pathsep.join([str(TOOLS), *filter(None, [env.get("PYTHONPATH")])])
-    if job.mode == "render":
+    if all(job.mode == "render" for job in jobs):
         # Rendering is offline: no resolver may reach an account (or wait for one).
-        env.update(AWS_EC2_METADATA_DISABLED="true")
-    return env
-
-
-def render_all(jobs: Sequence[Job]) -> list[dict[str, Any]]:
-    """Each job's {"stacks": {...}}; a failure raises RevisionError naming the job."""
-    processes = [subprocess.Popen(_command(job), cwd=job.project, env=_environment(job),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                 for job in jobs]
-    outputs = [process.communicate() for process in processes]
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
+    spec = json.dumps([[str(job.project), job.mode, job.command_path] for job in jobs])
+    process = subprocess.run([sys.executable, "-m", "stack_review.worker", spec],
+                             cwd=jobs[0].project, env=env, capture_output=True)
+    if process.returncode != 0:
+        lines = [line for line in process.stderr.decode(errors="replace").splitlines()
+                 if line.strip()]
+        raise RevisionError(f"renderer failed: {lines[-1] if lines else process.returncode}")
     results = []
-    for job, process, (out, err) in zip(jobs, processes, outputs):
-        if process.returncode != 0:
-            lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
-            raise RevisionError(f"{job.label}: {lines[-1] if lines else 'renderer failed'}")
-        results.append(json.loads(out))
+    for job, outcome in zip(jobs, json.loads(process.stdout)):
+        if not outcome["ok"]:
+            raise RevisionError(f"{job.label}: {outcome['error']}")
+        results.append(outcome["result"])
     return results

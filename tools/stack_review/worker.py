@@ -1,10 +1,11 @@
-"""The renderer: one process per revision, `python -m stack_review.worker <project>`.
+"""The renderer: `python -m stack_review.worker '<jobs>'`, one forked process per revision.
 
-It renders every stack of the project with Sceptre's own config resolution (Jinja,
-resolvers, `!lambda_artifact_key`) and prints one JSON document on stdout:
-`{"stacks": {"dev/api": {...}}}`, or exits 2 with one line on stderr.
+Each job renders every stack of a project folder with Sceptre's own config resolution
+(Jinja, resolvers, `!lambda_artifact_key`) into `{"stacks": {"dev/api": {...}}}`. The
+parent imports Sceptre, boto3 and Troposphere once, then forks a child per job, so the
+revisions render in parallel without paying those imports twice.
 
-It runs in its own process so that the revision's template code is what gets imported:
+Each job has its own process so that the revision's template code is what gets imported:
 `templates/api.py` imports `data_api_stack`, which the editable install of .venv maps to
 the working tree. The revision's package folders (its pyproject's packages.find `where`)
 go first on sys.path; setuptools' editable finder is appended to sys.meta_path, after
@@ -109,24 +110,81 @@ def render(project: Path, command_path: str = "", online: bool = False) -> dict[
     return {"stacks": stacks}
 
 
-def main(argv: list[str]) -> int:
-    """argv: PROJECT [render|render-online|deployed] [COMMAND_PATH]"""
-    project = Path(argv[0]).resolve()
-    mode = argv[1] if len(argv) > 1 else "render"
-    command_path = argv[2] if len(argv) > 2 else ""
+# Installed libraries every rendering needs, imported once before forking; nothing of a
+# project (templates, hooks, handlers) is imported before the fork.
+PRELOAD = ("sceptre.plan.plan", "sceptre.context", "troposphere", "awacs.aws", "jinja2")
+
+
+def installed_plugins() -> tuple[str, ...]:
+    """Modules of Sceptre plugins installed in site-packages (Sceptre imports every one of
+    them per plan); the project's own, installed editable, are left to each revision."""
+    import importlib.util
+    from importlib.metadata import entry_points
+
+    found = []
+    for group in ("sceptre.resolvers", "sceptre.hooks", "sceptre.template_handlers"):
+        for point in entry_points(group=group):
+            spec = importlib.util.find_spec(point.module.split(".")[0])
+            if spec and spec.origin and "site-packages" in Path(spec.origin).parts:
+                found.append(point.module)
+    return tuple(found)
+
+
+def run_job(project: Path, mode: str, command_path: str) -> dict[str, Any]:
+    """One job in this process: {"ok": true, "result": ...} or {"ok": false, "error": line}."""
     isolate(project)
     os.chdir(project)  # Sceptre's python template loader works relative to the cwd
     try:
         if mode == "deployed":
             from stack_review.deployed import fetch
-            out = fetch(project, command_path)
-        else:
-            out = render(project, command_path, online=mode == "render-online")
+            return {"ok": True, "result": fetch(project, command_path)}
+        return {"ok": True, "result": render(project, command_path, mode == "render-online")}
     except Exception as error:  # every failure becomes the one line the user sees
         message = " ".join(str(error).split()) or type(error).__name__
-        print(f"{type(error).__name__}: {message}", file=sys.stderr)
-        return 2
-    json.dump(out, sys.stdout)
+        return {"ok": False, "error": f"{type(error).__name__}: {message}"}
+
+
+def _child(job: list[str], fd: int) -> None:
+    """In a forked child: run the job, write its JSON to `fd`, never return."""
+    code = 0
+    try:
+        with os.fdopen(fd, "w") as out:
+            json.dump(run_job(Path(job[0]).resolve(), job[1], job[2]), out)
+    except BaseException:  # noqa: BLE001 - a forked child must not unwind into the parent
+        code = 2
+    finally:
+        os._exit(code)
+
+
+def main(argv: list[str]) -> int:
+    """argv: one JSON list of jobs [[project, render|render-online|deployed, command_path]].
+    Prints the JSON list of their results, in order. Each job runs in its own forked
+    process (so each imports its own revision's code), all at once."""
+    import importlib
+
+    jobs = json.loads(argv[0])
+    for name in PRELOAD + installed_plugins():
+        try:
+            importlib.import_module(name)
+        except Exception:  # a plugin that fails to import fails in the job, with its message
+            pass
+    children = []
+    for job in jobs:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            _child(job, write)
+        os.close(write)
+        children.append((pid, read))
+    results = []
+    for pid, read in children:
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        results.append(data if status == 0 and data else
+                       b'{"ok": false, "error": "the renderer process died"}')
+    sys.stdout.buffer.write(b"[" + b",".join(results) + b"]")
     return 0
 
 
