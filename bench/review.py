@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -40,15 +42,32 @@ def review_repo(root: Path) -> Path:
     return root
 
 
-def stack_review(runs: int) -> Sample:
-    """Per run: `stack-review --base HEAD` (base and working tree, every stack)."""
+def _timed(cmd: list[str], env: dict[str, str], cwd: str) -> tuple[float, float, bytes]:
+    """(wall seconds, CPU seconds of the process and every child it waited for, stdout).
+    CPU time says what a run costs whatever else the machine is doing; raises on failure."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({process.returncode}): {err.decode()[-2000:]}")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return elapsed, cpu, out
+
+
+def stack_review(runs: int) -> tuple[Sample, Sample]:
+    """Per run: `stack-review --base HEAD` (base and working tree, every stack):
+    (wall, CPU) samples."""
     command = [str(Path(sys.executable).parent / "stack-review"), "--base", "HEAD"]
     with tempfile.TemporaryDirectory() as tmp:
         root = review_repo(Path(tmp))
-        results = [run_process(command, env=without_aws(), cwd=str(root)) for _ in range(runs)]
+        results = [_timed(command, without_aws(), str(root)) for _ in range(runs)]
     if b"MemorySize: 256 -> 512" not in results[-1][2]:
         raise RuntimeError("stack-review did not report the edit:\n" + results[-1][2].decode())
-    return Sample([r[0] for r in results], max(r[1] for r in results))
+    return Sample([r[0] for r in results]), Sample([r[1] for r in results])
 
 
 def cdk_cli() -> tuple[Optional[Path], str]:
@@ -69,7 +88,7 @@ def cdk_cli() -> tuple[Optional[Path], str]:
     return cdk, ""
 
 
-def cdk_diff(runs: int) -> tuple[Optional[Sample], str]:
+def cdk_diff(runs: int) -> tuple[Optional[tuple[Sample, Sample]], str]:
     """Per run: `cdk diff --template` of dev and prod, the app synthesized by the CLI and
     compared with the seed's own template (synthesized once beforehand)."""
     cdk, why = cdk_cli()
@@ -78,7 +97,7 @@ def cdk_diff(runs: int) -> tuple[Optional[Sample], str]:
     python = str(seed.cdk_python())
     env = {**without_aws(), "CDK_DISABLE_VERSION_CHECK": "1",
            "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    seconds, rss = [], 0.0
+    seconds, cpu = [], []
     with tempfile.TemporaryDirectory() as app, tempfile.TemporaryDirectory() as out:
         seed.extract(Path(app))
         templates = {}
@@ -88,13 +107,14 @@ def cdk_diff(runs: int) -> tuple[Optional[Sample], str]:
             run_process([python, "app.py"], env=synth_env, cwd=app)
             templates[name] = next(Path(out, f"base-{name}").glob("*.template.json"))
         for run in range(runs):
-            total = 0.0
+            total, total_cpu = 0.0, 0.0
             for name in ENVS:
-                wall, peak, _ = run_process(
+                wall, used, _ = _timed(
                     [str(cdk), "diff", "--app", f"{python} app.py", "--no-notices",
                      "--no-version-reporting", "--context", f"environment={name}",
                      "--output", f"{out}/{run}-{name}", "--template", str(templates[name])],
-                    env=env, cwd=app)
-                total, rss = total + wall, max(rss, peak)
+                    env, app)
+                total, total_cpu = total + wall, total_cpu + used
             seconds.append(total)
-    return Sample(seconds, rss), ""
+            cpu.append(total_cpu)
+    return (Sample(seconds), Sample(cpu)), ""
