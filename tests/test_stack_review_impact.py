@@ -152,3 +152,32 @@ def test_long_values_are_cut_but_stay_distinguishable():
     assert len(short(a, 40)) <= 40 and short(a, 40) != short(b, 40)
     before, after = pair(a, b, 40)
     assert len(before) <= 40 and before != after and "b" in after
+
+
+def security(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
+    result = report.build("old", "new", rendering(old), rendering(new))
+    return [(s.sign, s.resource, s.kind) for stack in result.stacks for s in stack.security]
+
+
+def test_security_section_covers_access_changes_and_ignores_the_rest():
+    method = resource("AWS::ApiGateway::Method", HttpMethod="GET", AuthorizationType="NONE")
+    authorized = resource("AWS::ApiGateway::Method", HttpMethod="GET",
+                          AuthorizationType="COGNITO_USER_POOLS", AuthorizerId={"Ref": "Auth"})
+    assert ("~", "M", "authorization") in security({"M": method}, {"M": authorized})
+    authorizer = resource("AWS::ApiGateway::Authorizer", ProviderARNs=["a"])
+    moved = resource("AWS::ApiGateway::Authorizer", ProviderARNs=["b"])
+    assert security({"A": authorizer}, {"A": moved}) == [("~", "A", "AWS::ApiGateway::Authorizer")]
+    assert security({}, {"A": authorizer}) == [("+", "A", "AWS::ApiGateway::Authorizer")]
+    key_policy = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+                                "Action": "kms:Decrypt", "Resource": "*"}]}
+    assert ("+", "K", "IAM statement") in security(
+        {"K": resource("AWS::KMS::Key")}, {"K": resource("AWS::KMS::Key", KeyPolicy=key_policy)})
+    bucket = resource("AWS::S3::Bucket", PublicAccessBlockConfiguration={"BlockPublicAcls": True})
+    opened = resource("AWS::S3::Bucket", PublicAccessBlockConfiguration={"BlockPublicAcls": False})
+    assert security({"B": bucket}, {"B": opened}) == [("~", "B", "public access")]
+    # A WAF rule's Statement is not an IAM statement; an alarm's threshold is not security.
+    rule = {"Name": "r", "Statement": {"RateBasedStatement": {"Limit": 100}}}
+    acl = resource("AWS::WAFv2::WebACL", Rules=[rule])
+    assert all(kind != "IAM statement" for _, _, kind in security({}, {"W": acl}))
+    alarm = resource("AWS::CloudWatch::Alarm", Threshold=1)
+    assert security({"X": alarm}, {"X": resource("AWS::CloudWatch::Alarm", Threshold=2)}) == []

@@ -34,10 +34,17 @@ SECURITY_PATHS = [
 ]
 
 
+def _is_policy(value: dict[str, Any]) -> bool:
+    """An IAM policy document: Statement entries with an Effect (a WAF rule's Statement
+    has none)."""
+    statements = _as_list(value.get("Statement", MISSING))
+    return bool(statements) and all(isinstance(s, dict) and "Effect" in s for s in statements)
+
+
 def _policy_documents(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:
-    """Every IAM policy document (a dict with Statement) inside Properties."""
+    """Every IAM policy document inside Properties."""
     if isinstance(value, dict):
-        if "Statement" in value:
+        if _is_policy(value):
             yield path, value
             return
         for key, item in value.items():
@@ -103,11 +110,12 @@ def _path_changes(change: ResourceChange) -> list[SecurityChange]:
         shown = path_text(path[1:] if path[:1] == ("Properties",) else path)
         if ".Statement" in text or any(next(_policy_documents(v), None) for v in (old, new)):
             continue  # shown statement by statement
-        for pattern, kind in SECURITY_PATHS:
-            if pattern.search(text):
-                found.append(SecurityChange("~", change.logical_id, kind,
-                                            "{}: {} -> {}".format(shown, *pair(old, new, 40))))
-                break
+        kinds = [kind for pattern, kind in SECURITY_PATHS if pattern.search(text)]
+        if not kinds and SECURITY_TYPES.match(change.type) and path[:1] == ("Properties",):
+            kinds = [change.type]  # an authorizer, WAF rule, user pool client... changes
+        if kinds:
+            found.append(SecurityChange("~", change.logical_id, kinds[0],
+                                        "{}: {} -> {}".format(shown, *pair(old, new, 40))))
     return found
 
 
