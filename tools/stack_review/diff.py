@@ -98,7 +98,8 @@ def _outputs(old_t: dict, new_t: dict) -> list[Change]:
     return found
 
 
-def stack_diff(name: str, old: Optional[dict[str, Any]], new: Optional[dict[str, Any]]) -> StackDiff:
+def stack_diff(name: str, old: Optional[dict[str, Any]],
+               new: Optional[dict[str, Any]]) -> StackDiff:
     """The diff of one stack; `old`/`new` are the renderer's entries (None: not there)."""
     old_t = (old or {}).get("template") or {}
     new_t = (new or {}).get("template") or {}

@@ -106,9 +106,9 @@ def _renames(diff: StackDiff) -> None:
                                + ("; its data does not move across" if is_stateful(gone)
                                   else ""))
         name = schemas.name_property(gone.type, diff.region)
-        if name and gone.properties_old.get(name, MISSING) == best.properties_new.get(name, MISSING) \
-                is not MISSING:
-            best.reasons.append(f"both use {name} {gone.properties_old[name]!r}: the create "
+        kept = gone.properties_old.get(name, MISSING) if name else MISSING
+        if kept is not MISSING and kept == best.properties_new.get(name or "", MISSING):
+            best.reasons.append(f"both use {name} {kept!r}: the create "
                                 f"fails while the old {what} exists")
 
 

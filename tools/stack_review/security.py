@@ -88,8 +88,9 @@ def _statements(resource: dict[str, Any] | None) -> dict[str, str]:
                 key = json.dumps([where, statement], sort_keys=True)
                 found[key] = f"{where}: {statement_text(statement)}"
     if resource.get("Type") == "AWS::Lambda::Permission":
+        action, function = properties.get("Action"), properties.get("FunctionName")
         found[json.dumps(properties, sort_keys=True)] = (
-            f"Allow {compact(properties.get('Action'))} on {compact(properties.get('FunctionName'))}"
+            f"Allow {compact(action)} on {compact(function)}"
             f" for {compact(properties.get('Principal'))}"
             + (f" from {compact(properties['SourceArn'])}" if "SourceArn" in properties else ""))
     return found
