@@ -17,17 +17,17 @@ from typing import Optional
 from bench import seed
 from bench.measure import Sample, run_process
 from localdev.localaws import without_aws
+from stack_review.worker import project_parts
 
 REPO = Path(__file__).resolve().parents[1]
 CDK_CLI_DIR = seed.CDK_VENV.parent / "cdk-cli"
-PARTS = ("config", "templates", "handlers", "hooks", "pyproject.toml")
 ENVS = ("dev", "prod")
 
 
 def review_repo(root: Path) -> Path:
     """A git repository of the project with one commit, and an uncommitted edit (more
     memory in dev) so that both revisions render and something differs."""
-    for name in PARTS:
+    for name in project_parts(REPO):
         source, target = REPO / name, root / name
         if source.is_dir():
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from localdev.localaws import without_aws
+from stack_review.worker import project_parts
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -26,7 +27,7 @@ def offline_env(**extra: str) -> dict[str, str]:
 
 SCEPTRE_PARTS = ("config", "templates", "handlers")
 # Everything a revision's own code needs: the package roots pyproject.toml names.
-REVISION_PARTS = SCEPTRE_PARTS + ("hooks", "pyproject.toml")
+REVISION_PARTS = tuple(project_parts(REPO))
 
 
 def copy_project(root: Path, parts: tuple[str, ...] = SCEPTRE_PARTS) -> Path:

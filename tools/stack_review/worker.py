@@ -32,6 +32,12 @@ def package_dirs(project: Path) -> list[Path]:
     return [project / name for name in where if (project / name).is_dir()]
 
 
+def project_parts(project: Path) -> list[str]:
+    """What a revision of the project is made of for rendering: config/, pyproject.toml
+    and the package roots it names (a copy of these renders like the project)."""
+    return ["config", "pyproject.toml", *(d.name for d in package_dirs(project))]
+
+
 def isolate(project: Path) -> None:
     """Put the revision's packages before anything installed."""
     for folder in reversed(package_dirs(project)):
