@@ -66,7 +66,10 @@ def plan_of(project: Path, command_path: str = "") -> Any:
     from sceptre.context import SceptreContext
     from sceptre.plan.plan import SceptrePlan
 
-    return SceptrePlan(SceptreContext(str(project), command_path))
+    # One stack at a time: rendering is CPU-bound Python (threads would only contend for
+    # the GIL), and no two threads then race in Sceptre's or importlib.metadata's lookups
+    # (seen once: a child's `file` template handler not found under heavy load).
+    return SceptrePlan(SceptreContext(str(project), command_path, max_concurrency=1))
 
 
 def describe(stack: Any, online: bool = False) -> dict[str, Any]:
