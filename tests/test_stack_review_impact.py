@@ -181,3 +181,12 @@ def test_security_section_covers_access_changes_and_ignores_the_rest():
     assert all(kind != "IAM statement" for _, _, kind in security({}, {"W": acl}))
     alarm = resource("AWS::CloudWatch::Alarm", Threshold=1)
     assert security({"X": alarm}, {"X": resource("AWS::CloudWatch::Alarm", Threshold=2)}) == []
+
+
+def test_a_metadata_only_change_says_the_resource_is_untouched():
+    old = {"Q": {**resource("AWS::SQS::Queue"), "Metadata": {"note": "a"}}}
+    new = {"Q": {**resource("AWS::SQS::Queue"), "Metadata": {"note": "b"}}}
+    change = review(old, new)["Q"]
+    assert change.action == "update" and "Metadata" in change.reasons[0]
+    touched = {"Q": {**resource("AWS::SQS::Queue", DelaySeconds=5), "Metadata": {"note": "b"}}}
+    assert review(old, touched)["Q"].reasons == []

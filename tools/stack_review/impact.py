@@ -83,6 +83,9 @@ def _classify(change: ResourceChange, region: str) -> None:
         action, reasons = schemas.replacement(change.type, change.properties_old,
                                               change.properties_new, region)
         change.action, change.reasons = action or "update", reasons
+        if change.changes and all(path[:1] == ("Metadata",) for path, _, _ in change.changes):
+            change.reasons.append("only its Metadata changes: data CloudFormation keeps with "
+                                  "the template; the resource's configuration is untouched")
 
 
 def _renames(diff: StackDiff) -> None:
