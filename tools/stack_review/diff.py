@@ -112,6 +112,9 @@ def stack_diff(name: str, old: Optional[dict[str, Any]],
     diff.tags = changes((old or {}).get("tags", {}), (new or {}).get("tags", {}))
     diff.sections = [c for section in SECTIONS for c in changes(
         old_t.get(section, MISSING), new_t.get(section, MISSING), (section,))]
+    if diff.status == "removed":
+        diff.notes.append("no longer in config/: Sceptre stops managing it and does not delete "
+                          "it; the actions below are what deleting the deployed stack does")
     if diff.status == "modified" and not (diff.resources or diff.parameters or diff.outputs
                                           or diff.tags or diff.sections):
         diff.status = "unchanged"
