@@ -27,6 +27,7 @@ def _git(project: Path, *args: str) -> str:
 
 def resolve(project: Path, revision: str) -> str:
     """The commit a revision names, or RevisionError("unknown revision ...")."""
+    _git(project, "rev-parse", "--git-dir")  # "fatal: not a git repository ..." first
     try:
         return _git(project, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except RevisionError:
