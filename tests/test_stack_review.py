@@ -8,6 +8,8 @@ exit codes, the formats and the one-line errors.
 
 from __future__ import annotations
 
+import os
+import pty
 import re
 import shutil
 import subprocess
@@ -223,3 +225,28 @@ def test_cli_render_failure_exits_2_with_the_renderers_message(work_repo):
     assert result.returncode == 2 and result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith("stack-review: error: working tree: ") and "memory_mb" in line
+
+
+def test_cli_colours_only_on_a_terminal(work_repo):
+    memory(work_repo)
+    outputs = {}
+    for name, extra in (("tty", {}), ("no_color", {"NO_COLOR": "1"})):
+        primary, secondary = pty.openpty()
+        with open(secondary, "wb", closefd=True) as terminal:
+            process = subprocess.run([str(BIN / "stack-review"), "--base", "HEAD"],
+                                     cwd=work_repo, stdout=terminal, stderr=subprocess.PIPE,
+                                     env={**offline_env(), **extra}, timeout=300)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(primary)
+        assert process.returncode == 0, process.stderr
+        outputs[name] = b"".join(chunks).decode()
+    assert "\033[" in outputs["tty"] and "MemorySize: 256 -> 512" in ANSI.sub("", outputs["tty"])
+    assert "\033[" not in outputs["no_color"]
