@@ -9,7 +9,7 @@ STACKS := dev/api dev/artifacts prod/api prod/artifacts account/apigateway-loggi
 ENV ?= dev
 PORT ?= 3000
 
-.PHONY: test up smoke lint checkov rendered generate bench clean venv review
+.PHONY: test up token smoke lint checkov rendered generate bench clean venv review
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@echo "Installing $(VENV): sceptre, troposphere, boto3, cfn-lint, pytest... (first run: about a minute)"
@@ -44,6 +44,11 @@ up: venv
 ## make smoke URL=<stage url> [TOKEN=<token>]: the pre-traffic checks over HTTP
 smoke: $(VENV)/.installed
 	@TOKEN="$(TOKEN)" $(VENV)/bin/python -m localdev.smoke --url "$(URL)"
+
+## make token ROLE=reader|writer [ENV=dev]: a fresh token of a local user (while make up runs)
+ROLE ?= writer
+token: $(VENV)/.installed
+	@$(VENV)/bin/python -m localdev.tokens --env $(ENV) --role $(ROLE)
 
 ## make generate: print the rendered templates of both environments
 generate: $(VENV)/.installed

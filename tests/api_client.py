@@ -12,14 +12,19 @@ from urllib.parse import quote
 from data_api import routes
 from data_api.handler import handle
 from data_api.storage import Storage
+from tests import auth_context
 
 JSON = {"Content-Type": "application/json"}
 
 
 def make_event(method: str, path: str, body: Optional[str | bytes] = None,
                headers: Optional[dict[str, str]] = JSON,
-               query: Optional[dict[str, list[str]]] = None, stage: str = "dev") -> dict:
-    """An event shaped like API Gateway's: resource template, path params, multi-values."""
+               query: Optional[dict[str, list[str]]] = None, stage: str = "dev",
+               caller: Optional[dict[str, Any]] = None) -> dict:
+    """An event shaped like API Gateway's: resource template, path params, multi-values,
+    and the caller's authorizer context (a writer user unless `caller` says otherwise;
+    {} for none), as the gateway adds it to requestContext."""
+    caller = auth_context.writer_user() if caller is None else caller
     segments = path.strip("/").split("/")
     resource, params = path, None
     if len(segments) == 2 and segments[0] == "data":
@@ -38,7 +43,7 @@ def make_event(method: str, path: str, body: Optional[str | bytes] = None,
         "pathParameters": params,
         "stageVariables": None,
         "requestContext": {"requestId": str(uuid.uuid4()), "stage": stage,
-                           "path": f"/{stage}{path}", "httpMethod": method},
+                           "path": f"/{stage}{path}", "httpMethod": method, **caller},
         "body": base64.b64encode(body).decode() if encoded else body,
         "isBase64Encoded": encoded,
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.helpers import ENVIRONMENTS, generate
@@ -21,6 +23,17 @@ def prod_template() -> dict:
 def env_template(request: pytest.FixtureRequest) -> tuple[str, dict]:
     """(environment, rendered API template), once per environment."""
     return request.param, request.getfixturevalue(f"{request.param}_template")
+
+
+@pytest.fixture(autouse=True)
+def auth_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The function's access-control variables, as the dev template sets them, unless
+    already set (a local API serving a launched stack sets the stack's own)."""
+    from tests.auth_context import function_env
+
+    for name, value in function_env().items():
+        if name not in os.environ:
+            monkeypatch.setenv(name, value)
 
 
 @pytest.fixture()

@@ -22,30 +22,37 @@ import pytest
 
 import data_api.handler as handler_module
 from data_api.storage import Storage
-from data_api_stack import build_template, parse_config
+from data_api_stack import build_template, ids, parse_config
 from localdev.apiserver import LocalApi, serve
+from localdev.authorizer import CognitoAuthorizer
+from tests import auth_context
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")]
 
 PAGE = """<!doctype html><html><body><pre id="out">running</pre><script>
-const api = "%(api)s", out = [];
+const api = "%(api)s", out = [], auth = {"Authorization": "Bearer %(writer)s"};
 async function run() {
   try {
-    let r = await fetch(api + "/data", {method: "POST",
-      headers: {"Content-Type": "application/json"}, body: JSON.stringify({id: "b", data: 1})});
+    let r = await fetch(api + "/data");
+    out.push("NOAUTH " + r.status + " " + (await r.json()).error.code);
+    r = await fetch(api + "/data", {method: "POST", headers: {"Content-Type": "application/json",
+      "Authorization": "Bearer %(reader)s"}, body: JSON.stringify({id: "b", data: 1})});
+    out.push("READER " + r.status + " " + (await r.json()).error.code);
+    r = await fetch(api + "/data", {method: "POST",
+      headers: {...auth, "Content-Type": "application/json"}, body: JSON.stringify({id: "b", data: 1})});
     const first = r.headers.get("ETag");
     out.push("POST " + r.status + " etag=" + /^"1-[0-9a-f]{16}"$/.test(first) + " loc=" + r.headers.get("Location"));
-    r = await fetch(api + "/data/b", {method: "PUT", headers: {"Content-Type": "application/json",
+    r = await fetch(api + "/data/b", {method: "PUT", headers: {...auth, "Content-Type": "application/json",
       "If-Match": first}, body: JSON.stringify({data: 2})});
     out.push("PUT " + r.status + " etag=" + /^"2-[0-9a-f]{16}"$/.test(r.headers.get("ETag")));
-    r = await fetch(api + "/data/b", {method: "PUT", headers: {"Content-Type": "application/json",
+    r = await fetch(api + "/data/b", {method: "PUT", headers: {...auth, "Content-Type": "application/json",
       "If-Match": first}, body: JSON.stringify({data: 3})});
     out.push("STALE " + r.status + " " + (await r.json()).error.code);
-    r = await fetch(api + "/no/route");
+    r = await fetch(api + "/no/route");  // no path, no authorizer: the gateway 404
     out.push("GW404 " + r.status + " " + (await r.json()).error.code);
-    r = await fetch(api + "/data/b", {method: "DELETE"});
+    r = await fetch(api + "/data/b", {method: "DELETE", headers: auth});
     out.push("DELETE " + r.status);
   } catch (e) { out.push("BLOCKED " + e.name); }
   document.getElementById("out").textContent = out.join("|");
@@ -67,14 +74,23 @@ def _serve_page(root: Path) -> Iterator[str]:
 def _browser_results(origin: str, tmp_path: Path, dynamodb, monkeypatch) -> list[str]:
     monkeypatch.setenv("TABLE_NAME", "items")
     monkeypatch.setenv("CORS_ORIGIN", origin)
+    for name, value in auth_context.function_env().items():  # restored after the test
+        monkeypatch.setenv(name, value)
     monkeypatch.setattr(handler_module, "_storage", Storage(dynamodb, "items"))
     template = json.loads(build_template(parse_config(
         {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
          "cors_origin": origin})).to_json())
-    api = serve(LocalApi(template, {"TABLE_NAME": "items", "CORS_ORIGIN": origin},
-                         log=lambda _: None), "127.0.0.1", 0)
+    pool = auth_context.TestPool()  # the template's Cognito authorizer, with a test key
+    keys = pool.serve_jwks()
+    authorizers = {ids.AUTHORIZER: CognitoAuthorizer(auth_context.ISSUER, keys.__enter__())}
+    api = serve(LocalApi(template, {"TABLE_NAME": "items", "CORS_ORIGIN": origin,
+                                    **auth_context.function_env()},
+                         log=lambda _: None, authorizers=authorizers), "127.0.0.1", 0)
     threading.Thread(target=api.serve_forever, daemon=True).start()
-    (tmp_path / "index.html").write_text(PAGE % {"api": f"http://127.0.0.1:{api.server_port}/dev"})
+    tokens = {role: pool.token(auth_context.user_payload(f"b-{role}", [auth_context.GROUPS[role]]))
+              for role in ("reader", "writer")}
+    (tmp_path / "index.html").write_text(PAGE % {
+        "api": f"http://127.0.0.1:{api.server_port}/dev", **tokens})
     pages = _serve_page(tmp_path)
     try:
         page = next(pages)
@@ -87,6 +103,7 @@ def _browser_results(origin: str, tmp_path: Path, dynamodb, monkeypatch) -> list
     finally:
         pages.close()
         api.shutdown()
+        keys.__exit__(None, None, None)
     found = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)
     assert found, dom[-2000:]
     return html.unescape(found.group(1)).split("|")
@@ -94,7 +111,8 @@ def _browser_results(origin: str, tmp_path: Path, dynamodb, monkeypatch) -> list
 
 def test_browser_does_crud_across_origins_and_reads_errors(tmp_path, dynamodb, monkeypatch):
     results = _browser_results("*", tmp_path, dynamodb, monkeypatch)
-    assert results == ["POST 201 etag=true loc=/dev/data/b", "PUT 200 etag=true",
+    assert results == ["NOAUTH 401 UNAUTHORIZED", "READER 403 ACCESS_DENIED",
+                       "POST 201 etag=true loc=/dev/data/b", "PUT 200 etag=true",
                        "STALE 412 PRECONDITION_FAILED", "GW404 404 NOT_FOUND", "DELETE 204"]
 
 

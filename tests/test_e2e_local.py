@@ -7,22 +7,27 @@ handler file for the relaunch check never touches the working tree.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import os
 import shutil
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import boto3
+import jwt
 import pytest
 
 from lambda_artifact.build import build_artifact
+from localdev import tokens
 from localdev.apiserver import HandlerLoader, LocalApi, serve
-from localdev.localaws import LocalAws, free_port
+from localdev.authorizer import build_authorizers
+from localdev.localaws import LOCALAWS_PYTHON, LocalAws, free_port
 from localdev.stack import read_stack
 from tests.helpers import copy_project, offline_env, sceptre
 
@@ -83,13 +88,19 @@ def _deployed_key(clients: dict[str, Any]) -> str:
 
 
 class Http:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, token: str = "") -> None:
         self.base = base
+        self.token = token  # sent as "Authorization: Bearer <token>" unless overridden
+
+    def as_(self, token: str) -> "Http":
+        return Http(self.base, token)
 
     def __call__(self, method: str, path: str, body: Any = None,
                  headers: Optional[dict[str, str]] = None) -> tuple[int, Any, Any]:
         data = json.dumps(body).encode() if body is not None else None
         all_headers = {"Content-Type": "application/json"} if data else {}
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(self.base + path, data=data, method=method,
                                          headers={**all_headers, **(headers or {})})
         try:
@@ -110,12 +121,18 @@ def http(launched: str, local_aws: LocalAws) -> Iterator[Http]:
     saved = dict(os.environ)
     os.environ.update(local_aws.env())
     stack = read_stack(API_STACK)
+    callers = tokens.create_local_users(local_aws.endpoint, stack.outputs)
+    authorizers = build_authorizers(stack.template, stack.physical_ids, local_aws.endpoint)
     server = serve(LocalApi(stack.template, stack.function_env, HandlerLoader(),
-                            log=lambda line: None), "127.0.0.1", free_port())
+                            log=lambda line: None, authorizers=authorizers),
+                   "127.0.0.1", free_port())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Http(f"http://127.0.0.1:{server.server_port}/dev")
+        http = Http(f"http://127.0.0.1:{server.server_port}/dev",
+                    tokens.token_for(callers, "writer"))
+        http.callers = callers  # type: ignore[attr-defined]
+        yield http
     finally:
         server.shutdown()
         server.server_close()
@@ -197,8 +214,9 @@ def test_crud_over_http(http):
 
 
 def test_preflight_and_gateway_404_carry_cors(http):
-    status, headers, _ = http("OPTIONS", "/data/x", headers={"Origin": "https://a.example.com"})
-    assert status == 204
+    status, headers, _ = http.as_("")("OPTIONS", "/data/x",
+                                      headers={"Origin": "https://a.example.com"})
+    assert status == 204  # no token: preflights are never authorized
     assert headers["Access-Control-Allow-Methods"] == "GET,PUT,DELETE,OPTIONS"
     assert headers["Access-Control-Allow-Origin"] == "*"
     status, headers, body = http("GET", "/no/such/route")
@@ -208,6 +226,64 @@ def test_preflight_and_gateway_404_carry_cors(http):
     assert status == 405 and headers["Access-Control-Allow-Origin"] == "*"
     assert headers["Allow"] == "GET, PUT, DELETE, OPTIONS"
     assert body["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def _moto_signed(payload: dict[str, Any]) -> str:
+    """A token signed with the key moto signs every pool's tokens with (shipped in moto)."""
+    (path,) = LOCALAWS_PYTHON.parent.parent.glob(
+        "lib/python3*/site-packages/moto/cognitoidp/resources/jwks-private.json*")
+    data = path.read_bytes()
+    key = jwt.PyJWK.from_json(gzip.decompress(data) if path.suffix == ".gz" else data)
+    return jwt.encode(payload, key.key, algorithm="RS256", headers={"kid": "dummy"})
+
+
+def test_no_token_is_401_with_cors_and_the_json_shape(http):
+    for method, path in (("GET", "/data"), ("POST", "/data"), ("DELETE", "/data/x")):
+        status, headers, body = http.as_("")(method, path, {"data": 1} if method == "POST"
+                                             else None)
+        assert status == 401 and body == {"error": {"code": "UNAUTHORIZED",
+                                                    "message": "Unauthorized"}}, method
+        assert headers["Access-Control-Allow-Origin"] == "*"
+        assert headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_reader_reads_and_is_refused_writes(http):
+    assert http("POST", "/data", {"id": "r1", "data": 1})[0] == 201
+    reader = http.as_(tokens.token_for(http.callers, "reader"))  # type: ignore[attr-defined]
+    assert reader("GET", "/data/r1")[0] == 200 and reader("GET", "/data")[0] == 200
+    for method, path, body in (("POST", "/data", {"data": 1}), ("PUT", "/data/r1", {"data": 2}),
+                               ("DELETE", "/data/r1", None)):
+        status, headers, error = reader(method, path, body)
+        assert status == 403 and error["error"]["code"] == "ACCESS_DENIED", method
+        assert headers["Access-Control-Allow-Origin"] == "*"
+    assert http("DELETE", "/data/r1")[0] == 204
+
+
+def test_tampered_expired_and_foreign_pool_tokens_are_401(http, clients, local_aws):
+    good = http.token
+    header, body, signature = good.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps(
+        {**claims, "cognito:groups": ["admins"]}).encode()).decode().rstrip("=")
+    expired = _moto_signed({**claims, "exp": int(time.time()) - 60})
+    cognito = boto3.client("cognito-idp", region_name="us-west-2", endpoint_url=local_aws.endpoint,
+                           aws_access_key_id="local", aws_secret_access_key="local")
+    other = cognito.create_user_pool(PoolName="someone-elses")["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(UserPoolId=other, ClientName="x")
+    cognito.admin_create_user(UserPoolId=other, Username="eve", MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=other, Username="eve", Password="Aa1!aaaaaaaaaaaa",
+                                    Permanent=True)
+    foreign = cognito.admin_initiate_auth(
+        UserPoolId=other, ClientId=client["UserPoolClient"]["ClientId"],
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "eve", "PASSWORD": "Aa1!aaaaaaaaaaaa"},
+    )["AuthenticationResult"]["AccessToken"]
+    assert _moto_signed(claims) and http.as_(_moto_signed(claims))("GET", "/data")[0] == 200
+    for name, token in (("tampered", f"{header}.{forged}.{signature}"), ("expired", expired),
+                        ("foreign pool", foreign)):
+        status, headers, error = http.as_(token)("GET", "/data")
+        assert status == 401 and error["error"]["code"] == "UNAUTHORIZED", name
+        assert headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_changed_handler_relaunch_updates_code_unchanged_does_not(http, project, local_aws,

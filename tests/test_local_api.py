@@ -42,8 +42,10 @@ def echo_loader(tmp_path, monkeypatch):
 @pytest.fixture()
 def client(echo_loader, monkeypatch):
     monkeypatch.setattr(os, "environ", dict(os.environ))  # LocalApi sets function env vars
+    # Translation only: the authorizer's own checks are in test_local_authorizer.
     template = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
+        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+         "auth": "none", "allow_anonymous": True})).to_json())
     lines: list[str] = []
     app = LocalApi(template, {"TABLE_NAME": "t"}, echo_loader, log=lines.append)
     web = Client(app)

@@ -28,8 +28,10 @@ def client(tmp_path, monkeypatch):
     (package / "app.py").write_text(SIZED)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(os, "environ", dict(os.environ))
+    # Size limits only: the authorizer's checks are in test_local_authorizer.
     template = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
+        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+         "auth": "none", "allow_anonymous": True})).to_json())
     yield Client(LocalApi(template, {}, HandlerLoader("sized_pkg.app.handler", source=package),
                           log=lambda line: None))
     for name in [n for n in sys.modules if n.startswith("sized_pkg")]:

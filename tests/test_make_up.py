@@ -11,7 +11,7 @@ import pytest
 
 from localdev.localaws import free_port
 from tests.helpers import REPO, offline_env
-from tests.up_runner import UpRunner, alive, create_and_read
+from tests.up_runner import UpRunner, alive, create_and_read, status
 
 pytestmark = pytest.mark.e2e
 
@@ -24,9 +24,24 @@ def test_up_launches_serves_and_stops_on_ctrl_c():
         assert "LambdaFunctionArn: arn:aws:lambda:us-west-2:" in text, text
         assert f"Local API: http://127.0.0.1:{port}/dev" in text and "curl -s" in text
         assert runner.helpers, "the local AWS runs as a child process"
-        assert create_and_read(f"http://127.0.0.1:{port}/dev", "up") == 1
+        base, writer = f"http://127.0.0.1:{port}/dev", runner.token("WRITER")
+        assert "Bearer $WRITER_TOKEN" in text and "Bearer $READER_TOKEN" in text
+        assert create_and_read(base, "up", writer) == 1
+        # `make token` prints only a fresh token of the running environment.
+        printed = subprocess.run(["make", "-s", "token", "ROLE=reader"], cwd=REPO,
+                                 env=offline_env(), capture_output=True, text=True, timeout=120)
+        assert printed.returncode == 0, printed.stderr
+        reader = printed.stdout.strip()
+        assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", reader) and reader != writer, printed
+        assert status(f"{base}/data/up", token=reader) == 200
+        assert status(f"{base}/data", "POST", {"data": 2}, reader) == 403
+        assert status(f"{base}/data/up") == 401
         runner.process.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert runner.process.wait(timeout=60) == 0
+        assert not (REPO / ".cache" / "localdev" / "auth-dev.json").exists()
+        stopped = subprocess.run(["make", "-s", "token"], cwd=REPO, env=offline_env(),
+                                 capture_output=True, text=True, timeout=120)
+        assert stopped.returncode != 0 and "make up" in stopped.stderr
         for pid in runner.helpers:
             assert not alive(pid), f"process {pid} started by make up is still running"
     finally:  # also on failure: let `make up` clean up, then make sure
@@ -42,7 +57,7 @@ def test_up_prod_launches_with_codedeploy_and_make_smoke_passes():
         assert f"Local API: http://127.0.0.1:{port}/prod" in output, output
         endpoint = re.search(r"Local AWS \(moto\) on (http://\S+),", output).group(1)
         smoke = subprocess.run(["make", "--no-print-directory", "smoke",
-                                f"URL=http://127.0.0.1:{port}/prod"],
+                                f"URL=http://127.0.0.1:{port}/prod", f"TOKEN={up.token()}"],
                                cwd=REPO, env=offline_env(), capture_output=True, text=True,
                                timeout=120)
         assert smoke.returncode == 0, smoke.stdout + smoke.stderr

@@ -21,13 +21,13 @@ def test_dev_and_prod_side_by_side_on_free_ports_and_kill_9_leaves_nothing():
             assert base.endswith(f"/{env}") and ":0/" not in base  # the real port
             assert runner.helpers, "the local AWS runs as a child process"
         assert dev.api_base() != prod.api_base()
-        assert create_and_read(dev.api_base(), "side") == 1
-        assert create_and_read(prod.api_base(), "side") == 1
+        assert create_and_read(dev.api_base(), "side", dev.token()) == 1
+        assert create_and_read(prod.api_base(), "side", prod.token()) == 1
         dev.process.send_signal(signal.SIGKILL)  # no cleanup runs in the runner
         dev.process.wait(timeout=30)
         for pid in dev.helpers:
             assert wait_gone(pid), f"local AWS {pid} outlived its killed runner"
-        assert create_and_read(prod.api_base(), "still") == 1  # prod is unaffected
+        assert create_and_read(prod.api_base(), "still", prod.token()) == 1  # prod is unaffected
         prod.process.send_signal(signal.SIGINT)
         assert prod.process.wait(timeout=60) == 0
         for pid in prod.helpers:

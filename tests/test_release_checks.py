@@ -21,6 +21,7 @@ from botocore.stub import Stubber
 from data_api.handler import handle
 from data_api.storage import Storage
 from deploy_hooks import checks, pretraffic
+from tests.auth_context import release_caller_context
 
 VERSION_ARN = "arn:aws:lambda:us-west-2:123456789012:function:serverless-data-prod-api:7"
 HOOK_EVENT = {"DeploymentId": "d-ABCDEFGHI", "LifecycleEventHookExecutionId": "exec-123"}
@@ -65,7 +66,10 @@ def _codedeploy(status: str) -> tuple[Any, Stubber]:
 
 
 def _env() -> dict[str, str]:
-    return {pretraffic.NEW_VERSION_ENV: VERSION_ARN, pretraffic.STAGE_ENV: "prod"}
+    # The caller context the cognito template gives the hook (its Sub resolved to the
+    # machine client the test function environment allows).
+    return {pretraffic.NEW_VERSION_ENV: VERSION_ARN, pretraffic.STAGE_ENV: "prod",
+            pretraffic.CALLER_ENV: release_caller_context()}
 
 
 def _items(dynamodb: Any, table: str = "items") -> list[str]:

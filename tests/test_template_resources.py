@@ -170,5 +170,6 @@ def test_template_fits_cloudformation_body_limit(env_template):
     import json
 
     _, template = env_template
-    # What the handler sends (templates/api.py: compact JSON), with room to grow.
-    assert len(json.dumps(template, separators=(",", ":"))) < 45_000
+    # What the handler sends (templates/api.py: compact JSON). Prod is ~47 KB with access
+    # control; growing past the limit means uploading the body (Sceptre's template_bucket_name).
+    assert len(json.dumps(template, separators=(",", ":"))) < 51_200

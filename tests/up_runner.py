@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 from tests.helpers import REPO, offline_env
@@ -75,6 +76,12 @@ class UpRunner:
         assert match, "".join(self.output)
         return match.group(1)
 
+    def token(self, role: str = "WRITER") -> str:
+        """The token `make up` printed for its local WRITER or READER."""
+        match = re.search(rf"export {role}_TOKEN=(\S+)", "".join(self.output))
+        assert match, "".join(self.output)
+        return match.group(1)
+
     def stop(self) -> None:
         """Ctrl-C, then make sure nothing it started is left (also after a failure)."""
         if self.process.poll() is None:
@@ -91,11 +98,23 @@ class UpRunner:
                 pass
 
 
-def create_and_read(base: str, item_id: str) -> int:
+def status(url: str, method: str = "GET", body: object = None, token: str = "") -> int:
+    """The HTTP status of one request (an error status is an answer, not an exception)."""
     request = urllib.request.Request(
-        f"{base}/data", method="POST", data=json.dumps({"id": item_id, "data": 1}).encode(),
-        headers={"Content-Type": "application/json"})
+        url, method=method, data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json",
+                 **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def create_and_read(base: str, item_id: str, token: str) -> int:
+    """POST an item as the caller of `token` (a writer), then read its data back."""
+    assert status(f"{base}/data", "POST", {"id": item_id, "data": 1}, token) == 201
+    request = urllib.request.Request(f"{base}/data/{item_id}",
+                                     headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=30) as reply:
-        assert reply.status == 201
-    with urllib.request.urlopen(f"{base}/data/{item_id}", timeout=30) as reply:
         return json.loads(reply.read())["data"]

@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
-from data_api import aws_client, errors, logs, responses, routes, validation
+from data_api import authz, aws_client, errors, logs, responses, routes, validation
 from data_api.errors import ApiError
 from data_api.storage import Storage
 
@@ -129,8 +129,10 @@ def handle(event: Any, context: Any, storage_factory: Callable[[], Storage]) -> 
                      or (event.get("requestContext") or {}).get("requestId") or "-")
     method = str(event.get("httpMethod") or "").upper()
     route = event.get("resource")
+    caller = authz.identify(event, method)
     try:
         route = _route(event, method)
+        authz.require(caller, method)
         response = _dispatch(event, route, method, storage_factory())
     except ApiError as error:
         response = responses.error(error.status, error.code, error.message, _origin(),
@@ -141,7 +143,7 @@ def handle(event: Any, context: Any, storage_factory: Callable[[], Storage]) -> 
         LOG.exception("unhandled error", extra={"requestId": request_id})
         response = _internal_error(request_id)
     LOG.info("request", extra={"requestId": request_id, "method": method, "resource": route,
-                               "status": response["statusCode"],
+                               "status": response["statusCode"], "caller": caller.identity,
                                "durationMs": round((time.perf_counter() - started) * 1000, 2)})
     return response
 

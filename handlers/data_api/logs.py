@@ -16,7 +16,8 @@ LOGGER = logging.getLogger("data_api")
 
 
 class JsonFormatter(logging.Formatter):
-    FIELDS = ("requestId", "method", "resource", "status", "durationMs", "errorCode", "error")
+    FIELDS = ("requestId", "method", "resource", "status", "durationMs", "errorCode", "error",
+              "caller")
 
     def format(self, record: logging.LogRecord) -> str:
         line = {"timestamp": self.formatTime(record), "level": record.levelname,

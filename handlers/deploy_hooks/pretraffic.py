@@ -20,6 +20,9 @@ from deploy_hooks import checks
 
 NEW_VERSION_ENV = "NewVersion"  # ARN of the version under test (Ref of AWS::Lambda::Version)
 STAGE_ENV = "STAGE"  # the stage name the events carry
+# JSON: the requestContext part API Gateway's authorizer would add for a trusted writer
+# (the template writes it from the stack's auth mode; see data_api.authz).
+CALLER_ENV = "CALLER_CONTEXT"
 SUCCEEDED, FAILED = "Succeeded", "Failed"
 
 LOG = logging.getLogger("deploy_hooks")
@@ -54,7 +57,8 @@ def handle(event: Any, lambda_client: Any, codedeploy_client: Any,
     status = FAILED
     try:
         version = env[NEW_VERSION_ENV]
-        send = lambda_transport(lambda_client, version, env.get(STAGE_ENV, "live"))
+        send = lambda_transport(lambda_client, version, env.get(STAGE_ENV, "live"),
+                                json.loads(env.get(CALLER_ENV) or "{}"))
         results = checks.run_checks(send)
         status = SUCCEEDED if results and all(r.passed for r in results) else FAILED
         LOG.info(json.dumps({"event": "release_checks", "version": version, "status": status,

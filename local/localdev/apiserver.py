@@ -27,7 +27,8 @@ from werkzeug.wrappers import Request, Response
 
 from localdev import limits
 from deploy_hooks.checks import REQUEST_TIME_FORMAT  # the release checks' events use it too
-from localdev.gateway import Gateway, GatewayAnswer
+from localdev.authorizer import CognitoAuthorizer, Unauthorized
+from localdev.gateway import ANY, Gateway, GatewayAnswer, Resource
 
 HANDLERS_DIR = Path(__file__).resolve().parents[2] / "handlers"
 HANDLER = "data_api.handler.lambda_handler"
@@ -64,7 +65,8 @@ class HandlerLoader:
 
 
 def _proxy_event(request: Request, resource: str, params: dict[str, str], stage: str,
-                 stage_in_path: bool, request_id: str) -> dict[str, Any]:
+                 stage_in_path: bool, request_id: str,
+                 authorizer: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     raw = request.get_data()
     try:
         body, encoded = (raw.decode("utf-8"), False) if raw else (None, False)
@@ -91,6 +93,7 @@ def _proxy_event(request: Request, resource: str, params: dict[str, str], stage:
             "identity": {"sourceIp": request.remote_addr, "userAgent": request.user_agent.string},
             "requestTime": now.strftime(REQUEST_TIME_FORMAT),
             "requestTimeEpoch": int(now.timestamp() * 1000), "apiId": "local",
+            **({"authorizer": authorizer} if authorizer else {}),
         },
         "body": body,
         "isBase64Encoded": encoded,
@@ -117,8 +120,10 @@ class LocalApi:
     """WSGI app serving one API stack's routes with the handler in-process."""
 
     def __init__(self, template: dict[str, Any], function_env: dict[str, str],
-                 loader: Optional[HandlerLoader] = None, log: Callable[[str], None] = print):
+                 loader: Optional[HandlerLoader] = None, log: Callable[[str], None] = print,
+                 authorizers: Optional[dict[str, CognitoAuthorizer]] = None):
         self.gateway = Gateway(template)
+        self.authorizers = authorizers or {}  # logical id -> authorizer.build_authorizers
         self.loader = loader or HandlerLoader()
         self.log = log
         os.environ.update(function_env)  # the function's variables, resolved by local AWS
@@ -126,6 +131,22 @@ class LocalApi:
     def _answer(self, answer: GatewayAnswer) -> Response:
         return Response(answer.body, status=answer.status,
                         headers={**answer.headers, "Content-Type": "application/json"})
+
+    def _authorize(self, request: Request, resource: Resource) -> Optional[dict[str, Any]]:
+        """The method's authorizer, as API Gateway runs it before the integration:
+        `requestContext.authorizer` for the event, or raise Unauthorized."""
+        # The method that answers: the verb's own, else ANY (as Resource.method picks).
+        auth = resource.auth.get(request.method, resource.auth.get(ANY, {}))
+        kind = auth.get("AuthorizationType", "NONE")
+        if kind == "NONE":
+            return None
+        if kind == "COGNITO_USER_POOLS":
+            authorizer = self.authorizers.get(auth["AuthorizerId"]["Ref"])
+            if authorizer is None:  # never allow a method we cannot check
+                raise Unauthorized("Authorizer not available locally", "AUTHORIZER_FAILURE")
+            return {"claims": authorizer.claims(request.headers,
+                                                auth.get("AuthorizationScopes"))}
+        raise Unauthorized(f"{kind} is not enforced locally", "AUTHORIZER_FAILURE")
 
     def _route(self, request: Request) -> tuple[list[str], bool, str]:
         """(raw segments after the stage, stage in path?, raw path after the stage).
@@ -162,11 +183,15 @@ class LocalApi:
         found, mock = resource.method(request.method) if resource else (False, None)
         if resource is None or not found:
             return self._answer(self.gateway.error("MISSING_AUTHENTICATION_TOKEN")), context
+        try:
+            authorizer = self._authorize(request, resource)
+        except Unauthorized as refused:
+            return self._answer(self.gateway.error(refused.response_type, refused.message)), context
         if mock is not None:
             return Response(mock.body, status=mock.status, headers=mock.headers,
                             mimetype="application/json"), context
         event = _proxy_event(request, resource.path, params, self.gateway.stage,
-                             stage_in_path, request_id)
+                             stage_in_path, request_id, authorizer)
         if limits.invoke_too_large(event):
             return self._answer(self.gateway.error("REQUEST_TOO_LARGE")), context
         lambda_context = SimpleNamespace(aws_request_id=request_id, function_name="local",

@@ -15,7 +15,8 @@ from typing import Any, Optional
 # API Gateway's default status for the gateway response types we meet locally.
 DEFAULT_STATUS = {"MISSING_AUTHENTICATION_TOKEN": 403, "DEFAULT_4XX": 400,
                   "DEFAULT_5XX": 500, "BAD_GATEWAY": 502, "REQUEST_TOO_LARGE": 413,
-                  "INTEGRATION_FAILURE": 504}
+                  "INTEGRATION_FAILURE": 504, "UNAUTHORIZED": 401,
+                  "ACCESS_DENIED": 403, "EXPIRED_TOKEN": 403, "INVALID_SIGNATURE": 403}
 DEFAULT_MESSAGES = {"MISSING_AUTHENTICATION_TOKEN": "Missing Authentication Token",
                     "BAD_GATEWAY": "Internal server error",
                     "INTEGRATION_FAILURE": "Internal server error",
@@ -35,6 +36,8 @@ class MockAnswer:
 class Resource:
     path: str  # e.g. /data/{id}, /{proxy+}, /
     methods: dict[str, Optional[MockAnswer]] = field(default_factory=dict)  # None: proxy
+    # verb -> the method's AuthorizationType, AuthorizerId ({"Ref": id}), AuthorizationScopes
+    auth: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def method(self, verb: str) -> tuple[bool, Optional[MockAnswer]]:
         """(found, MOCK answer or None for a proxy): an explicit method wins over ANY,
@@ -149,6 +152,8 @@ class Gateway:
             integration = props["Integration"]
             answer = _mock_answer(integration) if integration["Type"] == "MOCK" else None
             resource.methods[props["HttpMethod"]] = answer
+            resource.auth[props["HttpMethod"]] = {key: props[key] for key in (
+                "AuthorizationType", "AuthorizerId", "AuthorizationScopes") if key in props}
         return sorted([root, *by_id.values()], key=lambda r: r.path)
 
     def match(self, segments: list[str]) -> tuple[Optional[Resource], dict[str, str]]:

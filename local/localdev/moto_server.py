@@ -20,6 +20,11 @@ from typing import Any
 # Shim modules live beside this script (sys.path[0] when it runs as one).
 from shim_codedeploy import shim_codedeploy
 from shim_wafv2 import shim_wafv2
+import cognito_resource_server
+import cognito_user_pool
+import cognito_user_pool_client
+import cognito_user_pool_domain
+import cognito_user_pool_group
 
 
 def shim_mock_integrations() -> None:
@@ -150,7 +155,9 @@ def shim_atomic_dynamodb() -> None:
 
 
 SHIMS = (shim_mock_integrations, shim_lambda_alias, shim_atomic_dynamodb, shim_codedeploy,
-         shim_wafv2)
+         shim_wafv2, cognito_user_pool.shim, cognito_user_pool_domain.shim,
+         cognito_resource_server.shim, cognito_user_pool_group.shim,
+         cognito_user_pool_client.shim)
 
 
 def exit_with_parent(parent_pid: int, poll_seconds: float = 0.5) -> threading.Thread:

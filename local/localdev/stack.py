@@ -18,6 +18,15 @@ class LaunchedStack:
     template: dict[str, Any]
     function_env: dict[str, str]
 
+    @property
+    def physical_ids(self) -> dict[str, str]:
+        """Logical id -> physical id, for each resource an output names by `Ref`
+        (moto's ListStackResources crashes on stacks with types it skips)."""
+        return {spec["Value"]["Ref"]: self.outputs[key]
+                for key, spec in self.template.get("Outputs", {}).items()
+                if isinstance(spec.get("Value"), dict) and set(spec["Value"]) == {"Ref"}
+                and key in self.outputs}
+
 
 def stack_name(project_code: str, env: str, stack: str = "api") -> str:
     """Sceptre's naming: <project_code>-<env>-<stack>."""

@@ -20,7 +20,10 @@ from typing import IO, Optional
 
 import yaml
 
+from data_api_stack import ids
+from localdev import tokens
 from localdev.apiserver import LocalApi, serve
+from localdev.authorizer import build_authorizers
 from localdev.localaws import REPO, LocalAws, LocalAwsError, port_in_use, sceptre_cli
 from localdev.stack import read_stack, stack_name
 
@@ -51,17 +54,31 @@ def _project_code() -> str:
     return yaml.safe_load((REPO / "config" / "config.yaml").read_text())["project_code"]
 
 
-def _curl_lines(base: str) -> str:
+def _curl_lines(base: str, auth: str = "", reader: str = "") -> str:
+    """Ready-to-paste requests; `auth`/`reader`: a writer's/reader's header option."""
     return "\n".join([
-        f"  curl -s -X POST {base}/data -H 'Content-Type: application/json' "
+        f"  curl -s -X POST {base}/data{auth} -H 'Content-Type: application/json' "
         "-d '{\"id\": \"hello\", \"data\": {\"msg\": \"hi\"}}'",
-        f"  curl -s {base}/data/hello",
-        f"  curl -s -X PUT {base}/data/hello -H 'Content-Type: application/json' "
+        f"  curl -s {base}/data/hello{reader or auth}",
+        f"  curl -s -X PUT {base}/data/hello{auth} -H 'Content-Type: application/json' "
         "-H 'If-Match: *' -d '{\"data\": {\"msg\": \"bye\"}}'",
-        f"  curl -s '{base}/data?limit=10'",
-        f"  curl -s -i -X DELETE {base}/data/hello",
+        f"  curl -s '{base}/data?limit=10'{reader or auth}",
+        f"  curl -s -i -X DELETE {base}/data/hello{auth}",
         f"  curl -s -i -X OPTIONS {base}/data -H 'Origin: https://example.com'",
-    ])
+    ] + ([f"  curl -s -i -X POST {base}/data{reader} -d '{{}}'    # a reader's write: 403",
+          f"  curl -s -i {base}/data    # no token: 401"] if reader else []))
+
+
+def _local_callers(env: str, endpoint: str, outputs: dict[str, str]) -> str:
+    """Create the local reader and writer (cognito); the lines that set their tokens."""
+    if ids.OUTPUT_USER_POOL_ID not in outputs:
+        return ""
+    record = tokens.create_local_users(endpoint, outputs)
+    tokens.save_record(env, record)
+    return ("\nLocal users (cognito): local-reader, local-writer. Tokens (valid 1 h; "
+            f"`make token ROLE=reader|writer ENV={env}` prints a fresh one):\n"
+            f"  export WRITER_TOKEN={tokens.token_for(record, 'writer')}\n"
+            f"  export READER_TOKEN={tokens.token_for(record, 'reader')}\n")
 
 
 def parse_port(value: str) -> int:
@@ -87,21 +104,27 @@ def run(env: str, port: int, host: str) -> None:
                           "see its output above")
         os.environ.update(aws.env())
         stack = read_stack(stack_name(_project_code(), env))
-        app = LocalApi(stack.template, stack.function_env)
+        callers = _local_callers(env, aws.endpoint, stack.outputs)
+        app = LocalApi(stack.template, stack.function_env, authorizers=build_authorizers(
+            stack.template, stack.physical_ids, aws.endpoint))
         server = serve(app, host, port)
         base = f"http://{host}:{server.server_port}/{app.gateway.stage}"
         print("\nStack outputs (local AWS):", flush=True)
         for key, value in sorted(stack.outputs.items()):
             note = "  (moto skips AWS::ApiGateway::Stage)" if "/None/" in value else ""
             print(f"  {key}: {value}{note}")
-        print(f"\nLocal API: {base}  (also without the stage prefix)\nTry:\n"
-              f"{_curl_lines(base)}\n\nCtrl-C stops the API and the local AWS.", flush=True)
+        headers = (' -H "Authorization: Bearer $WRITER_TOKEN"',
+                   ' -H "Authorization: Bearer $READER_TOKEN"') if callers else ("", "")
+        print(f"{callers}\nLocal API: {base}  (also without the stage prefix)\nTry:\n"
+              f"{_curl_lines(base, *headers)}\n\nCtrl-C stops the API and the local AWS.",
+              flush=True)
         try:
             server.serve_forever()  # werkzeug's returns on Ctrl-C instead of raising
         except KeyboardInterrupt:
             pass
         finally:
             server.server_close()
+            tokens.state_path(env).unlink(missing_ok=True)
             print("\nStopping the local API and the local AWS.", flush=True)
     lock.close()
 

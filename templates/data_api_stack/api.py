@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda
 
 from data_api import cors, errors, routes
-from data_api_stack import fallback, ids
+from data_api_stack import auth_responses, fallback, ids
+from data_api_stack.auth import AuthParts
 from data_api_stack.config import StackConfig
 
 # Logical IDs of the API Gateway resource behind each route path.
@@ -35,8 +36,15 @@ def _quoted(headers: dict[str, str], prefix: str) -> dict[str, str]:
     return {f"{prefix}.header.{name}": f"'{value}'" for name, value in headers.items()}
 
 
+def method_arn(stage_name: str, path: str, verb: str) -> Sub:
+    """execute-api ARN of one method on one stage (`{id}` -> `*`)."""
+    return Sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+               "${Api}/" + f"{stage_name}/{verb}{path.replace('{id}', '*')}",
+               Api=Ref(ids.REST_API))
+
+
 def _proxy_method(api: apigateway.RestApi, resource: apigateway.Resource, path: str,
-                  verb: str, target: object) -> apigateway.Method:
+                  verb: str, target: object, auth: AuthParts) -> apigateway.Method:
     uri = Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31"
               "/functions/${Fn}/invocations", Fn=target)
     return apigateway.Method(
@@ -44,7 +52,7 @@ def _proxy_method(api: apigateway.RestApi, resource: apigateway.Resource, path: 
         RestApiId=Ref(api),
         ResourceId=Ref(resource),
         HttpMethod=verb,
-        AuthorizationType="NONE",
+        **auth.method_properties,
         RequestParameters={"method.request.path.id": True} if "{id}" in path else {},
         # Proxy integration: no request/response templates (the seed's
         # request_templates on a proxy method were dead configuration).
@@ -90,6 +98,7 @@ GATEWAY_RESPONSES = {
     "MISSING_AUTHENTICATION_TOKEN": ("GatewayResponseMissingAuthentication", "401", json.dumps(
         {"error": {"code": errors.UNAUTHORIZED, "message": "missing authentication: sign the "
                    "request or send a token"}})),
+    **auth_responses.gateway_responses(_GATEWAY_ERROR_BODY),
 }
 
 
@@ -100,7 +109,9 @@ def _gateway_response(api: apigateway.RestApi, response_type: str,
         logical_id,
         RestApiId=Ref(api),
         ResponseType=response_type,
-        ResponseParameters=_quoted(cors.response_headers(origin), "gatewayresponse"),
+        ResponseParameters=_quoted({**cors.response_headers(origin),
+                                    **auth_responses.HEADERS.get(response_type, {})},
+                                   "gatewayresponse"),
         ResponseTemplates={"application/json": body},
     )
     if status:
@@ -111,8 +122,7 @@ def _gateway_response(api: apigateway.RestApi, response_type: str,
 def _permission(api: apigateway.RestApi, path: str, verb: str, stage_name: str,
                 target: object) -> awslambda.Permission:
     # Only this API's stage, this method and this path may invoke the function.
-    source = Sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
-                 "${Api}/" + f"{stage_name}/{verb}{path.replace('{id}', '*')}", Api=Ref(api))
+    source = method_arn(stage_name, path, verb)
     return awslambda.Permission(
         method_id(path, verb).replace("Method", "Permission"),
         Action="lambda:InvokeFunction",
@@ -122,18 +132,20 @@ def _permission(api: apigateway.RestApi, path: str, verb: str, stage_name: str,
     )
 
 
-def build_api(cfg: StackConfig, target: object) -> ApiParts:
+def build_api(cfg: StackConfig, target: object, auth: AuthParts) -> ApiParts:
     """The REST API and everything a Deployment snapshots, plus invoke permissions.
 
-    `target` is the ARN API Gateway invokes: the function's, or its `live` alias's.
+    `target` is the ARN API Gateway invokes: the function's, or its `live` alias's;
+    `auth` says how the data methods are authorized (auth.build_auth).
     """
     api = apigateway.RestApi(
         ids.REST_API,
         Name=f"{cfg.name_prefix}-api",
         Description=f"Serverless data API ({cfg.environment})",
         EndpointConfiguration=apigateway.EndpointConfiguration(Types=["REGIONAL"]),
+        **({"Policy": auth.rest_api_policy} if auth.rest_api_policy else {}),
     )
-    parts = ApiParts(rest_api=api)
+    parts = ApiParts(rest_api=api, definition=list(auth.definition))
     collection = apigateway.Resource(ids.DATA_RESOURCE, RestApiId=Ref(api),
                                      ParentId=GetAtt(api, "RootResourceId"), PathPart="data")
     item = apigateway.Resource(ids.ITEM_RESOURCE, RestApiId=Ref(api),
@@ -144,7 +156,7 @@ def build_api(cfg: StackConfig, target: object) -> ApiParts:
             if verb == "OPTIONS":
                 method = _preflight_method(api, resource, path, cfg.cors_origin)
             else:
-                method = _proxy_method(api, resource, path, verb, target)
+                method = _proxy_method(api, resource, path, verb, target, auth)
                 parts.permissions.append(_permission(api, path, verb, cfg.environment, target))
             parts.methods.append(method)
         parts.methods.append(fallback.method_not_allowed(
@@ -152,5 +164,6 @@ def build_api(cfg: StackConfig, target: object) -> ApiParts:
     parts.definition += parts.methods
     parts.definition += fallback.not_found(api, cfg.cors_origin)
     parts.definition += [_gateway_response(api, kind, cfg.cors_origin)
-                         for kind in GATEWAY_RESPONSES]
+                         for kind in GATEWAY_RESPONSES if kind not in auth_responses.RESPONSES
+                         or kind in auth.gateway_responses]
     return parts

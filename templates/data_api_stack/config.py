@@ -19,6 +19,10 @@ ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A standard SNS topic in any partition (CloudWatch alarm actions cannot target FIFO).
 TOPIC_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$")
+USER_POOL_ARN_PATTERN = re.compile(
+    r"^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):[0-9]{12}:userpool/(\1_[0-9A-Za-z]{1,55})$")
+ACCOUNT_ID_PATTERN = re.compile(r"^[0-9]{12}$")
+AUTH_MODES = ("cognito", "iam", "none")
 RUNTIMES = ("python3.14", "python3.13")
 ARCHITECTURES = ("arm64", "x86_64")
 # The only values CloudWatch Logs accepts for RetentionInDays.
@@ -114,6 +118,13 @@ def _deploy_strategy(key: str, value: Any) -> str:
     return short
 
 
+def _account_ids(key: str, value: Any) -> tuple[str, ...]:
+    if (not isinstance(value, (list, tuple)) or not value
+            or not all(isinstance(v, str) and ACCOUNT_ID_PATTERN.match(v) for v in value)):
+        raise _fail(key, "a non-empty list of 12-digit AWS account ids (quoted strings)", value)
+    return tuple(dict.fromkeys(value))
+
+
 @dataclass(frozen=True)
 class StackConfig:
     """One environment's choices; field names are the `sceptre_user_data` keys."""
@@ -146,6 +157,10 @@ class StackConfig:
     reserved_concurrency: Optional[int] = None
     waf: bool = False
     waf_rate_limit: int = 2000
+    auth: str = "cognito"
+    allow_anonymous: bool = False
+    cognito_user_pool_arn: Optional[str] = None
+    iam_account_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.retain_data and not (self.alarm_email or self.alarm_topic_arn):
@@ -154,6 +169,7 @@ class StackConfig:
                 "sceptre_user_data.alarm_email / alarm_topic_arn: an environment with "
                 "retain_data: true needs an alarm subscriber; set alarm_email (an address) "
                 "or alarm_topic_arn (an existing SNS topic's ARN), got neither")
+        _check_auth(self)
         needed = self.required_concurrency
         if self.reserved_concurrency is None and needed > MAX_RESERVED_CONCURRENCY:
             raise _fail("throttle_rate_limit", f"a rate that x api_latency_p90_ms "
@@ -209,6 +225,23 @@ class StackConfig:
         return self.deploy_strategy != "AllAtOnce"
 
 
+def _check_auth(cfg: StackConfig) -> None:
+    """Anonymous access must be asked for in so many words; mode-specific keys only
+    with their mode, so a key that would silently do nothing is an error."""
+    if cfg.auth == "none" and not cfg.allow_anonymous:
+        raise _fail("allow_anonymous", "true to acknowledge that `auth: none` lets anyone "
+                    "on the internet read, overwrite and delete every item", cfg.allow_anonymous)
+    if cfg.auth != "none" and cfg.allow_anonymous:
+        raise _fail("allow_anonymous", f"false or absent unless auth is none (auth is {cfg.auth})",
+                    cfg.allow_anonymous)
+    if cfg.auth != "cognito" and cfg.cognito_user_pool_arn:
+        raise _fail("cognito_user_pool_arn", f"absent unless auth is cognito (auth is {cfg.auth})",
+                    cfg.cognito_user_pool_arn)
+    if cfg.auth != "iam" and cfg.iam_account_ids:
+        raise _fail("iam_account_ids", f"absent unless auth is iam (auth is {cfg.auth})",
+                    list(cfg.iam_account_ids))
+
+
 def name_prefix(environment: str) -> str:
     """Physical-name prefix: distinct per environment, so dev and prod never collide."""
     return f"serverless-data-{environment}"
@@ -244,6 +277,12 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "reserved_concurrency": _integer(1, MAX_RESERVED_CONCURRENCY),
     "waf": _boolean,
     "waf_rate_limit": _integer(*WAF_RATE_LIMITS),
+    "auth": _choice(AUTH_MODES),
+    "allow_anonymous": _boolean,
+    "cognito_user_pool_arn": _optional(USER_POOL_ARN_PATTERN, "a Cognito user pool ARN "
+                                       "(arn:aws:cognito-idp:<region>:<account>:userpool/"
+                                       "<region>_<id>)"),
+    "iam_account_ids": _account_ids,
 }
 
 

@@ -15,6 +15,7 @@ With AllAtOnce there is no CodeDeploy at all: the alias moves in the update itse
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from awacs import awslambda as awacs_lambda
 from awacs import cloudwatch as awacs_cloudwatch
@@ -61,14 +62,16 @@ def _service_policy(fn: awslambda.Function, hook: awslambda.Function,
 
 def build_gradual_release(cfg: StackConfig, fn: awslambda.Function,
                           version: awslambda.Version, alias: awslambda.Alias,
-                          members: list[AWSObject]) -> Release:
+                          members: list[AWSObject],
+                          caller: Callable[[Any], Any]) -> Release:
     """Unless AllAtOnce: the pre-traffic check, the release alarms (plus the API's 5XX
     alarm among `members`), CodeDeploy's application, group and service role, and the
     alias's UpdatePolicy. Its Refs make the alias wait for the group (and so the
-    alarms) and the check (cfn-lint W3005 confirms Refs there are dependencies)."""
+    alarms) and the check (cfn-lint W3005 confirms Refs there are dependencies).
+    `caller`: the checks' caller context (auth.AuthParts.release_caller)."""
     if not cfg.gradual_deploys:
         return Release()
-    hook, hook_resources = build_hook(cfg, fn, version)
+    hook, hook_resources = build_hook(cfg, fn, version, caller)
     stoppers = build_release_alarms(cfg, fn, version)
     watched = [*stoppers, next(a for a in members if a.title == API_5XX)]
     application = codedeploy.Application(ids.CODEDEPLOY_APPLICATION,

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from typing import Any
 
 from troposphere import GetAtt, Parameter, Ref, Sub, awslambda
 from troposphere.dynamodb import Table
@@ -34,7 +35,7 @@ def build_artifact_bucket_parameter() -> Parameter:
 
 
 def build_function(cfg: StackConfig, bucket: Parameter, role: Role, table: Table,
-                   log_group: LogGroup) -> awslambda.Function:
+                   log_group: LogGroup, auth_env: dict[str, Any]) -> awslambda.Function:
     return awslambda.Function(
         ids.FUNCTION,
         FunctionName=cfg.function_name,
@@ -55,6 +56,7 @@ def build_function(cfg: StackConfig, bucket: Parameter, role: Role, table: Table
             "TABLE_NAME": Ref(table),
             "CORS_ORIGIN": cfg.cors_origin,
             aws_client.TIMEOUT_ENV: str(cfg.timeout_seconds),  # the client's timeouts fit it
+            **auth_env,  # who may call (data_api.authz), from auth.build_auth
         }),
         TracingConfig=awslambda.TracingConfig(Mode="Active"),
         # Ref to the group also makes CloudFormation create it before the function.

@@ -12,6 +12,8 @@ calls it with the service role of deploy.py, which names its exact ARN.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from awacs import codedeploy as awacs_codedeploy
 from awacs import logs as awslogs
 from awacs.aws import Allow, PolicyDocument, Statement
@@ -20,7 +22,7 @@ from awacs.helpers.trust import get_lambda_assumerole_policy
 from troposphere import GetAtt, Ref, Sub, awslambda, iam, logs
 
 from deploy_hooks.checks import REQUEST_COUNT
-from deploy_hooks.pretraffic import NEW_VERSION_ENV, STAGE_ENV
+from deploy_hooks.pretraffic import CALLER_ENV, NEW_VERSION_ENV, STAGE_ENV
 from data_api_stack import ids
 from data_api_stack.config import StackConfig
 from data_api_stack.function import JsonLoggingConfig
@@ -61,9 +63,10 @@ def _hook_policy(cfg: StackConfig, fn: awslambda.Function,
     ])
 
 
-def build_hook(cfg: StackConfig, fn: awslambda.Function,
-               version: awslambda.Version) -> tuple[awslambda.Function, list]:
-    """(hook function, [its log group, role, function])."""
+def build_hook(cfg: StackConfig, fn: awslambda.Function, version: awslambda.Version,
+               caller: Callable[[Any], Any]) -> tuple[awslambda.Function, list]:
+    """(hook function, [its log group, role, function]); `caller(role_arn)`: the
+    CALLER_CONTEXT the checks' events carry (auth.AuthParts.release_caller)."""
     group = log_group(ids.PRETRAFFIC_HOOK_LOG_GROUP,
                       f"/aws/lambda/{hook_function_name(cfg)}", cfg)
     role = iam.Role(
@@ -91,7 +94,8 @@ def build_hook(cfg: StackConfig, fn: awslambda.Function,
         # neither starve the API nor be starved by it (checkov CKV_AWS_115).
         ReservedConcurrentExecutions=1,
         Environment=awslambda.Environment(Variables={
-            NEW_VERSION_ENV: Ref(version), STAGE_ENV: cfg.environment}),
+            NEW_VERSION_ENV: Ref(version), STAGE_ENV: cfg.environment,
+            CALLER_ENV: caller(GetAtt(role, "Arn"))}),
         LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(group),
                                         ApplicationLogLevel="INFO", SystemLogLevel="WARN"),
     )

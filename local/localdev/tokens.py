@@ -1,0 +1,114 @@
+"""Local callers of a running `make up`: a reader and a writer user, and their tokens.
+
+`make up` creates the two users in the launched (moto) user pool, each in its
+environment's group, and records in .cache/localdev/auth-<env>.json what a later
+`make token` needs. `local_token(role)` is the function tests and scripts call.
+
+The token comes from moto's AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH) through
+the stack's browser client: an access token with the claims Cognito's sign-in
+APIs give (sub, username, client_id, cognito:groups, scope
+aws.cognito.signin.user.admin). moto does not check the client's allowed auth
+flows; in AWS a user signs in through the hosted UI (README "Access control").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import boto3
+
+from data_api_stack import ids
+from localdev.localaws import REGION, REPO, aws_env
+
+STATE_DIR = REPO / ".cache" / "localdev"
+ROLES = {"reader": ids.OUTPUT_READERS_GROUP, "writer": ids.OUTPUT_WRITERS_GROUP}
+
+
+class TokenError(RuntimeError):
+    """No running local environment to get a token from; the message says why."""
+
+
+def state_path(env: str) -> Path:
+    return STATE_DIR / f"auth-{env}.json"
+
+
+def _cognito(endpoint: str) -> Any:
+    return boto3.client("cognito-idp", region_name=REGION, endpoint_url=endpoint,
+                        aws_access_key_id="local", aws_secret_access_key="local")
+
+
+def create_local_users(endpoint: str, outputs: dict[str, str]) -> dict[str, Any]:
+    """A `local-reader` and a `local-writer` in the stack's pool and groups; the record
+    `token_for` needs (save it with `save_record` for `make token`)."""
+    cognito = _cognito(endpoint)
+    pool = outputs[ids.OUTPUT_USER_POOL_ID]
+    users = {}
+    for role, group_output in ROLES.items():
+        username = f"local-{role}"
+        # Random per `make up`, meets the pool's password policy; never leaves this machine.
+        password = secrets.token_urlsafe(18) + "aA1!"
+        cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
+        cognito.admin_set_user_password(UserPoolId=pool, Username=username, Password=password,
+                                        Permanent=True)
+        cognito.admin_add_user_to_group(UserPoolId=pool, Username=username,
+                                        GroupName=outputs[group_output])
+        users[role] = {"username": username, "password": password}
+    return {"endpoint": endpoint, "userPoolId": pool,
+            "clientId": outputs[ids.OUTPUT_BROWSER_CLIENT_ID], "users": users}
+
+
+def save_record(env: str, record: dict[str, Any]) -> None:
+    """Where `make token` finds it; readable by this user only (it holds passwords)."""
+    path = state_path(env)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(record, handle)
+
+
+def token_for(record: dict[str, Any], role: str) -> str:
+    """A fresh access token of the local user with this role."""
+    if role not in ROLES:
+        raise TokenError(f"ROLE must be one of {', '.join(ROLES)}, got {role!r}")
+    user = record["users"][role]
+    try:
+        result = _cognito(record["endpoint"]).admin_initiate_auth(
+            UserPoolId=record["userPoolId"], ClientId=record["clientId"],
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]})
+    except Exception as error:  # connection refused, pool gone: make up is not running
+        raise TokenError(f"the local AWS at {record['endpoint']} did not answer "
+                         f"({type(error).__name__}); is `make up` running?") from None
+    return str(result["AuthenticationResult"]["AccessToken"])
+
+
+def local_token(role: str = "writer", env: str = "dev") -> str:
+    """A valid token for the running `make up` of `env` (raises TokenError)."""
+    path = state_path(env)
+    if not path.exists():
+        raise TokenError(f"no local {env} environment: start `make up ENV={env}` first")
+    return token_for(json.loads(path.read_text()), role)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Print a fresh token of a local user")
+    parser.add_argument("--env", default="dev")
+    parser.add_argument("--role", default="writer", help="reader or writer")
+    args = parser.parse_args(argv)
+    os.environ.update(aws_env("http://127.0.0.1:1"))  # never a real account
+    try:
+        print(local_token(args.role, args.env))
+    except TokenError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Access control of the data methods, per `auth` mode (README "Access control").
+
+- cognito: a COGNITO_USER_POOLS authorizer on every data method, with scopes, so
+  only access tokens are accepted; the handler then tells readers from writers.
+- iam: AWS_IAM on every data method; reader/writer managed policies.
+- none: no authorization (only with `allow_anonymous: true`).
+OPTIONS (CORS preflight) is never authorized in any mode: browsers send it without
+credentials, so an authorized preflight breaks every cross-origin call.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from troposphere import AWSObject, Output, Ref, Sub, apigateway
+
+from data_api import authz
+from data_api_stack import auth_responses, cognito, iam_auth, ids
+from data_api_stack.config import StackConfig
+from data_api_stack.outputs import exported_output
+
+# The Cognito authorizer caches its verdict per token (the Authorization header) for
+# this long. Scopes are still checked per method on every request, so a token cached
+# as valid on GET cannot pass a method whose scopes it lacks. 300 s (API Gateway's
+# default) spares re-validating a token on every call; a revoked token keeps working
+# at most this long, and at most until its own expiry anyway.
+AUTHORIZER_TTL_SECONDS = 300
+TOKEN_HEADER = "Authorization"
+
+
+@dataclass
+class AuthParts:
+    method_properties: dict[str, Any]  # merged into every data method (not OPTIONS)
+    function_env: dict[str, Any]
+    definition: list[AWSObject] = field(default_factory=list)  # in the Deployment snapshot
+    resources: list[AWSObject] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
+    rest_api_policy: Optional[Any] = None
+    gateway_responses: tuple[str, ...] = ()  # auth_responses types this mode can meet
+    # role ARN -> the JSON requestContext part a trusted writer's request carries, for
+    # callers that invoke the function directly (the release checks): what the gateway
+    # would add for this mode. Direct invocation needs lambda:InvokeFunction, no token.
+    release_caller: Callable[[Any], Any] = lambda role_arn: "{}"
+
+
+def method_scopes(parts: cognito.CognitoParts) -> list[str]:
+    """A token needs one of these: our read or write scope (hosted sign-in, client
+    credentials) or the scope of tokens from Cognito's sign-in APIs (SRP, SDKs).
+    The same list on every method: a missing scope is a 401 at the gateway, while a
+    reader's write must be a 403, so read vs write is decided in the handler."""
+    return [parts.scopes[cognito.READ], parts.scopes[cognito.WRITE], authz.USER_ADMIN_SCOPE]
+
+
+def _cognito(cfg: StackConfig) -> AuthParts:
+    parts = cognito.build_cognito(cfg)
+    authorizer = apigateway.Authorizer(
+        ids.AUTHORIZER, RestApiId=Ref(ids.REST_API), Name=f"{cfg.name_prefix}-users",
+        Type="COGNITO_USER_POOLS", ProviderARNs=[parts.pool_arn],
+        IdentitySource=f"method.request.header.{TOKEN_HEADER}",
+        AuthorizerResultTtlInSeconds=AUTHORIZER_TTL_SECONDS)
+    outputs = [exported_output(cfg, logical_id, description, value) for logical_id, description,
+               value in (
+        (ids.OUTPUT_USER_POOL_ID, "Cognito user pool of the API's callers", parts.pool_id),
+        (ids.OUTPUT_ISSUER, "Token issuer (iss); JWKS at <issuer>/.well-known/jwks.json",
+         parts.issuer),
+        (ids.OUTPUT_BROWSER_CLIENT_ID, "Browser app client (code + PKCE)",
+         Ref(parts.browser_client)),
+        (ids.OUTPUT_MACHINE_CLIENT_ID, "Machine app client (client credentials)",
+         Ref(parts.machine_client)),
+        (ids.OUTPUT_READERS_GROUP, "Group whose users may read", parts.groups[authz.READER]),
+        (ids.OUTPUT_WRITERS_GROUP, "Group whose users may read and write",
+         parts.groups[authz.WRITER]),
+    )]
+    if parts.token_endpoint is not None:
+        outputs.append(exported_output(cfg, ids.OUTPUT_TOKEN_ENDPOINT, "OAuth 2.0 token endpoint",
+                                       parts.token_endpoint))
+    claims = {"sub": "release-check", "client_id": "${Client}", "token_use": "access",
+              "scope": parts.scopes[cognito.WRITE]}
+    release = json.dumps({"authorizer": {"claims": claims}})
+    return AuthParts(
+        release_caller=lambda role_arn: Sub(release, Client=Ref(parts.machine_client)),
+        method_properties={"AuthorizationType": "COGNITO_USER_POOLS",
+                           "AuthorizerId": Ref(authorizer),
+                           "AuthorizationScopes": method_scopes(parts)},
+        function_env=cognito.function_env(parts), definition=[authorizer],
+        gateway_responses=auth_responses.COGNITO,
+        resources=parts.resources, outputs=outputs)
+
+
+def _iam(cfg: StackConfig, method_arn: Callable[[str, str], Any]) -> AuthParts:
+    policies = iam_auth.build_policies(cfg, method_arn)
+    release = json.dumps({"identity": {"userArn": "${Role}", "accountId": "${AWS::AccountId}",
+                                       "caller": "release-check", "sourceIp": "127.0.0.1"}})
+    return AuthParts(
+        release_caller=lambda role_arn: Sub(release, Role=role_arn),
+        method_properties={"AuthorizationType": "AWS_IAM"},
+        function_env=iam_auth.function_env(), resources=list(policies),
+        gateway_responses=auth_responses.IAM,
+        outputs=[exported_output(cfg, f"{policy.title}Arn", policy.Description, Ref(policy))
+                 for policy in policies],
+        rest_api_policy=iam_auth.resource_policy(cfg))
+
+
+def build_auth(cfg: StackConfig, method_arn: Callable[[str, str], Any]) -> AuthParts:
+    """`method_arn(path, verb)`: the execute-api ARN of one method on this stage."""
+    if cfg.auth == authz.COGNITO:
+        return _cognito(cfg)
+    if cfg.auth == authz.IAM:
+        return _iam(cfg, method_arn)
+    return AuthParts(method_properties={"AuthorizationType": "NONE"},
+                     function_env={authz.ENV_MODE: authz.NONE})

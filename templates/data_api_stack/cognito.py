@@ -1,0 +1,133 @@
+"""`auth: cognito`: the user pool side (pool, domain, resource server, groups, clients).
+
+With `cognito_user_pool_arn` the stack uses that pool (shared pools are common) and
+creates only what is this environment's inside it: the resource server, the groups
+and the app clients. Scopes, group names and client ids reach the handler as
+environment variables (data_api.authz) from here, the one place they are defined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from troposphere import AWSObject, GetAtt, Join, Ref, Sub, cognito
+
+from data_api import authz
+from data_api_stack import ids
+from data_api_stack.config import USER_POOL_ARN_PATTERN, StackConfig
+
+READ, WRITE = "read", "write"
+
+
+@dataclass
+class CognitoParts:
+    pool_id: Any
+    pool_arn: Any
+    issuer: Any
+    token_endpoint: Any  # None with an existing pool: use that pool's own domain
+    scopes: dict[str, str]  # READ/WRITE -> "<resource server id>/<scope>"
+    groups: dict[str, str]  # authz.READER/WRITER -> group name
+    browser_client: cognito.UserPoolClient
+    machine_client: cognito.UserPoolClient
+    resources: list[AWSObject] = field(default_factory=list)
+
+
+def resource_server_id(cfg: StackConfig) -> str:
+    return cfg.name_prefix
+
+
+def group_names(cfg: StackConfig) -> dict[str, str]:
+    return {authz.READER: f"{cfg.name_prefix}-readers", authz.WRITER: f"{cfg.name_prefix}-writers"}
+
+
+def _pool(cfg: StackConfig) -> cognito.UserPool:
+    pool = cognito.UserPool(
+        ids.USER_POOL,
+        UserPoolName=f"{cfg.name_prefix}-users",
+        # No self sign-up: an administrator creates each user (README "Access control").
+        AdminCreateUserConfig=cognito.AdminCreateUserConfig(AllowAdminCreateUserOnly=True),
+        UsernameConfiguration=cognito.UsernameConfiguration(CaseSensitive=False),
+        Policies=cognito.Policies(PasswordPolicy=cognito.PasswordPolicy(
+            MinimumLength=14, RequireLowercase=True, RequireUppercase=True,
+            RequireNumbers=True, RequireSymbols=True, TemporaryPasswordValidityDays=3)),
+        MfaConfiguration="OPTIONAL",
+        EnabledMfas=["SOFTWARE_TOKEN_MFA"],
+        AccountRecoverySetting=cognito.AccountRecoverySetting(RecoveryMechanisms=[
+            cognito.RecoveryOption(Name="admin_only", Priority=1)]),
+        DeletionProtection="ACTIVE" if cfg.retain_data else "INACTIVE",
+    )
+    # With retain_data the users outlive the stack, like the data.
+    pool.DeletionPolicy = pool.UpdateReplacePolicy = "Retain" if cfg.retain_data else "Delete"
+    return pool
+
+
+def _client(logical_id: str, name: str, pool_id: Any, **props: Any) -> cognito.UserPoolClient:
+    return cognito.UserPoolClient(
+        logical_id, ClientName=name, UserPoolId=pool_id, AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=["COGNITO"], PreventUserExistenceErrors="ENABLED",
+        EnableTokenRevocation=True,
+        # Token lifetimes: Cognito's defaults (access/ID 60 min, refresh 30 days).
+        DependsOn=[ids.RESOURCE_SERVER], **props)
+
+
+def callback_urls(cfg: StackConfig) -> list[str]:
+    """Where the hosted sign-in returns the browser: the app's origin, else localhost."""
+    return [f"{cfg.cors_origin}/"] if cfg.cors_origin != "*" else ["http://localhost:3000/"]
+
+
+def build_cognito(cfg: StackConfig) -> CognitoParts:
+    resources: list[AWSObject] = []
+    match = USER_POOL_ARN_PATTERN.match(cfg.cognito_user_pool_arn or "")
+    if match:
+        pool_id, pool_arn = match.group(2), cfg.cognito_user_pool_arn
+        issuer, token_endpoint = f"https://cognito-idp.{match.group(1)}.amazonaws.com/{pool_id}", None
+    else:
+        pool = _pool(cfg)
+        # The hosted sign-in and the token endpoint live on the pool's domain.
+        domain = cognito.UserPoolDomain(ids.USER_POOL_DOMAIN, UserPoolId=Ref(pool),
+                                        Domain=Sub(f"{cfg.name_prefix}-${{AWS::AccountId}}"))
+        resources += [pool, domain]
+        pool_id, pool_arn = Ref(pool), GetAtt(pool, "Arn")
+        issuer = Sub("https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}", Pool=pool_id)
+        token_endpoint = Sub("https://${Domain}.auth.${AWS::Region}.amazoncognito.com"
+                             "/oauth2/token", Domain=Ref(domain))
+    server_id = resource_server_id(cfg)
+    scopes = {READ: f"{server_id}/{READ}", WRITE: f"{server_id}/{WRITE}"}
+    resources.append(cognito.UserPoolResourceServer(
+        ids.RESOURCE_SERVER, UserPoolId=pool_id, Identifier=server_id,
+        Name=f"{cfg.name_prefix} data API",
+        Scopes=[cognito.ResourceServerScopeType(ScopeName=READ, ScopeDescription="Read items"),
+                cognito.ResourceServerScopeType(ScopeName=WRITE,
+                                                ScopeDescription="Create, replace, delete items")]))
+    groups = group_names(cfg)
+    for logical_id, role, precedence, what in (
+            (ids.READERS_GROUP, authz.READER, 20, "may read items (GET)"),
+            (ids.WRITERS_GROUP, authz.WRITER, 10, "may read and write items")):
+        resources.append(cognito.UserPoolGroup(
+            logical_id, UserPoolId=pool_id, GroupName=groups[role], Precedence=precedence,
+            Description=f"Users of the {cfg.environment} data API who {what}"))
+    urls = callback_urls(cfg)
+    browser = _client(  # public: a browser cannot keep a secret, so code flow + PKCE
+        ids.BROWSER_CLIENT, f"{cfg.name_prefix}-browser", pool_id, GenerateSecret=False,
+        AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", *scopes.values()],
+        CallbackURLs=urls, LogoutURLs=urls,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    machine = _client(  # confidential: client credentials, scopes only
+        ids.MACHINE_CLIENT, f"{cfg.name_prefix}-machine", pool_id, GenerateSecret=True,
+        AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=list(scopes.values()),
+        ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
+    resources += [browser, machine]
+    return CognitoParts(pool_id, pool_arn, issuer, token_endpoint, scopes, groups,
+                        browser, machine, resources)
+
+
+def function_env(parts: CognitoParts) -> dict[str, Any]:
+    return {
+        authz.ENV_MODE: authz.COGNITO,
+        authz.ENV_CLIENT_IDS: Join(",", [Ref(parts.browser_client), Ref(parts.machine_client)]),
+        authz.ENV_READER_GROUP: parts.groups[authz.READER],
+        authz.ENV_WRITER_GROUP: parts.groups[authz.WRITER],
+        authz.ENV_READ_SCOPE: parts.scopes[READ],
+        authz.ENV_WRITE_SCOPE: parts.scopes[WRITE],
+    }
