@@ -50,16 +50,10 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, int, set[str]]
     return json.loads(result.stdout), resources, proxies
 
 
-def _pending_auth(check: dict, proxies: set[str]) -> bool:
-    """Until the auth slice of issue 10 lands, the Lambda proxy methods have
-    AuthorizationType NONE and checkov rightly flags them: expected (xfail), nothing else."""
-    return check["check_id"] == "CKV_AWS_59" and check["resource"] in proxies
-
-
 def _checks(scan: tuple[dict, int, set[str]], outcome: str, bare: bool) -> list[dict]:
-    report, _, proxies = scan
+    report = scan[0]
     return [c for c in report["results"].get(outcome, [])
-            if ("/bare/" in c["file_path"]) == bare and not _pending_auth(c, proxies)]
+            if ("/bare/" in c["file_path"]) == bare]
 
 
 def test_checkov_read_every_resource_and_fails_none(scan):
@@ -71,8 +65,9 @@ def test_checkov_read_every_resource_and_fails_none(scan):
     failures = [f"{c['check_id']} {c['resource']} ({Path(c['file_path']).name}): "
                 f"{c['check_name']}" for c in _checks(scan, "failed_checks", bare=False)]
     assert failures == []
-    if any(_pending_auth(c, proxies) for c in report["results"].get("failed_checks", [])):
-        pytest.xfail("CKV_AWS_59: data methods have no authorizer until auth (issue 10) lands")
+    # The data methods pass on their merits, CKV_AWS_59 (authorization) included.
+    passed = {(c["check_id"], c["resource"]) for c in report["results"]["passed_checks"]}
+    assert {("CKV_AWS_59", proxy) for proxy in proxies} <= passed
 
 
 def test_every_skip_is_a_listed_suppression_with_its_reason(scan):
