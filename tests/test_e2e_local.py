@@ -165,6 +165,11 @@ def test_launch_creates_both_stacks_in_order_with_the_artifact(launched, clients
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[API_STACK]["Outputs"]}
     assert outputs["LambdaFunctionArn"].endswith(":function:serverless-data-dev-api")
     assert outputs["TableName"] == "serverless-data-dev-items"
+    # The API template went through the artifacts bucket (template_bucket_name).
+    bucket = {o["OutputKey"]: o["OutputValue"] for o in stacks[ARTIFACT_STACK]["Outputs"]}
+    keys = [o["Key"] for o in clients["s3"].list_objects_v2(
+        Bucket=bucket["BucketName"], Prefix="templates/")["Contents"]]
+    assert any("api" in key for key in keys), keys
     api_id = _rest_api_id(clients, "dev")
     assert outputs["ApiUrl"].startswith(f"https://{api_id}.execute-api.us-west-2.")
 

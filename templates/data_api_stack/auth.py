@@ -62,23 +62,20 @@ def _cognito(cfg: StackConfig) -> AuthParts:
         AuthorizerResultTtlInSeconds=AUTHORIZER_TTL_SECONDS)
     outputs = [exported_output(cfg, logical_id, description, value) for logical_id, description,
                value in (
-        (ids.OUTPUT_USER_POOL_ID, "Cognito user pool of the API's callers", parts.pool_id),
-        (ids.OUTPUT_ISSUER, "Token issuer (iss); JWKS at <issuer>/.well-known/jwks.json",
-         parts.issuer),
-        (ids.OUTPUT_BROWSER_CLIENT_ID, "Browser app client (code + PKCE)",
-         Ref(parts.browser_client)),
-        (ids.OUTPUT_MACHINE_CLIENT_ID, "Machine app client (client credentials)",
+        (ids.OUTPUT_USER_POOL_ID, "User pool", parts.pool_id),
+        (ids.OUTPUT_ISSUER, "Token issuer", parts.issuer),
+        (ids.OUTPUT_BROWSER_CLIENT_ID, "Browser client (code+PKCE)", Ref(parts.browser_client)),
+        (ids.OUTPUT_MACHINE_CLIENT_ID, "Machine client (client credentials)",
          Ref(parts.machine_client)),
-        (ids.OUTPUT_READERS_GROUP, "Group whose users may read", parts.groups[authz.READER]),
-        (ids.OUTPUT_WRITERS_GROUP, "Group whose users may read and write",
-         parts.groups[authz.WRITER]),
+        (ids.OUTPUT_READERS_GROUP, "Readers group", parts.groups[authz.READER]),
+        (ids.OUTPUT_WRITERS_GROUP, "Writers group", parts.groups[authz.WRITER]),
     )]
     if parts.token_endpoint is not None:
-        outputs.append(exported_output(cfg, ids.OUTPUT_TOKEN_ENDPOINT, "OAuth 2.0 token endpoint",
+        outputs.append(exported_output(cfg, ids.OUTPUT_TOKEN_ENDPOINT, "Token endpoint",
                                        parts.token_endpoint))
     claims = {"sub": "release-check", "client_id": "${Client}", "token_use": "access",
               "scope": parts.scopes[cognito.WRITE]}
-    release = json.dumps({"authorizer": {"claims": claims}})
+    release = json.dumps({"authorizer": {"claims": claims}}, separators=(",", ":"))
     return AuthParts(
         release_caller=lambda role_arn: Sub(release, Client=Ref(parts.machine_client)),
         method_properties={"AuthorizationType": "COGNITO_USER_POOLS",
@@ -92,7 +89,8 @@ def _cognito(cfg: StackConfig) -> AuthParts:
 def _iam(cfg: StackConfig, method_arn: Callable[[str, str], Any]) -> AuthParts:
     policies = iam_auth.build_policies(cfg, method_arn)
     release = json.dumps({"identity": {"userArn": "${Role}", "accountId": "${AWS::AccountId}",
-                                       "caller": "release-check", "sourceIp": "127.0.0.1"}})
+                                       "caller": "release-check", "sourceIp": "127.0.0.1"}},
+                         separators=(",", ":"))
     return AuthParts(
         release_caller=lambda role_arn: Sub(release, Role=role_arn),
         method_properties={"AuthorizationType": "AWS_IAM"},

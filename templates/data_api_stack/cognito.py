@@ -66,8 +66,8 @@ def _client(logical_id: str, name: str, pool_id: Any, **props: Any) -> cognito.U
     return cognito.UserPoolClient(
         logical_id, ClientName=name, UserPoolId=pool_id, AllowedOAuthFlowsUserPoolClient=True,
         SupportedIdentityProviders=["COGNITO"], PreventUserExistenceErrors="ENABLED",
-        EnableTokenRevocation=True,
-        # Token lifetimes: Cognito's defaults (access/ID 60 min, refresh 30 days).
+        # Token lifetimes and revocation: Cognito's defaults (access/ID 60 min, refresh
+        # 30 days, revocation on); left out for CloudFormation's 51,200-byte body limit.
         DependsOn=[ids.RESOURCE_SERVER], **props)
 
 
@@ -96,22 +96,19 @@ def build_cognito(cfg: StackConfig) -> CognitoParts:
     scopes = {READ: f"{server_id}/{READ}", WRITE: f"{server_id}/{WRITE}"}
     resources.append(cognito.UserPoolResourceServer(
         ids.RESOURCE_SERVER, UserPoolId=pool_id, Identifier=server_id,
-        Name=f"{cfg.name_prefix} data API",
-        Scopes=[cognito.ResourceServerScopeType(ScopeName=READ, ScopeDescription="Read items"),
-                cognito.ResourceServerScopeType(ScopeName=WRITE,
-                                                ScopeDescription="Create, replace, delete items")]))
+        Name=server_id,
+        Scopes=[cognito.ResourceServerScopeType(ScopeName=name, ScopeDescription=name)
+                for name in (READ, WRITE)]))
     groups = group_names(cfg)
-    for logical_id, role, precedence, what in (
-            (ids.READERS_GROUP, authz.READER, 20, "may read items (GET)"),
-            (ids.WRITERS_GROUP, authz.WRITER, 10, "may read and write items")):
+    for logical_id, role, precedence in ((ids.READERS_GROUP, authz.READER, 20),
+                                         (ids.WRITERS_GROUP, authz.WRITER, 10)):
         resources.append(cognito.UserPoolGroup(
-            logical_id, UserPoolId=pool_id, GroupName=groups[role], Precedence=precedence,
-            Description=f"Users of the {cfg.environment} data API who {what}"))
+            logical_id, UserPoolId=pool_id, GroupName=groups[role], Precedence=precedence))
     urls = callback_urls(cfg)
     browser = _client(  # public: a browser cannot keep a secret, so code flow + PKCE
         ids.BROWSER_CLIENT, f"{cfg.name_prefix}-browser", pool_id, GenerateSecret=False,
         AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", *scopes.values()],
-        CallbackURLs=urls, LogoutURLs=urls,
+        CallbackURLs=urls,
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
     machine = _client(  # confidential: client credentials, scopes only
         ids.MACHINE_CLIENT, f"{cfg.name_prefix}-machine", pool_id, GenerateSecret=True,
