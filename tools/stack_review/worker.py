@@ -109,7 +109,14 @@ def effective_parameters(given: dict[str, Any], template: dict[str, Any]) -> dic
 def render(project: Path, command_path: str = "", online: bool = False) -> dict[str, Any]:
     """Every stack under config/<command_path>, rendered (one plan, one process). Online
     (to compare with a deployment), parameters are the effective ones."""
-    generated = plan_of(project, command_path).generate()
+    from contextlib import nullcontext
+
+    from sceptre.resolvers.placeholders import use_resolver_placeholders_on_error
+
+    # Offline, as `sceptre generate` does: a resolver that needs an account (the API
+    # stack's template_bucket_name) gets a placeholder; nothing it names is rendered.
+    with nullcontext() if online else use_resolver_placeholders_on_error():
+        generated = plan_of(project, command_path).generate()
     stacks = {}
     for stack, body in sorted(generated.items(), key=lambda item: item[0].name):
         entry = {**describe(stack, online), "template": parse_template(body)}
