@@ -60,4 +60,5 @@ def test_response_over_lambdas_6_mb_is_a_502(client):
     reply = client.get("/dev/data", query_string={"size": str(6 * MB + 200)})
     assert reply.status_code == 502
     assert reply.headers["Access-Control-Allow-Origin"] == "*"
-    assert json.loads(reply.get_data())["error"]["message"] == "Internal server error"
+    error = json.loads(reply.get_data())["error"]
+    assert error == {"code": "INTEGRATION_FAILURE", "message": "Internal server error"}

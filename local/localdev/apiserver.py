@@ -198,17 +198,20 @@ class LocalApi:
                                          memory_limit_in_mb=256,
                                          get_remaining_time_in_millis=lambda: 10_000)
         started = time.perf_counter()
+        failure = "BAD_GATEWAY"  # a crash or a malformed response: API Gateway's 502
         try:
             result = self.loader.get()(event, lambda_context)
-            response = None if limits.invoke_too_large(result) else _from_proxy(result)
-        except Exception as error:  # the function crashed: API Gateway answers 502
+            if limits.invoke_too_large(result):
+                response, failure = None, "INTEGRATION_FAILURE"  # still a 502 (limits.py)
+            else:
+                response = _from_proxy(result)
+        except Exception as error:
             self.log(json.dumps({"event": "handler_error", "requestId": request_id,
                                  "error": repr(error)}))
             response = None
         context["integrationLatency"] = int((time.perf_counter() - started) * 1000)
         if response is None:
-            # A crash, a malformed or an over-6 MB response: API Gateway's 502.
-            return self._answer(self.gateway.error("BAD_GATEWAY", status=502)), context
+            return self._answer(self.gateway.error(failure, status=502)), context
         return response, context
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
