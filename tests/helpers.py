@@ -16,6 +16,13 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ENVIRONMENTS = ("dev", "prod")
 # Every stack config that renders a template: what cfn-lint and checkov check.
+# The other access-control modes, rendered in-process (dev and prod are both cognito).
+AUTH_VARIANTS = {
+    "iam": {"auth": "iam", "iam_account_ids": ["111122223333"]},
+    "none": {"auth": "none", "allow_anonymous": True},
+    "existing-pool": {"cognito_user_pool_arn":
+                      "arn:aws:cognito-idp:us-west-2:111122223333:userpool/us-west-2_AbCdEf123"},
+}
 STACKS = [*(f"{env}/{stack}.yaml" for env in ENVIRONMENTS for stack in ("api", "artifacts")),
           "account/apigateway-logging.yaml"]
 
@@ -97,3 +104,12 @@ def walk(value: Any) -> Iterator[Any]:
     elif isinstance(value, list):
         for item in value:
             yield from walk(item)
+
+
+def render_auth_variant(variant: str) -> str:
+    """The dev API template rendered with one of AUTH_VARIANTS, as Sceptre gets it."""
+    from data_api_stack import build_template, parse_config
+
+    cfg = parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+                        **AUTH_VARIANTS[variant]})
+    return build_template(cfg).to_json()

@@ -2,7 +2,8 @@
 
 `make test` runs checkov over every rendered template and accepts zero failed
 checks. A check may be skipped only here: by id, for the resources of one type a
-predicate on their rendered properties picks (this function, MOCK methods), with the
+predicate on their rendered properties (and the config) picks (this function, MOCK
+methods, data methods where `auth: none` was acknowledged), with the
 reason, written into that resource's `Metadata.checkov.skip` (the inline form
 checkov reads in CloudFormation), so a reviewer of `sceptre generate` sees the
 reason next to the resource. README "Protections" lists the same table.
@@ -11,23 +12,34 @@ reason next to the resource. README "Protections" lists the same table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from troposphere import Template
 
 from data_api_stack import function, release_hook
+from data_api_stack.config import StackConfig
 
 
-def _always(properties: dict[str, Any]) -> bool:
+Predicate = Callable[[dict[str, Any], Optional[StackConfig]], bool]
+
+
+def _always(properties: dict[str, Any], cfg: Optional[StackConfig]) -> bool:
     return True
 
 
-def _mock_integration(properties: dict[str, Any]) -> bool:
+def _mock_integration(properties: dict[str, Any], cfg: Optional[StackConfig]) -> bool:
     return properties.get("Integration", {}).get("Type") == "MOCK"
 
 
-def _handler(name: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda properties: properties.get("Handler") == name
+def _anonymous_data_method(properties: dict[str, Any], cfg: Optional[StackConfig]) -> bool:
+    # Only where config says `auth: none`, which parse_config accepts only together
+    # with `allow_anonymous: true`: the owner acknowledged it in so many words.
+    return (cfg is not None and cfg.auth == "none"
+            and properties.get("Integration", {}).get("Type") == "AWS_PROXY")
+
+
+def _handler(name: str) -> Predicate:
+    return lambda properties, cfg: properties.get("Handler") == name
 
 
 _API_FUNCTION = _handler(function.HANDLER)
@@ -39,8 +51,9 @@ class Suppression:
     check_id: str
     resource_type: str
     reason: str
-    # Narrower than the type: which resources (by their rendered properties) it covers.
-    applies: Callable[[dict[str, Any]], bool] = _always
+    # Narrower than the type: which resources (by their rendered properties and the
+    # environment's config) it covers.
+    applies: Predicate = _always
 
 
 LAMBDA = "AWS::Lambda::Function"
@@ -65,17 +78,20 @@ SUPPRESSIONS = (
                 "would have to outlive the retained table"),
     Suppression("CKV_AWS_59", "AWS::ApiGateway::Method", "Gateway-only MOCK 404/405 for "
                 "unknown routes; no back end behind them", _mock_integration),
+    Suppression("CKV_AWS_59", "AWS::ApiGateway::Method", "auth: none with allow_anonymous: "
+                "true; anonymous access acknowledged in config", _anonymous_data_method),
     Suppression("CKV_AWS_18", "AWS::S3::Bucket", "Deploy artifacts only; CloudTrail records "
                 "their API calls; a log bucket needs one too"),
 )
 
 
-def annotate(template: Template) -> Template:
-    """Attach every matching suppression to the template's resources; return it."""
+def annotate(template: Template, cfg: Optional[StackConfig] = None) -> Template:
+    """Attach every matching suppression to the template's resources; return it.
+    `cfg`: the API stack's config (the account and artifacts stacks have none)."""
     for resource in template.resources.values():
         properties = resource.to_dict().get("Properties", {})
         skips = [{"id": s.check_id, "comment": s.reason} for s in SUPPRESSIONS
-                 if s.resource_type == resource.resource_type and s.applies(properties)]
+                 if s.resource_type == resource.resource_type and s.applies(properties, cfg)]
         if skips:
             metadata = dict(resource.resource.get("Metadata", {}))
             metadata["checkov"] = {"skip": skips}

@@ -46,4 +46,4 @@ def build_template(cfg: StackConfig) -> Template:
     template.add_output(dashboard.dashboard_output(cfg, board))
     for output in access.outputs:
         template.add_output(output)
-    return suppressions.annotate(template)
+    return suppressions.annotate(template, cfg)
