@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 LOCALAWS_VENV := .venv-localaws
 CHECKOV_VENV := .venv-checkov
+CONTRACT_VENV := .venv-contract
 # Every stack `make lint` and `make checkov` render (config paths without .yaml).
 STACKS := dev/api dev/artifacts prod/api prod/artifacts account/apigateway-logging
 ENV ?= dev
 PORT ?= 3000
 
-.PHONY: test up token smoke lint checkov rendered generate bench clean venv review
+.PHONY: test up token smoke lint checkov rendered generate bench clean venv review openapi fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@echo "Installing $(VENV): sceptre, troposphere, boto3, cfn-lint, pytest... (first run: about a minute)"
@@ -31,7 +32,13 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/pip check
 	touch $@
 
-venv: $(VENV)/.installed $(LOCALAWS_VENV)/.installed $(CHECKOV_VENV)/.installed
+$(CONTRACT_VENV)/.installed: requirements-contract.txt
+	$(PYTHON) -m venv $(CONTRACT_VENV)
+	$(CONTRACT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-contract.txt
+	$(CONTRACT_VENV)/bin/pip check
+	touch $@
+
+venv: $(VENV)/.installed $(LOCALAWS_VENV)/.installed $(CHECKOV_VENV)/.installed $(CONTRACT_VENV)/.installed
 
 ## make test: set up the virtualenvs and run every test (unit, cfn-lint, end-to-end)
 test: venv
@@ -54,6 +61,15 @@ token: $(VENV)/.installed
 generate: $(VENV)/.installed
 	$(VENV)/bin/sceptre --output json generate dev/api.yaml
 	$(VENV)/bin/sceptre --output json generate prod/api.yaml
+
+## make openapi ENV=dev: the environment's OpenAPI document -> openapi-$(ENV).json
+## (server: the deployed stage's URL if the stack can be read, else a templated one)
+openapi: $(VENV)/.installed
+	$(VENV)/bin/python -m data_api_stack.openapi_cli --env $(ENV) --out openapi-$(ENV).json
+
+## make fuzz: the Schemathesis contract run, longer (FUZZ_EXAMPLES per operation and phase)
+fuzz: venv
+	CONTRACT_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(VENV)/bin/python -m pytest -p no:randomly -q tests/test_contract_schemathesis.py
 
 rendered: $(VENV)/.installed
 	rm -rf .cache/rendered && mkdir -p .cache/rendered
@@ -82,4 +98,4 @@ bench: venv
 	$(VENV)/bin/python -m bench.run
 
 clean:
-	rm -rf $(VENV) $(LOCALAWS_VENV) $(CHECKOV_VENV) .pytest_cache
+	rm -rf $(VENV) $(LOCALAWS_VENV) $(CHECKOV_VENV) $(CONTRACT_VENV) .pytest_cache

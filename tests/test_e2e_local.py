@@ -218,6 +218,16 @@ def test_crud_over_http(http):
     assert headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_launched_models_validate_requests_before_the_function(http):
+    # moto skips AWS::ApiGateway::Model and RequestValidator; the local API reads them
+    # from the launched template (get_template) and answers as API Gateway would.
+    status, headers, body = http("POST", "/data", {"id": "v", "data": 1, "extra": True})
+    assert status == 400 and body["error"]["code"] == "BAD_REQUEST_BODY"
+    assert "extra" in body["error"]["message"]
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert http("GET", "/data/v")[0] == 404  # the function never stored it
+
+
 def test_preflight_and_gateway_404_carry_cors(http):
     status, headers, _ = http.as_("")("OPTIONS", "/data/x",
                                       headers={"Origin": "https://a.example.com"})

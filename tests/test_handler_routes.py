@@ -87,10 +87,14 @@ def test_put_with_stale_version_is_412_and_changes_nothing(api):
     assert api.call("GET", "/data/k").body["data"] == 1
 
 
-def test_put_body_id_must_match_path(api):
+def test_put_body_holds_only_data_the_id_is_the_paths(api):
     api.call("POST", "/data", {"id": "k", "data": 0})
-    assert api.call("PUT", "/data/k", {"id": "other", "data": 1}).status == 400
-    assert api.call("PUT", "/data/k", {"id": "k", "data": 1}).status == 200
+    for body in ({"id": "other", "data": 1}, {"id": "k", "data": 1}):
+        reply = api.call("PUT", "/data/k", body)
+        assert reply.status == 400 and reply.body["error"]["code"] == "BAD_REQUEST_BODY"
+        assert "'id'" in reply.body["error"]["message"]
+    assert api.call("GET", "/data/k").body["data"] == 0
+    assert api.call("PUT", "/data/k", {"data": 1}).status == 200
 
 
 def test_delete_then_404(api):

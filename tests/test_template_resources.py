@@ -133,11 +133,13 @@ def test_outputs_exported_with_environment_names(env_template):
 def test_environments_never_collide(dev_template, prod_template):
     """Every physical name and export differs between dev and prod."""
     name_keys = ("TableName", "FunctionName", "LogGroupName", "Name")
+    # Names that live inside one REST API (each environment has its own), not the account.
+    in_api = {"AWS::ApiGateway::Model", "AWS::ApiGateway::RequestValidator"}
 
     def names(template: dict) -> set[str]:
         # An alias name is scoped to its function (already distinct), not global.
         found = {props[key] for res in template["Resources"].values()
-                 if res["Type"] != "AWS::Lambda::Alias"
+                 if res["Type"] != "AWS::Lambda::Alias" and res["Type"] not in in_api
                  for props in [res.get("Properties", {})] for key in name_keys
                  if isinstance(props.get(key), str)}
         found |= {out["Export"]["Name"] for out in template["Outputs"].values()}

@@ -26,7 +26,9 @@ from data_api.errors import bad_parameter
 VERSION_ATTRIBUTE, INCARNATION_ATTRIBUTE = "version", "incarnation"
 MAX_TAGS = 10  # tags in one If-Match; each becomes one alternative of the write condition
 _ETAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e]*)"\s*(?:,|$)')  # RFC 9110 entity-tag, ASCII
-_OURS = re.compile(r"^(\d{1,18})(?:-([0-9a-f]{16}))?$")
+# An item's version (the ETag's value): "<counter>" or "<counter>-<incarnation>".
+VERSION_PATTERN = r"^([0-9]{1,18})(?:-([0-9a-f]{16}))?$"
+_OURS = re.compile(VERSION_PATTERN)
 
 
 @dataclass(frozen=True)

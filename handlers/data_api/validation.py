@@ -30,7 +30,8 @@ ID_RULE = (f"1-{MAX_ID_LENGTH} characters from A-Z a-z 0-9 - . _ ~ (RFC 3986 unr
 _ID = re.compile(ID_PATTERN)
 MAX_BODY_BYTES = 400 * 1024  # DynamoDB's item limit; a larger body cannot be stored
 DEFAULT_LIMIT, MAX_LIMIT = 25, 100
-BODY_FIELDS = frozenset({"id", "data"})  # POST and PUT bodies alike
+BODY_FIELDS = frozenset({"id", "data"})  # POST: an id may be chosen
+REPLACE_FIELDS = frozenset({"data"})  # PUT: the id is the path's and cannot change
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,7 @@ def create(event: dict) -> Create:
 def replace(event: dict) -> Replace:
     item_id = path_id(event)
     condition = if_match(event)
-    body = _json_object(event)
-    if "id" in body and body["id"] != item_id:
-        raise bad_body("body id differs from the id in the path; ids cannot be changed")
+    body = _json_object(event, REPLACE_FIELDS)
     _check_item_size(item_id, body["data"])
     return Replace(item_id=item_id, data=body["data"], if_match=condition)
 

@@ -25,10 +25,11 @@ from urllib.parse import quote
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from localdev import limits
+from localdev import limits, request_checks
 from deploy_hooks.checks import REQUEST_TIME_FORMAT  # the release checks' events use it too
 from localdev.authorizer import CognitoAuthorizer, Unauthorized
-from localdev.gateway import ANY, Gateway, GatewayAnswer, Resource
+from localdev.docs import Docs
+from localdev.gateway import ANY, Gateway, GatewayAnswer, Resource, resource_paths
 
 HANDLERS_DIR = Path(__file__).resolve().parents[2] / "handlers"
 HANDLER = "data_api.handler.lambda_handler"
@@ -121,9 +122,13 @@ class LocalApi:
 
     def __init__(self, template: dict[str, Any], function_env: dict[str, str],
                  loader: Optional[HandlerLoader] = None, log: Callable[[str], None] = print,
-                 authorizers: Optional[dict[str, CognitoAuthorizer]] = None):
+                 authorizers: Optional[dict[str, CognitoAuthorizer]] = None,
+                 openapi: Optional[dict[str, Any]] = None):
         self.gateway = Gateway(template)
         self.authorizers = authorizers or {}  # logical id -> authorizer.build_authorizers
+        self.checks = request_checks.methods_checks(template,
+                                                    resource_paths(template["Resources"]))
+        self.docs = Docs(openapi, self.gateway.stage) if openapi else None  # local-only
         self.loader = loader or HandlerLoader()
         self.log = log
         os.environ.update(function_env)  # the function's variables, resolved by local AWS
@@ -178,6 +183,9 @@ class LocalApi:
                    "identity.sourceIp": request.remote_addr, "protocol": "HTTP/1.1",
                    "requestTime": datetime.now(timezone.utc).strftime(REQUEST_TIME_FORMAT),
                    "integrationLatency": "-"}
+        docs = self.docs.answer(request) if self.docs else None
+        if docs is not None:
+            return docs, context
         if too_large:
             return self._answer(self.gateway.error("REQUEST_TOO_LARGE")), context
         found, mock = resource.method(request.method) if resource else (False, None)
@@ -190,6 +198,11 @@ class LocalApi:
         if mock is not None:
             return Response(mock.body, status=mock.status, headers=mock.headers,
                             mimetype="application/json"), context
+        rejection = request_checks.check(self.checks.get((resource.path, request.method)),
+                                         request, params)
+        if rejection is not None:  # API Gateway's request validation: no invocation
+            return self._answer(self.gateway.error(rejection.response_type, rejection.message,
+                                                   detail=rejection.detail)), context
         event = _proxy_event(request, resource.path, params, self.gateway.stage,
                              stage_in_path, request_id, authorizer)
         if limits.invoke_too_large(event):

@@ -16,7 +16,8 @@ from typing import Any, Optional
 DEFAULT_STATUS = {"MISSING_AUTHENTICATION_TOKEN": 403, "DEFAULT_4XX": 400,
                   "DEFAULT_5XX": 500, "BAD_GATEWAY": 502, "REQUEST_TOO_LARGE": 413,
                   "INTEGRATION_FAILURE": 504, "UNAUTHORIZED": 401,
-                  "ACCESS_DENIED": 403, "EXPIRED_TOKEN": 403, "INVALID_SIGNATURE": 403}
+                  "ACCESS_DENIED": 403, "EXPIRED_TOKEN": 403, "INVALID_SIGNATURE": 403,
+                  "BAD_REQUEST_BODY": 400, "BAD_REQUEST_PARAMETERS": 400}
 DEFAULT_MESSAGES = {"MISSING_AUTHENTICATION_TOKEN": "Missing Authentication Token",
                     "BAD_GATEWAY": "Internal server error",
                     "INTEGRATION_FAILURE": "Internal server error",
@@ -116,6 +117,20 @@ def _match(template: list[str], segments: list[str]) -> Optional[tuple[tuple, di
     return ((*rank,), params) if len(template) == len(segments) else None
 
 
+def resource_paths(resources: dict[str, Any]) -> dict[str, str]:
+    """Logical ID of each AWS::ApiGateway::Resource -> its path, e.g. /data/{id}."""
+    parents = {name: res["Properties"] for name, res in resources.items()
+               if res["Type"] == "AWS::ApiGateway::Resource"}
+
+    def path_of(name: str) -> str:
+        props = parents[name]
+        parent = props["ParentId"]
+        base = "" if _is_root(parent) else path_of(parent["Ref"])
+        return f"{base}/{props['PathPart']}"
+
+    return {name: path_of(name) for name in parents}
+
+
 class Gateway:
     """The REST API of one rendered template."""
 
@@ -133,17 +148,8 @@ class Gateway:
 
     @staticmethod
     def _resources(resources: dict[str, Any]) -> list[Resource]:
-        parents = {name: res["Properties"] for name, res in resources.items()
-                   if res["Type"] == "AWS::ApiGateway::Resource"}
-
-        def path_of(name: str) -> str:
-            props = parents[name]
-            parent = props["ParentId"]
-            base = "" if _is_root(parent) else path_of(parent["Ref"])
-            return f"{base}/{props['PathPart']}"
-
         root = Resource("/")
-        by_id = {name: Resource(path_of(name)) for name in parents}
+        by_id = {name: Resource(path) for name, path in resource_paths(resources).items()}
         for res in resources.values():
             if res["Type"] != "AWS::ApiGateway::Method":
                 continue
@@ -167,9 +173,10 @@ class Gateway:
         return resource, params
 
     def error(self, response_type: str, message: Optional[str] = None,
-              status: Optional[int] = None) -> GatewayAnswer:
+              status: Optional[int] = None, detail: str = "") -> GatewayAnswer:
         """A gateway response as API Gateway renders it (the specific type, else DEFAULT_*);
-        `status` when API Gateway is measured to answer other than the type's default."""
+        `status` when API Gateway is measured to answer other than the type's default;
+        `detail` is request validation's $context.error.validationErrorString."""
         status = status or DEFAULT_STATUS.get(response_type, 500)
         family = "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
         props = self.responses.get(response_type) or self.responses.get(family) or {}
@@ -180,6 +187,8 @@ class Gateway:
             body = json.dumps({"message": message})
         body = body.replace("$context.error.messageString", json.dumps(message))
         body = body.replace("$context.error.responseType", response_type)
+        # Request validation's detail, JSON-escaped (it sits inside a JSON string).
+        body = body.replace("$context.error.validationErrorString", json.dumps(detail)[1:-1])
         body = body.replace("$context.error.message", message)
         return GatewayAnswer(status, _headers(props.get("ResponseParameters", {}),
                                               "gatewayresponse.header."), body)

@@ -21,9 +21,11 @@ from typing import IO, Optional
 import yaml
 
 from data_api_stack import ids
+from data_api_stack.openapi_cli import document
 from localdev import tokens
 from localdev.apiserver import LocalApi, serve
 from localdev.authorizer import build_authorizers
+from localdev.docs import DOCS_PATH, OPENAPI_PATH
 from localdev.localaws import REPO, LocalAws, LocalAwsError, port_in_use, sceptre_cli
 from localdev.stack import read_stack, stack_name
 
@@ -106,7 +108,8 @@ def run(env: str, port: int, host: str) -> None:
         stack = read_stack(stack_name(_project_code(), env))
         callers = _local_callers(env, aws.endpoint, stack.outputs)
         app = LocalApi(stack.template, stack.function_env, authorizers=build_authorizers(
-            stack.template, stack.physical_ids, aws.endpoint))
+            stack.template, stack.physical_ids, aws.endpoint),
+            openapi=document(REPO, env, discover=False))
         server = serve(app, host, port)
         base = f"http://{host}:{server.server_port}/{app.gateway.stage}"
         print("\nStack outputs (local AWS):", flush=True)
@@ -115,8 +118,10 @@ def run(env: str, port: int, host: str) -> None:
             print(f"  {key}: {value}{note}")
         headers = (' -H "Authorization: Bearer $WRITER_TOKEN"',
                    ' -H "Authorization: Bearer $READER_TOKEN"') if callers else ("", "")
-        print(f"{callers}\nLocal API: {base}  (also without the stage prefix)\nTry:\n"
-              f"{_curl_lines(base, *headers)}\n\nCtrl-C stops the API and the local AWS.",
+        root = f"http://{host}:{server.server_port}"
+        print(f"{callers}\nLocal API: {base}  (also without the stage prefix)\n"
+              f"API docs (local only): {root}{DOCS_PATH}, document: {root}{OPENAPI_PATH}\n"
+              f"Try:\n{_curl_lines(base, *headers)}\n\nCtrl-C stops the API and the local AWS.",
               flush=True)
         try:
             server.serve_forever()  # werkzeug's returns on Ctrl-C instead of raising

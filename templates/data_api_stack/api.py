@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda
 
 from data_api import cors, errors, routes
-from data_api_stack import auth_responses, fallback, ids
+from data_api_stack import auth_responses, fallback, ids, request_models
 from data_api_stack.auth import AuthParts
 from data_api_stack.config import StackConfig
 
@@ -53,7 +53,6 @@ def _proxy_method(api: apigateway.RestApi, resource: apigateway.Resource, path: 
         ResourceId=Ref(resource),
         HttpMethod=verb,
         **auth.method_properties,
-        RequestParameters={"method.request.path.id": True} if "{id}" in path else {},
         # Proxy integration: no request/response templates (the seed's
         # request_templates on a proxy method were dead configuration).
         Integration=apigateway.Integration(Type="AWS_PROXY", IntegrationHttpMethod="POST",
@@ -99,6 +98,12 @@ GATEWAY_RESPONSES = {
         {"error": {"code": errors.UNAUTHORIZED, "message": "missing authentication: sign the "
                    "request or send a token"}})),
     **auth_responses.gateway_responses(_GATEWAY_ERROR_BODY),
+    # Request validation (request_models): the function is never invoked. The detail is
+    # substituted into a JSON string as AWS's examples do (it comes JSON-escaped).
+    # BAD_REQUEST_PARAMETERS (400) needs no entry: DEFAULT_4XX renders it in this shape.
+    "BAD_REQUEST_BODY": ("GatewayResponseBadRequestBody", "400", _GATEWAY_ERROR_BODY.replace(
+        "$context.error.messageString",
+        '"$context.error.message: $context.error.validationErrorString"')),
 }
 
 
@@ -150,13 +155,15 @@ def build_api(cfg: StackConfig, target: object, auth: AuthParts) -> ApiParts:
                                      ParentId=GetAtt(api, "RootResourceId"), PathPart="data")
     item = apigateway.Resource(ids.ITEM_RESOURCE, RestApiId=Ref(api),
                                ParentId=Ref(collection), PathPart="{id}")
-    parts.definition += [collection, item]
+    validation = request_models.build_request_validation(api)
+    parts.definition += [collection, item, *validation.resources]
     for path, resource in ((routes.COLLECTION, collection), (routes.ITEM, item)):
         for verb in routes.ROUTES[path]:
             if verb == "OPTIONS":
                 method = _preflight_method(api, resource, path, cfg.cors_origin)
             else:
                 method = _proxy_method(api, resource, path, verb, target, auth)
+                request_models.apply(method, path, verb, validation)
                 parts.permissions.append(_permission(api, path, verb, cfg.environment, target))
             parts.methods.append(method)
         parts.methods.append(fallback.method_not_allowed(

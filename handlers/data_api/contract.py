@@ -1,0 +1,229 @@
+"""The API contract: one declarative model of routes, parameters, bodies, statuses, headers.
+
+Generated from it: the OpenAPI document (data_api_stack.openapi), API Gateway's request
+models and validators (data_api_stack.requests), and so the local API's request checks
+(it reads the models back from the launched template). Routes come from routes.ROUTES
+and limits from validation; tests check the handler agrees with every schema here.
+Schemas are JSON Schema draft 4 (what API Gateway models speak); this module is stdlib
+only because it ships in the Lambda zip with the rest of data_api.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from boto3.dynamodb.types import DYNAMODB_CONTEXT
+
+from data_api import errors, etags, jsonio, routes, tokens, validation
+
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
+JSON_MEDIA_TYPE = "application/json"
+
+# DynamoDB's number range as the closest doubles inside it (jsonio checks the exact one:
+# 1E-130 <= |n| < 1E+126). A JSON reader turns 1E+126 into a double just below it, and
+# that double's shortest spelling is "1e+126" again, which DynamoDB refuses: hence nextafter.
+NUMBER_MAX = math.nextafter(10.0 ** (jsonio.MAX_ADJUSTED + 1), 0)
+NUMBER_TINY = math.nextafter(10.0 ** jsonio.MIN_ADJUSTED, 0)  # |n| <= this (not 0): refused
+
+ID = {
+    "type": "string", "minLength": 1, "maxLength": validation.MAX_ID_LENGTH,
+    "pattern": validation.ID_PATTERN,
+    "description": f"{validation.ID_RULE}; chosen by the client on POST, else a UUID",
+}
+# Any JSON value DynamoDB stores exactly. Depth and significant digits are not expressible
+# in draft 4; the handler checks them (400 BAD_REQUEST_BODY).
+VALUE = {
+    "description": "Any JSON value DynamoDB can store: numbers 0 or 1E-130 <= |n| < 1E+126 "
+                   f"with at most {DYNAMODB_CONTEXT.prec} significant digits, non-empty object "
+                   f"keys, nested at most {jsonio.MAX_DEPTH} levels",
+    "type": ["object", "array", "string", "number", "boolean", "null"],
+    "minimum": -NUMBER_MAX, "maximum": NUMBER_MAX,
+    "not": {"type": "number", "minimum": -NUMBER_TINY, "maximum": NUMBER_TINY,
+            "not": {"enum": [0]}},
+    "items": {"$ref": "#/definitions/Value"},
+    # Any key with at least one character; draft 4 has no propertyNames.
+    "patternProperties": {"[\\s\\S]": {"$ref": "#/definitions/Value"}},
+    "additionalProperties": False,
+}
+NEW_ITEM = {
+    "$schema": DRAFT4, "title": "NewItem", "type": "object",
+    "description": "POST body: the item's data, and optionally its id (else a UUID)",
+    "properties": {"id": ID, "data": {"$ref": "#/definitions/Value"}},
+    "required": ["data"], "additionalProperties": False,
+    "definitions": {"Value": VALUE},
+}
+ITEM_CHANGE = {
+    "$schema": DRAFT4, "title": "ItemChange", "type": "object",
+    "description": "PUT body: the item's new data (its id is the one in the path)",
+    "properties": {"data": {"$ref": "#/definitions/Value"}},
+    "required": ["data"], "additionalProperties": False,
+    "definitions": {"Value": VALUE},
+}
+# Request bodies API Gateway validates: model name (alphanumeric) -> draft 4 schema.
+MODELS: dict[str, dict[str, Any]] = {"NewItem": NEW_ITEM, "ItemChange": ITEM_CHANGE}
+
+TIMESTAMP = {"type": "string", "description": "UTC, ISO 8601 with milliseconds"}
+VERSION_PATTERN = etags.VERSION_PATTERN
+ITEM = {
+    "type": "object", "description": "A stored item",
+    "properties": {"id": ID, "data": {"$ref": "#/definitions/Value"},
+                   "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
+                   "version": {"type": "string", "pattern": VERSION_PATTERN,
+                               "description": "The ETag's value: changes on every write and "
+                                              "never repeats for an id (absent on items "
+                                              "written by other tools)"}},
+    "required": ["id", "data", "created_at", "updated_at"],
+}
+PAGE = {
+    "type": "object", "description": "One page of items, in table order",
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/definitions/Item"}},
+                   "count": {"type": "integer", "minimum": 0},
+                   "next": {"type": "string", "minLength": 1,
+                            "maxLength": tokens.MAX_TOKEN_LENGTH,
+                            "description": "Pass as ?next= for the following page; "
+                                           "absent on the last page"}},
+    "required": ["items", "count"], "additionalProperties": False,
+}
+ERROR = {
+    "type": "object", "description": "Every error, from the function or the gateway alike",
+    "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$",
+                                "description": "One of " + ", ".join(errors.CODES)
+                                + ", or another API Gateway response type"},
+                       "message": {"type": "string"},
+                       "requestId": {"type": "string",
+                                     "description": "Quote it when reporting a 5XX"}}}},
+    "required": ["error"],
+}
+# Every named shape; "#/definitions/<name>" references resolve here.
+SCHEMAS: dict[str, dict[str, Any]] = {"Value": VALUE, **MODELS, "Item": ITEM, "Page": PAGE,
+                                      "Error": ERROR}
+
+ETAG = '"<version>"'
+# If-Match as etags.parse_if_match reads it (RFC 9110): `*`, or a comma-separated list of
+# entity-tags, of which at most etags.MAX_TAGS strong ones (weak ones never match).
+_WEAK = r'\s*W/"[\x21\x23-\x7e]*"\s*(?:,|$)'
+_STRONG = r'\s*"[\x21\x23-\x7e]*"\s*(?:,|$)'
+IF_MATCH_PATTERN = (rf'^\s*\*\s*$|^(?=\s*(?:W/)?")(?:{_WEAK})*'
+                    rf'(?:{_STRONG}(?:{_WEAK})*){{0,{etags.MAX_TAGS}}}$')
+HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {"description": f"The item's version as an entity tag, {ETAG}",
+             "schema": {"type": "string",
+                        "pattern": '^"' + VERSION_PATTERN.strip("^$") + '"$'}},
+    "Location": {"description": "Path of the new item, stage prefix included",
+                 "schema": {"type": "string"}},
+    "Retry-After": {"description": "Seconds to wait before retrying",
+                    "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+    "Allow": {"description": "The methods this path allows",
+              "schema": {"type": "string"}},
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # path | query | header
+    schema: dict[str, Any]
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    description: str
+    schema: Optional[str] = None  # a SCHEMAS name; None: no body
+    headers: tuple[str, ...] = ()  # HEADERS names
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    operation_id: str
+    summary: str
+    parameters: tuple[Parameter, ...] = ()
+    body: Optional[str] = None  # a MODELS name
+    replies: tuple[Reply, ...] = ()
+
+
+PATH_ID = Parameter("id", "path", ID, "The item's id", required=True)
+IF_MATCH = Parameter("If-Match", "header", {"type": "string", "pattern": IF_MATCH_PATTERN},
+                     f"Act only if the item is at one of these versions ({ETAG} from its "
+                     f"ETag; up to {etags.MAX_TAGS}, comma-separated; weak tags never "
+                     "match); `*`: if it exists; absent: unconditionally")
+LIMIT = Parameter("limit", "query", {"type": "integer", "minimum": 1,
+                                     "maximum": validation.MAX_LIMIT},
+                  f"Page size, default {validation.DEFAULT_LIMIT}")
+NEXT = Parameter("next", "query", {"type": "string", "minLength": 1},
+                 "The `next` of the previous page (opaque and signed: use it as given)")
+
+
+def _error(status: int, code: str, why: str, headers: tuple[str, ...] = ()) -> Reply:
+    return Reply(status, f"{code}: {why}", "Error", headers)
+
+
+BAD_BODY = _error(400, errors.BAD_REQUEST_BODY,
+                  "the body is not JSON, breaks its schema or DynamoDB's limits")
+BAD_PARAMETERS = _error(400, errors.BAD_REQUEST_PARAMETERS,
+                        "a bad id, query parameter or If-Match")
+NOT_FOUND = _error(404, errors.NOT_FOUND, "no item with this id")
+STALE = _error(412, errors.PRECONDITION_FAILED, "If-Match is not the item's version; the "
+               "ETag header has the current one", ("ETag",))
+TOO_LARGE = _error(413, errors.REQUEST_TOO_LARGE, f"over {validation.MAX_BODY_BYTES} bytes, "
+                   "or an item DynamoDB cannot store")
+MEDIA_TYPE = _error(415, errors.UNSUPPORTED_MEDIA_TYPE, "Content-Type is not application/json")
+CONFLICT = _error(409, errors.CONFLICT, "an item with this id exists")
+# What any operation may answer, whoever answers it (the gateway's own types included).
+COMMON = (
+    _error(429, errors.THROTTLED, "the stage's rate limit (API Gateway); retry with backoff"),
+    _error(500, errors.INTERNAL_ERROR, "quote requestId when reporting it"),
+    Reply(502, "The function failed or answered malformed (API Gateway)", "Error"),
+    _error(503, errors.THROTTLED, "the table is busy", ("Retry-After",)),
+    _error(504, "INTEGRATION_TIMEOUT", "the function did not answer in time (API Gateway)"),
+)
+ITEM_HEADERS = ("ETag",)
+
+_SPECS: dict[tuple[str, str], Operation] = {
+    (routes.COLLECTION, "GET"): Operation(
+        routes.COLLECTION, "GET", "listItems", "List items, one page at a time",
+        (LIMIT, NEXT), None, (Reply(200, "A page of items", "Page"), BAD_PARAMETERS)),
+    (routes.COLLECTION, "POST"): Operation(
+        routes.COLLECTION, "POST", "createItem", "Create an item (version 1)",
+        (), "NewItem",
+        (Reply(201, "Created", "Item", ("Location", *ITEM_HEADERS)), BAD_BODY,
+         CONFLICT, TOO_LARGE, MEDIA_TYPE)),
+    (routes.ITEM, "GET"): Operation(
+        routes.ITEM, "GET", "getItem", "Read one item", (PATH_ID, IF_MATCH), None,
+        (Reply(200, "The item", "Item", ITEM_HEADERS), BAD_PARAMETERS, NOT_FOUND, STALE)),
+    (routes.ITEM, "PUT"): Operation(
+        routes.ITEM, "PUT", "replaceItem", "Replace an item's data (version + 1)",
+        (PATH_ID, IF_MATCH), "ItemChange",
+        (Reply(200, "The item as stored now", "Item", ITEM_HEADERS), BAD_BODY,
+         BAD_PARAMETERS, NOT_FOUND, STALE, TOO_LARGE, MEDIA_TYPE)),
+    (routes.ITEM, "DELETE"): Operation(
+        routes.ITEM, "DELETE", "deleteItem", "Delete an item", (PATH_ID, IF_MATCH), None,
+        (Reply(204, "Deleted"), BAD_PARAMETERS, NOT_FOUND, STALE)),
+}
+
+
+def _operation(path: str, method: str) -> Operation:
+    spec = _SPECS[(path, method)]
+    return Operation(spec.path, spec.method, spec.operation_id, spec.summary,
+                     spec.parameters, spec.body, spec.replies + COMMON)
+
+
+# Every route and method of routes.ROUTES, in its order (a route without a spec fails
+# here), except OPTIONS: the CORS preflight (cors.preflight_headers, answered for any id,
+# existing or not, and never authorized) is browser machinery, not an operation.
+PREFLIGHT = "OPTIONS"
+OPERATIONS: tuple[Operation, ...] = tuple(
+    _operation(path, method) for path, methods in routes.ROUTES.items() for method in methods
+    if method != PREFLIGHT)
+
+
+def operation(path: str, method: str) -> Operation:
+    return next(op for op in OPERATIONS if op.path == path and op.method == method)

@@ -1,0 +1,93 @@
+"""Schemathesis, from the generated OpenAPI document, against the local API: every check.
+
+The local API (the launched template's gateway behaviour, request models included, with
+the handler in-process) runs over moto's DynamoDB; Schemathesis runs from .venv-contract
+with all its checks, both positive and negative data, and every phase (examples,
+coverage, fuzzing, stateful). Bounded for `make test` (CONTRACT_EXAMPLES per operation,
+fixed seed); `make fuzz` runs it longer with a fresh seed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from data_api.tokens import PageTokens
+from data_api_stack.openapi_cli import document
+from localdev.apiserver import HandlerLoader, LocalApi, serve
+from localdev.localaws import free_port
+from tests.helpers import REPO
+
+SCHEMATHESIS = REPO / ".venv-contract" / "bin" / "schemathesis"
+EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "15"))
+SEED = os.environ.get("CONTRACT_SEED", "" if "CONTRACT_EXAMPLES" in os.environ else "20261127")
+TABLE = "items"  # the conftest `dynamodb` fixture's table
+STAGE = "dev"
+
+# `next` is an opaque page token signed by the server: no schema can say which strings
+# it issued, so Schemathesis is handed a real one (as it would be handed credentials).
+# The handler's answers to forged tokens are tested in test_handler_input.
+CONFIG = """\
+# 412 joins the statuses that do not make valid data "rejected": like 409, it answers
+# the item's state (a stale If-Match, which the stateful phase replays from older
+# answers), not the request's shape; the document promises it on PUT and DELETE.
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
+
+[[operations]]
+include-operation-id = "listItems"
+parameters = {{ "query.next" = "{token}" }}
+"""
+
+
+@pytest.fixture()
+def local_api(dynamodb, monkeypatch: pytest.MonkeyPatch, dev_template) -> Iterator[str]:
+    """The local API of the rendered dev template on a free port; yields its base URL."""
+    import data_api.handler as handler_module
+
+    function_env = {"TABLE_NAME": TABLE, "CORS_ORIGIN": "*"}
+    for name, value in function_env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(handler_module, "_storage", None)  # a client for this moto
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/{STAGE}"
+    app = LocalApi(dev_template, function_env, HandlerLoader(), log=lambda line: None,
+                   openapi=document(REPO, STAGE, server_url=base, discover=False))
+    server = serve(app, "127.0.0.1", port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_schemathesis_finds_nothing(local_api: str, tmp_path: Path) -> None:
+    schema = tmp_path / "openapi.json"
+    with urllib.request.urlopen(local_api.rsplit("/", 1)[0] + "/openapi.json",
+                                timeout=10) as reply:
+        schema.write_bytes(reply.read())  # the document as the local API serves it
+    assert json.loads(schema.read_text())["servers"][0]["url"] == local_api
+    (tmp_path / "schemathesis.toml").write_text(CONFIG.format(
+        token=PageTokens(TABLE).encode("any-id")))
+    command = [str(SCHEMATHESIS), "--config-file", str(tmp_path / "schemathesis.toml"),
+               "run", str(schema), "--url", local_api, "--checks", "all", "--mode", "all",
+               "--max-examples", str(EXAMPLES), "--workers", "1", "--request-timeout", "20",
+               "--no-color", "--report", "junit", "--report-dir", str(tmp_path / "report")]
+    if SEED:
+        command += ["--seed", SEED]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
+    assert "No issues found" in result.stdout.splitlines()[-1], result.stdout[-3000:]
+    generated = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
+    assert generated and int(generated[1]) == int(generated[2]) > 0, result.stdout[-3000:]

@@ -1,0 +1,74 @@
+"""`make openapi ENV=<env>`: the document validates as OpenAPI and says what the API does."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from data_api import errors, routes, validation
+from tests.helpers import BIN, ENVIRONMENTS, REPO, offline_env
+
+VALIDATOR = REPO / ".venv-contract" / "bin" / "openapi-spec-validator"
+
+
+def _generate(tmp_path: Path, env: str, *flags: str) -> tuple[subprocess.CompletedProcess, Path]:
+    out = tmp_path / f"openapi-{env}.json"
+    result = subprocess.run([str(BIN / "python"), "-m", "data_api_stack.openapi_cli",
+                             "--env", env, "--out", str(out), *flags], cwd=REPO,
+                            capture_output=True, text=True, env=offline_env(), timeout=120)
+    return result, out
+
+
+@pytest.fixture(scope="module", params=ENVIRONMENTS)
+def generated(request, tmp_path_factory) -> tuple[str, Path]:
+    # No --offline: with no credentials the deployed stack cannot be read, so this also
+    # shows the fallback is quiet and quick.
+    result, out = _generate(tmp_path_factory.mktemp("openapi"), request.param)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return request.param, out
+
+
+def test_document_validates_as_openapi(generated):
+    _, out = generated
+    result = subprocess.run([str(VALIDATOR), str(out)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK" in result.stdout
+
+
+def test_document_has_the_environments_stage_and_every_route(generated):
+    env, out = generated
+    document = json.loads(out.read_text())
+    server = document["servers"][0]
+    assert server["url"].endswith(f".execute-api.{{region}}.amazonaws.com/{env}")
+    assert server["variables"]["region"]["default"] == "us-west-2"
+    operations = {(path, method.upper()) for path, ops in document["paths"].items()
+                  for method in ops}
+    assert operations == {(path, method) for path, methods in routes.ROUTES.items()
+                          for method in methods if method != "OPTIONS"}
+
+
+def test_document_states_the_limits_statuses_and_headers(generated):
+    _, out = generated
+    document = json.loads(out.read_text())
+    create = document["paths"][routes.COLLECTION]["post"]
+    assert set(create["responses"]["201"]["headers"]) == {"Location", "ETag"}
+    assert {"400", "409", "413", "415"} <= set(create["responses"])
+    replace = document["paths"][routes.ITEM]["put"]
+    assert "If-Match" in [p["name"] for p in replace["parameters"] if p["in"] == "header"]
+    assert set(replace["responses"]["412"]["headers"]) == {"ETag"}
+    listing = document["paths"][routes.COLLECTION]["get"]["parameters"]
+    limit = next(p for p in listing if p["name"] == "limit")["schema"]
+    assert limit["maximum"] == validation.MAX_LIMIT
+    body = document["components"]["schemas"]["NewItem"]
+    assert body["properties"]["id"]["maxLength"] == validation.MAX_ID_LENGTH
+    assert errors.PRECONDITION_FAILED in replace["responses"]["412"]["description"]
+
+
+def test_an_unknown_environment_is_one_line(tmp_path):
+    result, out = _generate(tmp_path, "nope", "--offline")
+    assert result.returncode == 2 and not out.exists()
+    assert result.stderr.strip() == "error: no environment 'nope' (no config/nope/api.yaml)"
