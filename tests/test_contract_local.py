@@ -16,7 +16,9 @@ from data_api_stack.openapi import build_openapi
 from localdev.apiserver import LocalApi
 from tests.test_local_api import echo_loader  # noqa: F401  (fixture: a handler echoing its event)
 
-CFG = parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})
+# Request validation only: the authorizer (which runs first) has its own tests.
+CFG = parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+                    "auth": "none", "allow_anonymous": True})
 TEMPLATE = json.loads(build_template(CFG).to_json())
 INVALID = json.dumps({"data": 1, "unknown": True})
 

@@ -1,9 +1,11 @@
 """Schemathesis, from the generated OpenAPI document, against the local API: every check.
 
-The local API (the launched template's gateway behaviour, request models included, with
-the handler in-process) runs over moto's DynamoDB; Schemathesis runs from .venv-contract
-with all its checks, both positive and negative data, and every phase (examples,
-coverage, fuzzing, stateful). Bounded for `make test` (CONTRACT_EXAMPLES per operation,
+The local API (the rendered dev template's gateway behaviour: its Cognito authorizer,
+request models and validators, with the handler in-process) runs over moto's DynamoDB;
+Schemathesis runs from .venv-contract with all its checks (ignored_auth included: it
+drops the token and expects 401), both positive and negative data, and every phase
+(examples, coverage, fuzzing, stateful), sending a writer's access token signed by the
+test pool (tests.auth_context) whose JWKS the authorizer reads. Bounded for `make test` (CONTRACT_EXAMPLES per operation,
 fixed seed); `make fuzz` runs it longer with a fresh seed.
 """
 
@@ -21,9 +23,12 @@ from typing import Iterator
 import pytest
 
 from data_api.tokens import PageTokens
+from data_api_stack import ids
 from data_api_stack.openapi_cli import document
 from localdev.apiserver import HandlerLoader, LocalApi, serve
+from localdev.authorizer import CognitoAuthorizer
 from localdev.localaws import free_port
+from tests import auth_context as ctx
 from tests.helpers import REPO
 
 SCHEMATHESIS = REPO / ".venv-contract" / "bin" / "schemathesis"
@@ -49,17 +54,28 @@ parameters = {{ "query.next" = "{token}" }}
 
 
 @pytest.fixture()
-def local_api(dynamodb, monkeypatch: pytest.MonkeyPatch, dev_template) -> Iterator[str]:
+def pool() -> Iterator[ctx.TestPool]:
+    found = ctx.TestPool()
+    with found.serve_jwks() as url:
+        found.jwks_url = url  # type: ignore[attr-defined]
+        yield found
+
+
+@pytest.fixture()
+def local_api(dynamodb, monkeypatch: pytest.MonkeyPatch, dev_template,
+              pool: ctx.TestPool) -> Iterator[str]:
     """The local API of the rendered dev template on a free port; yields its base URL."""
     import data_api.handler as handler_module
 
-    function_env = {"TABLE_NAME": TABLE, "CORS_ORIGIN": "*"}
+    function_env = {"TABLE_NAME": TABLE, "CORS_ORIGIN": "*", **ctx.function_env()}
     for name, value in function_env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(handler_module, "_storage", None)  # a client for this moto
     port = free_port()
     base = f"http://127.0.0.1:{port}/{STAGE}"
     app = LocalApi(dev_template, function_env, HandlerLoader(), log=lambda line: None,
+                   authorizers={ids.AUTHORIZER: CognitoAuthorizer(
+                       ctx.ISSUER, pool.jwks_url)},  # type: ignore[attr-defined]
                    openapi=document(REPO, STAGE, server_url=base, discover=False))
     server = serve(app, "127.0.0.1", port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -71,7 +87,14 @@ def local_api(dynamodb, monkeypatch: pytest.MonkeyPatch, dev_template) -> Iterat
         server.server_close()
 
 
-def test_schemathesis_finds_nothing(local_api: str, tmp_path: Path) -> None:
+def test_schemathesis_finds_nothing(local_api: str, pool: ctx.TestPool, tmp_path: Path) -> None:
+    writer = pool.token(ctx.user_payload("contract-writer", [ctx.GROUPS["writer"]]))
+    # The token is a writer's: without this, 401s everywhere would pass the run unseen.
+    created = urllib.request.Request(local_api + "/data", method="POST", data=b'{"data": 1}',
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {writer}"})
+    with urllib.request.urlopen(created, timeout=10) as reply:
+        assert reply.status == 201
     schema = tmp_path / "openapi.json"
     with urllib.request.urlopen(local_api.rsplit("/", 1)[0] + "/openapi.json",
                                 timeout=10) as reply:
@@ -81,6 +104,7 @@ def test_schemathesis_finds_nothing(local_api: str, tmp_path: Path) -> None:
         token=PageTokens(TABLE).encode("any-id")))
     command = [str(SCHEMATHESIS), "--config-file", str(tmp_path / "schemathesis.toml"),
                "run", str(schema), "--url", local_api, "--checks", "all", "--mode", "all",
+               "--header", f"Authorization: Bearer {writer}",
                "--max-examples", str(EXAMPLES), "--workers", "1", "--request-timeout", "20",
                "--no-color", "--report", "junit", "--report-dir", str(tmp_path / "report")]
     if SEED:

@@ -119,6 +119,8 @@ HEADERS: dict[str, dict[str, Any]] = {
                     "schema": {"type": "string", "pattern": "^[0-9]+$"}},
     "Allow": {"description": "The methods this path allows",
               "schema": {"type": "string"}},
+    "WWW-Authenticate": {"description": "The scheme to authenticate with",
+                         "schema": {"type": "string"}},
 }
 
 
@@ -184,6 +186,11 @@ COMMON = (
     Reply(502, "The function failed or answered malformed (API Gateway)", "Error"),
     _error(503, errors.THROTTLED, "the table is busy", ("Retry-After",)),
     _error(504, "INTEGRATION_TIMEOUT", "the function did not answer in time (API Gateway)"),
+)
+# What an environment with access control adds to every operation (HELPERS decision #4).
+SECURED = (
+    _error(401, errors.UNAUTHORIZED, "no valid credentials (API Gateway)", ("WWW-Authenticate",)),
+    _error(403, errors.ACCESS_DENIED, "the caller may not do this (a reader writing)"),
 )
 ITEM_HEADERS = ("ETag",)
 

@@ -7,8 +7,9 @@ patternProperties included, which OpenAPI 3.0 lacks. Pure: config and servers in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Optional
 
 from data_api import contract, validation
 from data_api_stack import openapi_security
@@ -70,7 +71,8 @@ _LINKS = {
 }
 
 
-def _operation(cfg: StackConfig, operation: contract.Operation) -> dict[str, Any]:
+def _operation(cfg: StackConfig, operation: contract.Operation,
+               token_endpoint: Optional[str]) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "operationId": operation.operation_id, "summary": operation.summary,
         "parameters": [{"name": p.name, "in": p.location, "required": p.required,
@@ -86,9 +88,10 @@ def _operation(cfg: StackConfig, operation: contract.Operation) -> dict[str, Any
             entry["responses"][status]["links"] = {
                 target: {"operationId": target, "parameters": parameters}
                 for target, parameters in links.items()}
-    security = openapi_security.requirement(cfg, operation.method)
+    security = openapi_security.requirement(cfg, operation.method, token_endpoint)
     if security is not None:
         entry["security"] = security
+        entry["responses"].update(_responses(replace(operation, replies=contract.SECURED)))
     return entry
 
 
@@ -104,11 +107,13 @@ on PUT or DELETE to act only on that version (412 otherwise). Pages hold `limit`
 more remain. See the README's API section.""".replace("\n", " ")
 
 
-def build_openapi(cfg: StackConfig, servers: list[dict[str, Any]]) -> dict[str, Any]:
-    """The document for one environment; `servers` from openapi_cli (deployed or templated)."""
+def build_openapi(cfg: StackConfig, servers: list[dict[str, Any]],
+                  token_endpoint: Optional[str] = None) -> dict[str, Any]:
+    """The document for one environment; `servers` from openapi_cli (deployed or templated),
+    `token_endpoint` (the deployed pool's OAuth 2.0 one) when known."""
     paths: dict[str, Any] = {}
     for operation in contract.OPERATIONS:
-        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(cfg, operation)
+        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(cfg, operation, token_endpoint)
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": f"Serverless data API ({cfg.environment})",
@@ -120,7 +125,7 @@ def build_openapi(cfg: StackConfig, servers: list[dict[str, Any]]) -> dict[str, 
             "headers": {name: dict(header) for name, header in contract.HEADERS.items()},
         },
     }
-    schemes = openapi_security.schemes(cfg)
+    schemes = openapi_security.schemes(cfg, token_endpoint)
     if schemes:
         document["components"]["securitySchemes"] = schemes
     return document

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from data_api_stack.config import ConfigError, StackConfig, parse_config
-from data_api_stack.ids import OUTPUT_API_URL
+from data_api_stack.ids import OUTPUT_API_URL, OUTPUT_TOKEN_ENDPOINT
 from data_api_stack.openapi import build_openapi, templated_server
 
 
@@ -41,8 +41,8 @@ def load_environment(project: Path, env: str) -> Environment:
                        stack.region, stack.profile)
 
 
-def deployed_url(environment: Environment) -> Optional[str]:
-    """The stack's ApiUrl output, or None when it cannot be read (offline, no stack...)."""
+def deployed_outputs(environment: Environment) -> dict[str, str]:
+    """The stack's outputs, or none when it cannot be read (offline, no stack...)."""
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
@@ -54,21 +54,25 @@ def deployed_url(environment: Environment) -> Optional[str]:
             connect_timeout=3, read_timeout=5, retries={"max_attempts": 1}))
         stack = client.describe_stacks(StackName=environment.stack_name)["Stacks"][0]
     except (BotoCoreError, ClientError):
-        return None
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    url = outputs.get(OUTPUT_API_URL, "")
+        return {}
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def _https(url: Optional[str]) -> Optional[str]:
     # moto (the local AWS) skips AWS::ApiGateway::Stage, leaving "/None/" in the URL.
-    return url.rstrip("/") if url.startswith("https://") and "/None" not in url else None
+    return url.rstrip("/") if url and url.startswith("https://") and "/None" not in url else None
 
 
 def document(project: Path, env: str, server_url: Optional[str] = None,
              discover: bool = True) -> dict[str, Any]:
     """The document; `server_url` wins, else the deployed URL, else the templated one."""
     environment = load_environment(project, env)
-    url = server_url or (deployed_url(environment) if discover else None)
+    outputs = deployed_outputs(environment) if discover else {}
+    url = server_url or _https(outputs.get(OUTPUT_API_URL))
     server = ({"url": url, "description": f"stage {environment.config.environment}"} if url
               else templated_server(environment.config.environment, environment.region))
-    return build_openapi(environment.config, [server])
+    return build_openapi(environment.config, [server],
+                         _https(outputs.get(OUTPUT_TOKEN_ENDPOINT)))
 
 
 def main(argv: Optional[list[str]] = None) -> int:
