@@ -21,8 +21,9 @@ TABLE_DIMS = [{"Name": "TableName", "Value": {"Ref": ids.TABLE}}]
 EXPECTED = {
     "Api5xxAlarm": ("AWS/ApiGateway", "5XXError", "api", "Statistic", "Average", 3, 0.05,
                     "GreaterThanThreshold"),
+    # Both environments' config sets api_latency_p90_ms: 1000 (the default is 2500).
     "ApiLatencyP90Alarm": ("AWS/ApiGateway", "Latency", "api", "ExtendedStatistic", "p90", 5,
-                           2500, "GreaterThanThreshold"),
+                           1000, "GreaterThanThreshold"),
     "Api4xxAlarm": ("AWS/ApiGateway", "4XXError", "api", "Statistic", "Average", 5, 0.05,
                     "GreaterThanThreshold"),
     "FunctionErrorsAlarm": ("AWS/Lambda", "Errors", "fn", "Statistic", "Sum", 3, 0,

@@ -23,7 +23,7 @@ def _throttle_and_latency(template: dict) -> tuple[float, float]:
 
 
 def test_reserved_concurrency_is_set_and_serves_the_stage_throttle(dev_template, prod_template):
-    for template, expected in ((dev_template, 50), (prod_template, 250)):
+    for template, expected in ((dev_template, 10), (prod_template, 120)):
         reserved = template["Resources"][ids.FUNCTION]["Properties"][
             "ReservedConcurrentExecutions"]
         rate, latency_ms = _throttle_and_latency(template)
@@ -31,13 +31,13 @@ def test_reserved_concurrency_is_set_and_serves_the_stage_throttle(dev_template,
         # Little's law on the rendered throttle and latency alarm, not on config constants.
         assert reserved >= math.ceil(rate * latency_ms / 1000)
     # Together they leave most of the account's default 1000 executions to others.
-    assert 50 + 250 <= 1000 - 100
+    assert 10 + 120 <= 1000 - 100
 
 
 def test_throttles_alarm_names_the_reservation(prod_template):
     description = prod_template["Resources"]["FunctionThrottlesAlarm"]["Properties"][
         "AlarmDescription"]
-    assert "reserved_concurrency (250)" in description
+    assert "reserved_concurrency (120)" in description
 
 
 BAD_CONCURRENCY = [
@@ -85,8 +85,8 @@ def test_reserved_concurrency_defaults_to_what_the_throttle_needs():
 def test_inconsistent_reservation_fails_sceptre_generate_in_one_line(tmp_path):
     project = copy_project(tmp_path)
     api = project / "config" / "prod" / "api.yaml"
-    api.write_text(api.read_text().replace("reserved_concurrency: 250",
-                                           "reserved_concurrency: 100"))
+    api.write_text(api.read_text().replace("reserved_concurrency: 120",
+                                           "reserved_concurrency: 99"))
     result = sceptre("--ignore-dependencies", "generate", "prod/api.yaml", cwd=project,
                      check=False)
     output = result.stdout + result.stderr
