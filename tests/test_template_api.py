@@ -204,7 +204,7 @@ def test_changed_cors_makes_a_new_deployment():
 
 
 def test_stage_named_after_env_with_logs_throttling_tracing(dev_template, prod_template):
-    for env, template, rate, burst in (("dev", dev_template, 20, 40),
+    for env, template, rate, burst in (("dev", dev_template, 10, 20),
                                        ("prod", prod_template, 100, 200)):
         stage = template["Resources"][ids.STAGE]["Properties"]
         assert stage["StageName"] == env
