@@ -30,6 +30,7 @@ from deploy_hooks.checks import REQUEST_TIME_FORMAT  # the release checks' event
 from localdev.authorizer import CognitoAuthorizer, Unauthorized
 from localdev.docs import Docs
 from localdev.gateway import ANY, Gateway, GatewayAnswer, Resource, resource_paths
+from localdev.sigv4 import IamAuthorizer
 
 HANDLERS_DIR = Path(__file__).resolve().parents[2] / "handlers"
 HANDLER = "data_api.handler.lambda_handler"
@@ -67,7 +68,8 @@ class HandlerLoader:
 
 def _proxy_event(request: Request, resource: str, params: dict[str, str], stage: str,
                  stage_in_path: bool, request_id: str,
-                 authorizer: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+                 auth: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """`auth`: what the method's authorizer adds to requestContext (authorizer or identity)."""
     raw = request.get_data()
     try:
         body, encoded = (raw.decode("utf-8"), False) if raw else (None, False)
@@ -94,7 +96,7 @@ def _proxy_event(request: Request, resource: str, params: dict[str, str], stage:
             "identity": {"sourceIp": request.remote_addr, "userAgent": request.user_agent.string},
             "requestTime": now.strftime(REQUEST_TIME_FORMAT),
             "requestTimeEpoch": int(now.timestamp() * 1000), "apiId": "local",
-            **({"authorizer": authorizer} if authorizer else {}),
+            **(auth or {}),
         },
         "body": body,
         "isBase64Encoded": encoded,
@@ -123,12 +125,14 @@ class LocalApi:
     def __init__(self, template: dict[str, Any], function_env: dict[str, str],
                  loader: Optional[HandlerLoader] = None, log: Callable[[str], None] = print,
                  authorizers: Optional[dict[str, CognitoAuthorizer]] = None,
-                 openapi: Optional[dict[str, Any]] = None):
+                 openapi: Optional[dict[str, Any]] = None,
+                 iam: Optional[IamAuthorizer] = None):
         self.gateway = Gateway(template)
         self.authorizers = authorizers or {}  # logical id -> authorizer.build_authorizers
         self.checks = request_checks.methods_checks(template,
                                                     resource_paths(template["Resources"]))
         self.docs = Docs(openapi, self.gateway.stage) if openapi else None  # local-only
+        self.iam = iam  # AWS_IAM methods (sigv4.py); None: refused as not checkable
         self.loader = loader or HandlerLoader()
         self.log = log
         os.environ.update(function_env)  # the function's variables, resolved by local AWS
@@ -139,7 +143,7 @@ class LocalApi:
 
     def _authorize(self, request: Request, resource: Resource) -> Optional[dict[str, Any]]:
         """The method's authorizer, as API Gateway runs it before the integration:
-        `requestContext.authorizer` for the event, or raise Unauthorized."""
+        what it adds to the event's requestContext, or raise Unauthorized."""
         # The method that answers: the verb's own, else ANY (as Resource.method picks).
         auth = resource.auth.get(request.method, resource.auth.get(ANY, {}))
         kind = auth.get("AuthorizationType", "NONE")
@@ -149,8 +153,13 @@ class LocalApi:
             authorizer = self.authorizers.get(auth["AuthorizerId"]["Ref"])
             if authorizer is None:  # never allow a method we cannot check
                 raise Unauthorized("Authorizer not available locally", "AUTHORIZER_FAILURE")
-            return {"claims": authorizer.claims(request.headers,
-                                                auth.get("AuthorizationScopes"))}
+            return {"authorizer": {"claims": authorizer.claims(
+                request.headers, auth.get("AuthorizationScopes"))}}
+        if kind == "AWS_IAM" and self.iam is not None:
+            return {"identity": self.iam.identity(
+                request.method, f"http://{request.host}{request.environ['localdev.raw']}",
+                request.environ["localdev.path"], request.headers, request.get_data(),
+                request.remote_addr or "", request.user_agent.string)}
         raise Unauthorized(f"{kind} is not enforced locally", "AUTHORIZER_FAILURE")
 
     def _route(self, request: Request) -> tuple[list[str], bool, str]:
@@ -162,6 +171,7 @@ class LocalApi:
         aws-sam-cli#1495)."""
         raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or \
             quote(request.environ.get("PATH_INFO", "/").encode("latin-1"), safe="/%")
+        request.environ["localdev.raw"] = raw.split("#", 1)[0]  # as signed (SigV4)
         path = raw.split("?", 1)[0].split("#", 1)[0] or "/"
         segments = path.split("/")[1:]
         stage_in_path = bool(segments) and segments[0] == self.gateway.stage
