@@ -229,3 +229,21 @@ def test_sceptre_generate_refuses_auth_none_without_the_acknowledgement(tmp_path
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "sceptre_user_data.allow_anonymous" in output
     assert "Traceback" not in output
+
+
+def _deployment_id(template: dict) -> str:
+    (name,) = resources_of_type(template, "AWS::ApiGateway::Deployment")
+    return name
+
+
+def test_changing_the_listed_accounts_redeploys_the_stage(iam_template):
+    # API Gateway applies a changed resource policy only with a new deployment.
+    stage = next(iter(resources_of_type(iam_template, "AWS::ApiGateway::Stage").values()))
+    assert stage["Properties"]["DeploymentId"] == {"Ref": _deployment_id(iam_template)}
+    others = {_deployment_id(render(auth="iam", iam_account_ids=accounts))
+              for accounts in (["111122223333"], ["111122223333", "777788889999"])}
+    assert len(others | {_deployment_id(iam_template)}) == 3
+    assert _deployment_id(render(auth="iam")) not in others
+    # Same accounts, same deployment: no needless redeploy.
+    assert _deployment_id(render(auth="iam", iam_account_ids=["111122223333", "444455556666"])
+                          ) == _deployment_id(iam_template)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
-from troposphere import AWSObject, GetAtt, Ref, apigateway
+from troposphere import AWSObject, GetAtt, Ref, apigateway, encode_to_dict
 from troposphere.logs import LogGroup
 
 from data_api_stack import ids
@@ -33,16 +34,23 @@ ACCESS_LOG_FORMAT = json.dumps({
 }, separators=(",", ":"))
 
 
-def definition_hash(definition: list[AWSObject]) -> str:
-    """Short, stable hash of everything the Deployment snapshots (ApiParts.definition)."""
-    canonical = json.dumps([obj.to_dict() for obj in definition], sort_keys=True)
+def definition_hash(definition: list[AWSObject], policy: Any = None) -> str:
+    """Short, stable hash of everything the Deployment snapshots (ApiParts.definition)
+    and of the RestApi's resource policy, if any."""
+    parts: list[Any] = [obj.to_dict() for obj in definition]
+    if policy is not None:  # none: the hash of an API without a policy stays as it was
+        parts.append({"RestApiPolicy": encode_to_dict(policy)})  # awacs objects too
+    canonical = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
 def build_deployment(api: apigateway.RestApi,
                      definition: list[AWSObject]) -> apigateway.Deployment:
+    # API Gateway applies a resource policy only when the API is deployed: "If you
+    # update the resource policy, you'll need to deploy the API" (API Gateway developer
+    # guide, apigateway-resource-policies-create-attach). So `iam_account_ids` is hashed.
     return apigateway.Deployment(
-        ids.DEPLOYMENT_PREFIX + definition_hash(definition),
+        ids.DEPLOYMENT_PREFIX + definition_hash(definition, api.properties.get("Policy")),
         RestApiId=Ref(api),
         Description="API snapshot; the logical ID changes whenever the API definition does",
         # Nothing in the definition is referenced by the deployment, so CloudFormation
