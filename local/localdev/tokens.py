@@ -63,9 +63,10 @@ def create_local_users(endpoint: str, outputs: dict[str, str]) -> dict[str, Any]
             "clientId": outputs[ids.OUTPUT_BROWSER_CLIENT_ID], "users": users}
 
 
-def save_record(env: str, record: dict[str, Any]) -> None:
-    """Where `make token` finds it; readable by this user only (it holds passwords)."""
-    path = state_path(env)
+def save_record(env: str, record: dict[str, Any], path: Optional[Path] = None) -> None:
+    """Where `make token` finds it (or `path`); readable by this user only (it holds
+    passwords or secrets)."""
+    path = path or state_path(env)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -22,7 +22,7 @@ import yaml
 
 from data_api_stack import ids
 from data_api_stack.openapi_cli import document
-from localdev import tokens
+from localdev import iam_callers, tokens
 from localdev.apiserver import LocalApi, serve
 from localdev.authorizer import build_authorizers
 from localdev.docs import DOCS_PATH, OPENAPI_PATH
@@ -107,17 +107,26 @@ def run(env: str, port: int, host: str) -> None:
         os.environ.update(aws.env())
         stack = read_stack(stack_name(_project_code(), env))
         callers = _local_callers(env, aws.endpoint, stack.outputs)
+        signers = (iam_callers.create_local_callers(aws.endpoint, stack.outputs)
+                   if iam_callers.is_iam(stack.outputs) else {})
         app = LocalApi(stack.template, stack.function_env, authorizers=build_authorizers(
             stack.template, stack.physical_ids, aws.endpoint),
             openapi=document(REPO, env, discover=False))
+        if signers:
+            iam_callers.save(env, signers)
+            app.iam = iam_callers.authorizer(aws.endpoint, stack.outputs, app.gateway.stage,
+                                             signers)
         server = serve(app, host, port)
         base = f"http://{host}:{server.server_port}/{app.gateway.stage}"
+        if signers:
+            callers = iam_callers.banner(env, base, signers)
         print("\nStack outputs (local AWS):", flush=True)
         for key, value in sorted(stack.outputs.items()):
             note = "  (moto skips AWS::ApiGateway::Stage)" if "/None/" in value else ""
             print(f"  {key}: {value}{note}")
         headers = (' -H "Authorization: Bearer $WRITER_TOKEN"',
-                   ' -H "Authorization: Bearer $READER_TOKEN"') if callers else ("", "")
+                   ' -H "Authorization: Bearer $READER_TOKEN"') if callers and not signers \
+            else ("", "")  # iam: the banner has the signed lines
         root = f"http://{host}:{server.server_port}"
         print(f"{callers}\nLocal API: {base}  (also without the stage prefix)\n"
               f"API docs (local only): {root}{DOCS_PATH}, document: {root}{OPENAPI_PATH}\n"
@@ -130,6 +139,7 @@ def run(env: str, port: int, host: str) -> None:
         finally:
             server.server_close()
             tokens.state_path(env).unlink(missing_ok=True)
+            iam_callers.state_path(env).unlink(missing_ok=True)
             print("\nStopping the local API and the local AWS.", flush=True)
     lock.close()
 
