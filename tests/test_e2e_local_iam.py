@@ -19,6 +19,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from data_api import handler
 from localdev import iam_callers
 from localdev.apiserver import HandlerLoader, LocalApi, serve
 from localdev.localaws import LocalAws, free_port
@@ -39,6 +40,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     with LocalAws(log_path=tmp_path_factory.mktemp("logs") / "localaws.log") as aws:
         _launch(project, aws, ENV)
         os.environ.update(aws.env())
+        handler._storage = None  # a client of an earlier module's local AWS (see below)
         stack = read_stack(f"serverless-data-api-{ENV}-api")
         callers = iam_callers.create_local_callers(aws.endpoint, stack.outputs)
         app = LocalApi(stack.template, stack.function_env, HandlerLoader(), log=lambda _: None)
@@ -53,6 +55,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         finally:
             server.shutdown()
             server.server_close()
+            # The handler keeps one DynamoDB client per process (handler.default_storage):
+            # drop ours, whose local AWS stops here, so later modules get their own.
+            handler._storage = None
             os.environ.clear()
             os.environ.update(saved)
 

@@ -53,7 +53,7 @@ def create_local_callers(endpoint: str, outputs: dict[str, str]) -> dict[str, di
 def authorizer(endpoint: str, outputs: dict[str, str], stage: str,
                callers: dict[str, dict[str, str]]) -> IamAuthorizer:
     """The local API's AWS_IAM check for this stack (API id from its ApiUrl output)."""
-    api_id = urlsplit(outputs[ids.OUTPUT_API_URL]).hostname.split(".", 1)[0]
+    api_id = (urlsplit(outputs[ids.OUTPUT_API_URL]).hostname or "").split(".", 1)[0]
     secrets = {c["accessKeyId"]: c["secretAccessKey"] for c in callers.values()}
     return IamAuthorizer(iam_principals(iam_client(endpoint), secrets), api_id, stage, REGION)
 
