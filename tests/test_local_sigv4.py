@@ -26,6 +26,7 @@ from tests.test_local_api import echo_loader  # noqa: F401  (fixture)
 API_ID = "a1b2c3d4e5"
 ACCOUNT = "123456789012"  # moto's account
 HOST = "localhost"
+CREATE, REPLACE = b'{"id": "a", "data": {}}', b'{"data": {}}'  # valid per the models
 
 
 def _resolved(value: Any) -> Any:
@@ -114,7 +115,7 @@ def test_a_valid_signature_passes_with_the_iam_identity_api_gateway_gives(iam_se
 
 def test_without_the_stage_prefix_too(iam_setup):
     client, keys, _ = iam_setup
-    assert _call(client, keys["writer"], "POST", "/data", b'{"id": "a"}').status_code == 200
+    assert _call(client, keys["writer"], "POST", "/data", CREATE).status_code == 200
 
 
 @pytest.mark.parametrize("tamper", ["body", "header", "signature", "key"])
@@ -169,9 +170,9 @@ def test_a_readers_write_is_403_and_a_writer_may_write(iam_setup):
                   "ACCESS_DENIED")
     _assert_error(_call(client, keys["reader"], "DELETE", "/dev/data/x"), 403,
                   "ACCESS_DENIED")
-    for method, path in (("POST", "/dev/data"), ("PUT", "/dev/data/x"),
-                         ("DELETE", "/dev/data/x"), ("GET", "/dev/data/x")):
-        assert _call(client, keys["writer"], method, path, b"{}").status_code == 200
+    for method, path, body in (("POST", "/dev/data", CREATE), ("PUT", "/dev/data/x", REPLACE),
+                               ("DELETE", "/dev/data/x", b""), ("GET", "/dev/data/x", b"")):
+        assert _call(client, keys["writer"], method, path, body).status_code == 200
 
 
 def test_an_explicit_deny_wins_over_the_writer_policy(iam_setup):
@@ -180,7 +181,7 @@ def test_an_explicit_deny_wins_over_the_writer_policy(iam_setup):
         {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "execute-api:*",
                                                   "Resource": "arn:aws:execute-api:*:*:*/*/DELETE/*"}]}))
     _assert_error(_call(client, keys["writer"], "DELETE", "/dev/data/x"), 403, "ACCESS_DENIED")
-    assert _call(client, keys["writer"], "PUT", "/dev/data/x", b"{}").status_code == 200
+    assert _call(client, keys["writer"], "PUT", "/dev/data/x", REPLACE).status_code == 200
 
 
 def test_preflight_needs_no_signature(iam_setup):
