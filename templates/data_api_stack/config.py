@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
+from data_api_stack.parsers import (ConfigError, boolean, choice, fail, integer, matching,
+                                  number, optional)
+
 ENVIRONMENT_PATTERN = re.compile(r"^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$")
 CODE_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._/-]{1,512}\.zip$")
 ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
@@ -49,71 +52,17 @@ WAF_RATE_LIMITS = (10, 2_000_000_000)
 WAF_WINDOW_SECONDS = 300  # the rate-based rule's evaluation window (AWS's default)
 
 
-class ConfigError(ValueError):
-    """A `sceptre_user_data` key is missing, unknown or has a bad value."""
-
-
-def _fail(key: str, expected: str, value: Any) -> ConfigError:
-    return ConfigError(f"sceptre_user_data.{key}: expected {expected}, got {value!r}")
-
-
-def _integer(low: int, high: int) -> Callable[[str, Any], int]:
-    def parse(key: str, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise _fail(key, f"an integer from {low} to {high}", value)
-        return value
-    return parse
-
-
-def _number(low: float, high: float) -> Callable[[str, Any], float]:
-    def parse(key: str, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise _fail(key, f"a number from {low:g} to {high:g}", value)
-        return float(value)
-    return parse
-
-
-def _choice(options: tuple[Any, ...]) -> Callable[[str, Any], Any]:
-    def parse(key: str, value: Any) -> Any:
-        if isinstance(value, bool) or value not in options:
-            raise _fail(key, "one of " + ", ".join(map(str, options)), value)
-        return value
-    return parse
-
-
-def _matching(pattern: re.Pattern[str], what: str) -> Callable[[str, Any], str]:
-    def parse(key: str, value: Any) -> str:
-        if not isinstance(value, str) or not pattern.match(value):
-            raise _fail(key, what, value)
-        return value
-    return parse
-
-
-def _boolean(key: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _fail(key, "true or false", value)
-    return value
-
-
 def _origin(key: str, value: Any) -> str:
     if value == "*" or (isinstance(value, str) and ORIGIN_PATTERN.match(value)):
         return value
-    raise _fail(key, "'*' or one origin like https://app.example.com (no path)", value)
-
-
-def _optional(pattern: re.Pattern[str], what: str) -> Callable[[str, Any], Optional[str]]:
-    def parse(key: str, value: Any) -> Optional[str]:
-        if value is None or value == "":
-            return None
-        return _matching(pattern, what)(key, value)
-    return parse
+    raise fail(key, "'*' or one origin like https://app.example.com (no path)", value)
 
 
 def _deploy_strategy(key: str, value: Any) -> str:
     short = value[len(DEPLOY_CONFIG_PREFIX):] if (
         isinstance(value, str) and value.startswith(DEPLOY_CONFIG_PREFIX)) else value
     if short not in DEPLOY_STRATEGIES:
-        raise _fail(key, "one of " + ", ".join(DEPLOY_STRATEGIES)
+        raise fail(key, "one of " + ", ".join(DEPLOY_STRATEGIES)
                     + f" (or the same with the {DEPLOY_CONFIG_PREFIX} prefix)", value)
     return short
 
@@ -121,7 +70,7 @@ def _deploy_strategy(key: str, value: Any) -> str:
 def _account_ids(key: str, value: Any) -> tuple[str, ...]:
     if (not isinstance(value, (list, tuple)) or not value
             or not all(isinstance(v, str) and ACCOUNT_ID_PATTERN.match(v) for v in value)):
-        raise _fail(key, "a non-empty list of 12-digit AWS account ids (quoted strings)", value)
+        raise fail(key, "a non-empty list of 12-digit AWS account ids (quoted strings)", value)
     return tuple(dict.fromkeys(value))
 
 
@@ -172,26 +121,26 @@ class StackConfig:
         _check_auth(self)
         needed = self.required_concurrency
         if self.reserved_concurrency is None and needed > MAX_RESERVED_CONCURRENCY:
-            raise _fail("throttle_rate_limit", f"a rate that x api_latency_p90_ms "
+            raise fail("throttle_rate_limit", f"a rate that x api_latency_p90_ms "
                         f"({self.api_latency_p90_ms} ms) fits the {MAX_RESERVED_CONCURRENCY} "
                         f"executions one function may reserve (needs {needed})",
                         self.throttle_rate_limit)
         if self.reserved_concurrency is not None and self.reserved_concurrency < needed:
-            raise _fail("reserved_concurrency",
+            raise fail("reserved_concurrency",
                         f">= {needed}, what throttle_rate_limit ({self.throttle_rate_limit:g}/s) "
                         f"x api_latency_p90_ms ({self.api_latency_p90_ms} ms) keeps busy",
                         self.reserved_concurrency)
         stage_window = math.floor(self.throttle_rate_limit * WAF_WINDOW_SECONDS)
         if self.waf and self.waf_rate_limit > stage_window:
             # Above what the whole stage admits in a window, the per-IP rule never fires.
-            raise _fail("waf_rate_limit", f"<= {stage_window}, the requests throttle_rate_limit "
+            raise fail("waf_rate_limit", f"<= {stage_window}, the requests throttle_rate_limit "
                         f"({self.throttle_rate_limit:g}/s) admits in {WAF_WINDOW_SECONDS} s",
                         self.waf_rate_limit)
         if self.autoscaling and self.autoscaling_max_read < self.read_capacity:
-            raise _fail("autoscaling_max_read", f">= read_capacity ({self.read_capacity})",
+            raise fail("autoscaling_max_read", f">= read_capacity ({self.read_capacity})",
                         self.autoscaling_max_read)
         if self.autoscaling and self.autoscaling_max_write < self.write_capacity:
-            raise _fail("autoscaling_max_write", f">= write_capacity ({self.write_capacity})",
+            raise fail("autoscaling_max_write", f">= write_capacity ({self.write_capacity})",
                         self.autoscaling_max_write)
 
     @property
@@ -229,16 +178,16 @@ def _check_auth(cfg: StackConfig) -> None:
     """Anonymous access must be asked for in so many words; mode-specific keys only
     with their mode, so a key that would silently do nothing is an error."""
     if cfg.auth == "none" and not cfg.allow_anonymous:
-        raise _fail("allow_anonymous", "true to acknowledge that `auth: none` lets anyone "
+        raise fail("allow_anonymous", "true to acknowledge that `auth: none` lets anyone "
                     "on the internet read, overwrite and delete every item", cfg.allow_anonymous)
     if cfg.auth != "none" and cfg.allow_anonymous:
-        raise _fail("allow_anonymous", f"false or absent unless auth is none (auth is {cfg.auth})",
+        raise fail("allow_anonymous", f"false or absent unless auth is none (auth is {cfg.auth})",
                     cfg.allow_anonymous)
     if cfg.auth != "cognito" and cfg.cognito_user_pool_arn:
-        raise _fail("cognito_user_pool_arn", f"absent unless auth is cognito (auth is {cfg.auth})",
+        raise fail("cognito_user_pool_arn", f"absent unless auth is cognito (auth is {cfg.auth})",
                     cfg.cognito_user_pool_arn)
     if cfg.auth != "iam" and cfg.iam_account_ids:
-        raise _fail("iam_account_ids", f"absent unless auth is iam (auth is {cfg.auth})",
+        raise fail("iam_account_ids", f"absent unless auth is iam (auth is {cfg.auth})",
                     list(cfg.iam_account_ids))
 
 
@@ -248,38 +197,38 @@ def name_prefix(environment: str) -> str:
 
 
 _PARSERS: dict[str, Callable[[str, Any], Any]] = {
-    "environment": _matching(ENVIRONMENT_PATTERN, "1-16 lowercase letters, digits or '-', "
+    "environment": matching(ENVIRONMENT_PATTERN, "1-16 lowercase letters, digits or '-', "
                              "starting with a letter"),
-    "code_key": _matching(CODE_KEY_PATTERN, "an S3 key ending in .zip"),
-    "runtime": _choice(RUNTIMES),
-    "architecture": _choice(ARCHITECTURES),
-    "memory_mb": _integer(128, 10240),
-    "timeout_seconds": _integer(1, MAX_TIMEOUT_SECONDS),
-    "log_retention_days": _choice(RETENTION_DAYS),
-    "read_capacity": _integer(1, 40000),
-    "write_capacity": _integer(1, 40000),
-    "retain_data": _boolean,
+    "code_key": matching(CODE_KEY_PATTERN, "an S3 key ending in .zip"),
+    "runtime": choice(RUNTIMES),
+    "architecture": choice(ARCHITECTURES),
+    "memory_mb": integer(128, 10240),
+    "timeout_seconds": integer(1, MAX_TIMEOUT_SECONDS),
+    "log_retention_days": choice(RETENTION_DAYS),
+    "read_capacity": integer(1, 40000),
+    "write_capacity": integer(1, 40000),
+    "retain_data": boolean,
     "cors_origin": _origin,
-    "throttle_rate_limit": _number(1, 10000),
-    "throttle_burst_limit": _integer(1, 5000),
-    "snapstart": _boolean,
-    "alarm_email": _optional(EMAIL_PATTERN, "an email address"),
-    "alarm_topic_arn": _optional(TOPIC_ARN_PATTERN, "an SNS topic ARN like "
+    "throttle_rate_limit": number(1, 10000),
+    "throttle_burst_limit": integer(1, 5000),
+    "snapstart": boolean,
+    "alarm_email": optional(EMAIL_PATTERN, "an email address"),
+    "alarm_topic_arn": optional(TOPIC_ARN_PATTERN, "an SNS topic ARN like "
                                  "arn:aws:sns:us-west-2:123456789012:team-paging"),
-    "api_latency_p90_ms": _integer(100, 29000),
-    "api_5xx_rate": _number(0.001, 1),
-    "api_4xx_rate": _number(0.001, 1),
-    "autoscaling": _boolean,
-    "autoscaling_max_read": _integer(1, 40000),
-    "autoscaling_max_write": _integer(1, 40000),
-    "autoscaling_target_utilization": _integer(20, 90),
+    "api_latency_p90_ms": integer(100, 29000),
+    "api_5xx_rate": number(0.001, 1),
+    "api_4xx_rate": number(0.001, 1),
+    "autoscaling": boolean,
+    "autoscaling_max_read": integer(1, 40000),
+    "autoscaling_max_write": integer(1, 40000),
+    "autoscaling_target_utilization": integer(20, 90),
     "deploy_strategy": _deploy_strategy,
-    "reserved_concurrency": _integer(1, MAX_RESERVED_CONCURRENCY),
-    "waf": _boolean,
-    "waf_rate_limit": _integer(*WAF_RATE_LIMITS),
-    "auth": _choice(AUTH_MODES),
-    "allow_anonymous": _boolean,
-    "cognito_user_pool_arn": _optional(USER_POOL_ARN_PATTERN, "a Cognito user pool ARN "
+    "reserved_concurrency": integer(1, MAX_RESERVED_CONCURRENCY),
+    "waf": boolean,
+    "waf_rate_limit": integer(*WAF_RATE_LIMITS),
+    "auth": choice(AUTH_MODES),
+    "allow_anonymous": boolean,
+    "cognito_user_pool_arn": optional(USER_POOL_ARN_PATTERN, "a Cognito user pool ARN "
                                        "(arn:aws:cognito-idp:<region>:<account>:userpool/"
                                        "<region>_<id>)"),
     "iam_account_ids": _account_ids,
