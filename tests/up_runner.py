@@ -47,7 +47,9 @@ class UpRunner:
     """One `make up` process; `ready()` waits for its banner and returns the output."""
 
     def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "localdev.up", *args],
+        # --parent-pid: stops (and stops its local AWS) if this test process is killed.
+        self.process = subprocess.Popen([sys.executable, "-m", "localdev.up", *args,
+                                         "--parent-pid", str(os.getpid())],
                                         cwd=REPO, env=offline_env(), stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
         self.lines: queue.Queue[str] = queue.Queue()

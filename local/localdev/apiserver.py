@@ -7,7 +7,6 @@ template's MOCK and gateway responses.
 
 from __future__ import annotations
 
-import base64
 import importlib
 import json
 import logging
@@ -25,12 +24,15 @@ from urllib.parse import quote
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from localdev import limits, request_checks
 from deploy_hooks.checks import REQUEST_TIME_FORMAT  # the release checks' events use it too
+from localdev import limits, request_checks
 from localdev.authorizer import CognitoAuthorizer, Unauthorized
 from localdev.docs import Docs
 from localdev.gateway import ANY, Gateway, GatewayAnswer, Resource, resource_paths
+from localdev.protocol import FRAMING_KEY, GatewayRequestHandler
+from localdev.proxy import from_proxy, proxy_event
 from localdev.sigv4 import IamAuthorizer
+from localdev.throttle import Throttle
 
 HANDLERS_DIR = Path(__file__).resolve().parents[2] / "handlers"
 HANDLER = "data_api.handler.lambda_handler"
@@ -66,59 +68,6 @@ class HandlerLoader:
             return self._function
 
 
-def _proxy_event(request: Request, resource: str, params: dict[str, str], stage: str,
-                 stage_in_path: bool, request_id: str,
-                 auth: Optional[dict[str, Any]] = None) -> dict[str, Any]:
-    """`auth`: what the method's authorizer adds to requestContext (authorizer or identity)."""
-    raw = request.get_data()
-    try:
-        body, encoded = (raw.decode("utf-8"), False) if raw else (None, False)
-    except UnicodeDecodeError:
-        body, encoded = base64.b64encode(raw).decode(), True
-    multi_headers = {k: request.headers.getlist(k) for k in request.headers.keys()}
-    multi_query = {k: request.args.getlist(k) for k in request.args.keys()}
-    path = request.environ["localdev.path"]
-    now = datetime.now(timezone.utc)
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": request.method,
-        "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
-        "multiValueHeaders": multi_headers or None,
-        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
-        "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": params or None,
-        "stageVariables": None,
-        "requestContext": {
-            "requestId": request_id, "stage": stage, "resourcePath": resource,
-            "httpMethod": request.method, "path": (f"/{stage}" if stage_in_path else "") + path,
-            "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
-            "identity": {"sourceIp": request.remote_addr, "userAgent": request.user_agent.string},
-            "requestTime": now.strftime(REQUEST_TIME_FORMAT),
-            "requestTimeEpoch": int(now.timestamp() * 1000), "apiId": "local",
-            **(auth or {}),
-        },
-        "body": body,
-        "isBase64Encoded": encoded,
-    }
-
-
-def _from_proxy(result: Any) -> Optional[Response]:
-    """The handler's proxy response as HTTP, or None if API Gateway would reject it."""
-    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
-        return None
-    body = result.get("body") or ""
-    data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
-    response = Response(data, status=result["statusCode"])
-    response.headers.clear()
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        for value in values:
-            response.headers.add(name, str(value))
-    for name, value in (result.get("headers") or {}).items():
-        response.headers[name] = str(value)
-    return response
-
-
 class LocalApi:
     """WSGI app serving one API stack's routes with the handler in-process."""
 
@@ -126,8 +75,11 @@ class LocalApi:
                  loader: Optional[HandlerLoader] = None, log: Callable[[str], None] = print,
                  authorizers: Optional[dict[str, CognitoAuthorizer]] = None,
                  openapi: Optional[dict[str, Any]] = None,
-                 iam: Optional[IamAuthorizer] = None):
+                 iam: Optional[IamAuthorizer] = None, throttle: bool = True):
+        """`throttle=False` lifts the stage's throttle (a load or contract run that
+        sends more than the stage allows on purpose); everything else is enforced."""
         self.gateway = Gateway(template)
+        self.throttle = Throttle.from_template(template) if throttle else None
         self.authorizers = authorizers or {}  # logical id -> authorizer.build_authorizers
         self.checks = request_checks.methods_checks(template,
                                                     resource_paths(template["Resources"]))
@@ -137,9 +89,16 @@ class LocalApi:
         self.log = log
         os.environ.update(function_env)  # the function's variables, resolved by local AWS
 
-    def _answer(self, answer: GatewayAnswer) -> Response:
+    def _answer(self, answer: GatewayAnswer, close: bool = False) -> Response:
         return Response(answer.body, status=answer.status,
-                        headers={**answer.headers, "Content-Type": "application/json"})
+                        headers={**answer.headers, "Content-Type": "application/json",
+                                 **({"Connection": "close"} if close else {})})
+
+    def refusal(self, status: int, reason: str) -> GatewayAnswer:
+        """What API Gateway answers to a request the HTTP layer refuses (protocol.py)."""
+        kind = "REQUEST_TOO_LARGE" if status in (413, 414, 431) else \
+            "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
+        return self.gateway.error(kind, reason, status=status)
 
     def _authorize(self, request: Request, resource: Resource) -> Optional[dict[str, Any]]:
         """The method's authorizer, as API Gateway runs it before the integration:
@@ -184,6 +143,14 @@ class LocalApi:
 
     def handle(self, request: Request) -> tuple[Response, dict[str, Any]]:
         request_id = str(uuid.uuid4())
+        framing = request.environ.get(FRAMING_KEY)
+        if framing:  # the body's end is ambiguous: never read it (protocol.py)
+            return self._answer(self.gateway.error("DEFAULT_4XX", f"Bad Request: {framing}"),
+                                close=True), {"requestId": request_id}
+        if limits.headers_too_large(request):
+            return self._answer(self.gateway.error(
+                "REQUEST_TOO_LARGE", "Request Header Fields Too Large", status=431),
+                close=True), {"requestId": request_id}
         too_large = limits.body_too_large(request)
         segments, stage_in_path, path = self._route(request)
         request.environ["localdev.path"] = path
@@ -201,6 +168,9 @@ class LocalApi:
         found, mock = resource.method(request.method) if resource else (False, None)
         if resource is None or not found:
             return self._answer(self.gateway.error("MISSING_AUTHENTICATION_TOKEN")), context
+        if self.throttle is not None and not self.throttle.allow(resource.path,
+                                                                 request.method):
+            return self._answer(self.gateway.error("THROTTLED")), context
         try:
             authorizer = self._authorize(request, resource)
         except Unauthorized as refused:
@@ -213,7 +183,7 @@ class LocalApi:
         if rejection is not None:  # API Gateway's request validation: no invocation
             return self._answer(self.gateway.error(rejection.response_type, rejection.message,
                                                    detail=rejection.detail)), context
-        event = _proxy_event(request, resource.path, params, self.gateway.stage,
+        event = proxy_event(request, resource.path, params, self.gateway.stage,
                              stage_in_path, request_id, authorizer)
         if limits.invoke_too_large(event):
             return self._answer(self.gateway.error("REQUEST_TOO_LARGE")), context
@@ -227,7 +197,7 @@ class LocalApi:
             if limits.invoke_too_large(result):
                 response, failure = None, "INTEGRATION_FAILURE"  # still a 502 (limits.py)
             else:
-                response = _from_proxy(result)
+                response = from_proxy(result)
         except Exception as error:
             self.log(json.dumps({"event": "handler_error", "requestId": request_id,
                                  "error": repr(error)}))
@@ -239,7 +209,11 @@ class LocalApi:
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
         started = time.perf_counter()
-        response, context = self.handle(Request(environ))
+        try:
+            response, context = self.handle(Request(environ))
+        except Exception as error:  # the local API's own fault: still the gateway's JSON
+            self.log(json.dumps({"event": "local_api_error", "error": repr(error)}))
+            response, context = self._answer(self.gateway.error("DEFAULT_5XX")), {}
         context.update(status=response.status_code,
                        responseLength=response.calculate_content_length() or 0,
                        responseLatency=int((time.perf_counter() - started) * 1000))
@@ -252,4 +226,4 @@ class LocalApi:
 def serve(app: LocalApi, host: str, port: int) -> BaseWSGIServer:
     """A threaded werkzeug server; call serve_forever() (or run it in a thread)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # we print access logs
-    return make_server(host, port, app, threaded=True)
+    return make_server(host, port, app, threaded=True, request_handler=GatewayRequestHandler)

@@ -47,13 +47,21 @@ def rest_api_claims(payload: dict[str, Any]) -> dict[str, str]:
     claims = {}
     for name, value in payload.items():
         if name in ("exp", "iat") and isinstance(value, (int, float)):
-            value = datetime.fromtimestamp(value, timezone.utc).strftime(CLAIM_TIME_FORMAT)
+            value = _claim_time(value)
         elif isinstance(value, list):
             value = ",".join(map(str, value))
         elif isinstance(value, bool):
             value = str(value).lower()
         claims[name] = str(value)
     return claims
+
+
+def _claim_time(value: float) -> str:
+    """A time claim as a date; one no date can hold (e.g. 10**20) stays as digits."""
+    try:
+        return datetime.fromtimestamp(value, timezone.utc).strftime(CLAIM_TIME_FORMAT)
+    except (OverflowError, ValueError, OSError):
+        return str(value)
 
 
 def issuer_of(pool_arn: str) -> str:
@@ -87,8 +95,8 @@ class CognitoAuthorizer:
                                           "verify_aud": False})
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The incoming token has expired") from None
-        except jwt.PyJWTError:  # bad signature, issuer, format, unknown key...
-            raise Unauthorized() from None
+        except (jwt.PyJWTError, OverflowError, ValueError):  # bad signature, issuer,
+            raise Unauthorized() from None  # format, unknown key, an exp of Infinity...
         if scopes:
             granted = set(str(payload.get("scope", "")).split())
             if payload.get("token_use") != "access" or not granted & set(scopes):

@@ -17,12 +17,16 @@ DEFAULT_STATUS = {"MISSING_AUTHENTICATION_TOKEN": 403, "DEFAULT_4XX": 400,
                   "DEFAULT_5XX": 500, "BAD_GATEWAY": 502, "REQUEST_TOO_LARGE": 413,
                   "INTEGRATION_FAILURE": 504, "UNAUTHORIZED": 401,
                   "ACCESS_DENIED": 403, "EXPIRED_TOKEN": 403, "INVALID_SIGNATURE": 403,
-                  "BAD_REQUEST_BODY": 400, "BAD_REQUEST_PARAMETERS": 400}
+                  "BAD_REQUEST_BODY": 400, "BAD_REQUEST_PARAMETERS": 400, "THROTTLED": 429}
 DEFAULT_MESSAGES = {"MISSING_AUTHENTICATION_TOKEN": "Missing Authentication Token",
                     "BAD_GATEWAY": "Internal server error",
                     "INTEGRATION_FAILURE": "Internal server error",
-                    "REQUEST_TOO_LARGE": "Request Too Long"}
+                    "REQUEST_TOO_LARGE": "Request Too Long",
+                    "THROTTLED": "Too Many Requests", "DEFAULT_5XX": "Internal server error"}
 ANY = "ANY"
+# $context.error variables of a gateway response template (longest name first).
+_ERROR_VARIABLE = re.compile(
+    r"\$context\.error\.(messageString|message|responseType|validationErrorString)")
 ROOT_RESOURCE_ID = "RootResourceId"
 
 
@@ -185,11 +189,12 @@ class Gateway:
         body = props.get("ResponseTemplates", {}).get("application/json")
         if body is None:
             body = json.dumps({"message": message})
-        body = body.replace("$context.error.messageString", json.dumps(message))
-        body = body.replace("$context.error.responseType", response_type)
-        # Request validation's detail, JSON-escaped (it sits inside a JSON string).
-        body = body.replace("$context.error.validationErrorString", json.dumps(detail)[1:-1])
-        body = body.replace("$context.error.message", message)
+        # One pass over the template: a value that itself contains "$context..." is
+        # text, never substituted again. Request validation's detail comes
+        # JSON-escaped (it sits inside a JSON string).
+        values = {"messageString": json.dumps(message), "responseType": response_type,
+                  "validationErrorString": json.dumps(detail)[1:-1], "message": message}
+        body = _ERROR_VARIABLE.sub(lambda match: values[match.group(1)], body)
         return GatewayAnswer(status, _headers(props.get("ResponseParameters", {}),
                                               "gatewayresponse.header."), body)
 

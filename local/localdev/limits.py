@@ -8,6 +8,9 @@
   the whole JSON event, so headers and base64 inflation count. A too-large event is
   answered 413 (Zac Charles, "Deep Dive: Lambda's Request Payload Size Limit");
   a too-large response ends as a 502 INTEGRATION_FAILURE (azul#8258, measured on AWS).
+- API Gateway REST: 10,240 bytes for the request line and header values together
+  ("API Gateway quotas": "Total combined size of request line and header values");
+  a larger request is refused before routing, here as a JSON 431.
 """
 
 from __future__ import annotations
@@ -20,6 +23,15 @@ from werkzeug.wrappers import Request
 
 GATEWAY_MAX_REQUEST_BYTES = 10 * 1024 * 1024
 LAMBDA_MAX_PAYLOAD_BYTES = 6_291_556
+GATEWAY_MAX_HEADER_BYTES = 10_240
+
+
+def headers_too_large(request: Request) -> bool:
+    """True if the request line and header values together are over API Gateway's limit."""
+    line = len(request.method) + len(request.environ.get("RAW_URI") or request.full_path) \
+        + len(request.environ.get("SERVER_PROTOCOL", "HTTP/1.1")) + 2
+    values = sum(len(value.encode("latin-1", "replace")) for _, value in request.headers.items())
+    return line + values > GATEWAY_MAX_HEADER_BYTES
 
 
 def body_too_large(request: Request) -> bool:

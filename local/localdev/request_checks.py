@@ -104,7 +104,12 @@ def _body_problem(validator: Any, raw: bytes) -> Optional[str]:
                               parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         return f"[the body is not JSON: {error}]"
-    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    except ArithmeticError:  # decimal.InvalidOperation: an exponent no decimal can hold
+        return "[the body has a number out of range]"
+    try:
+        errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    except (ArithmeticError, RecursionError):
+        return "[the body has a number out of range or is nested too deeply]"
     if not errors:
         return None
     return "[" + ", ".join(f"{'/'.join(map(str, e.absolute_path)) or 'body'}: {e.message}"

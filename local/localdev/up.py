@@ -15,6 +15,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import IO, Optional
 
@@ -148,17 +150,31 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _stop_with(parent_pid: int) -> None:
+    """Stop as `kill` would (cleanup runs) once `parent_pid` is gone, however it ended:
+    we are then re-parented. For a test or script that starts us and may be killed."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="stop-with-parent", daemon=True).start()
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", default="dev", help="environment folder under config/")
     parser.add_argument("--port", default=os.environ.get("PORT", "3000"),
                         help="1-65535, or 0 for any free port")
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--parent-pid", type=int, help="stop when this process is gone")
     args = parser.parse_args(argv)
     # `kill` or a closing terminal stops us like Ctrl-C does, so cleanup runs. SIGINT
     # too: a shell that starts us in the background hands it down as ignored.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
+    if args.parent_pid:
+        _stop_with(args.parent_pid)
     if not (REPO / "config" / args.env).is_dir():
         print(f"error: no environment {args.env!r} (no folder config/{args.env})",
               file=sys.stderr)
