@@ -19,7 +19,7 @@ from boto3.dynamodb.types import DYNAMODB_CONTEXT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_api import contract, errors, jsonio, validation
+from data_api import contract, errors, jsonio, tokens, validation
 from data_api.errors import ApiError
 from localdev.request_checks import validator_for
 from tests.api_client import make_event
@@ -141,3 +141,18 @@ def test_limit_schema_and_handler_agree(value: str) -> None:
     schema_ok = digits and validator_for(contract.LIMIT.schema).is_valid(int(value))
     event = make_event("GET", "/data", query={"limit": [value]})
     assert _parameter_accepted(validation.list_page, event) == schema_ok, value
+
+
+def _page_token(event: dict) -> str:
+    """The page token as the handler reads it, before any DynamoDB call."""
+    token = validation.list_page(event).token
+    return tokens.decode(token) if token is not None else ""
+
+
+@SETTINGS
+@given(st.text(max_size=20) | st.from_regex(r"\A[A-Za-z0-9._~%-]{1,10}\Z")
+       | st.integers(250, 260).map(lambda n: "n" * n))
+def test_next_schema_and_handler_agree(value: str) -> None:
+    event = make_event("GET", "/data", query={"next": [value]})
+    assert _parameter_accepted(_page_token, event) == \
+        validator_for(contract.NEXT.schema).is_valid(value), value

@@ -218,6 +218,27 @@ def test_crud_over_http(http):
     assert headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_pages_follow_next_over_http(http):
+    created = {f"page-{n}" for n in range(3)}
+    for item_id in created:
+        assert http("POST", "/data", {"id": item_id, "data": 1})[0] == 201
+    seen: list[str] = []
+    query = "limit=1"
+    while True:
+        status, _, page = http("GET", f"/data?{query}")
+        assert status == 200 and page["count"] == len(page["items"]) <= 1
+        seen += [i["id"] for i in page["items"]]
+        if "next" not in page:
+            break
+        query = f"limit=1&next={page['next']}"
+    assert created <= set(seen) and len(seen) == len(set(seen))
+    status, headers, body = http("GET", "/data?next=a%20b")
+    assert status == 400 and body["error"]["code"] == "BAD_REQUEST_PARAMETERS"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    for item_id in created:
+        assert http("DELETE", f"/data/{item_id}")[0] == 204
+
+
 def test_launched_models_validate_requests_before_the_function(http):
     # moto skips AWS::ApiGateway::Model and RequestValidator; the local API reads them
     # from the launched template (get_template) and answers as API Gateway would.

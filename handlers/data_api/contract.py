@@ -32,6 +32,13 @@ ID = {
     "pattern": validation.ID_PATTERN,
     "description": f"{validation.ID_RULE}; chosen by the client on POST, else a UUID",
 }
+# A page token (tokens.py): the id the next page starts after; any string this allows is
+# a token the handler accepts, so a client may also start a listing after an id it chose.
+TOKEN = {
+    "type": "string", "minLength": 1, "maxLength": tokens.MAX_LENGTH,
+    "pattern": tokens.PATTERN,
+    "description": "The id of the previous page's last item; this page starts after it",
+}
 # Any JSON value DynamoDB stores exactly. Depth and significant digits are not expressible
 # in draft 4; the handler checks them (400 BAD_REQUEST_BODY).
 VALUE = {
@@ -80,10 +87,8 @@ PAGE = {
     "type": "object", "description": "One page of items, in table order",
     "properties": {"items": {"type": "array", "items": {"$ref": "#/definitions/Item"}},
                    "count": {"type": "integer", "minimum": 0},
-                   "next": {"type": "string", "minLength": 1,
-                            "maxLength": tokens.MAX_TOKEN_LENGTH,
-                            "description": "Pass as ?next= for the following page; "
-                                           "absent on the last page"}},
+                   "next": {**TOKEN, "description": "Pass as ?next= for the following "
+                                                     "page; absent on the last page"}},
     "required": ["items", "count"], "additionalProperties": False,
 }
 ERROR = {
@@ -160,8 +165,9 @@ IF_MATCH = Parameter("If-Match", "header", {"type": "string", "pattern": IF_MATC
 LIMIT = Parameter("limit", "query", {"type": "integer", "minimum": 1,
                                      "maximum": validation.MAX_LIMIT},
                   f"Page size, default {validation.DEFAULT_LIMIT}")
-NEXT = Parameter("next", "query", {"type": "string", "minLength": 1},
-                 "The `next` of the previous page (opaque and signed: use it as given)")
+NEXT = Parameter("next", "query", TOKEN,
+                 "The `next` of the previous page: the id of its last item, which this page "
+                 "starts after (any id is a valid start; pages are in table order, not by id)")
 
 
 def _error(status: int, code: str, why: str, headers: tuple[str, ...] = ()) -> Reply:

@@ -13,11 +13,10 @@ from typing import Any, Optional
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from data_api import etags, paging
+from data_api import etags, paging, tokens
 from data_api.errors import CONFLICT, PRECONDITION_FAILED, ApiError, not_found
 from data_api.etags import INCARNATION_ATTRIBUTE, VERSION_ATTRIBUTE, IfMatch
 from data_api.permissions import DYNAMODB_ACTIONS  # noqa: F401  (the calls made here)
-from data_api.tokens import PageTokens
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -66,7 +65,6 @@ class Storage:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
-        self.tokens = PageTokens(table_name)
 
     def create(self, item_id: Optional[str], data: Any) -> dict[str, Any]:
         now = _now()
@@ -129,9 +127,9 @@ class Storage:
 
     def list_page(self, limit: int, token: Optional[str]) -> tuple[list[dict], Optional[str]]:
         """Up to `limit` items and the next token; see paging.collect for the bounds."""
-        start = self.tokens.decode(token) if token else None
+        start = tokens.decode(token) if token is not None else None
         items, last_key = paging.collect(self._scan, _item, limit, start)
-        return items, (self.tokens.encode(last_key) if last_key is not None else None)
+        return items, (tokens.encode(last_key) if last_key is not None else None)
 
     def _scan(self, limit: int, start: Optional[str]) -> tuple[list[dict], Optional[str]]:
         kwargs: dict[str, Any] = {"TableName": self._table, "Limit": limit}

@@ -182,7 +182,4 @@ def list_page(event: dict) -> ListPage:
             raise bad_parameter(f"limit must be a whole number from 1 to {MAX_LIMIT}, "
                                 f"got {raw_limit[:20]!r}{'...' if len(raw_limit) > 20 else ''}")
         limit = int(raw_limit)
-    token = _query(event, "next")
-    if token is not None and not token:
-        raise bad_parameter("next must not be empty")
-    return ListPage(limit=limit, token=token)
+    return ListPage(limit=limit, token=_query(event, "next"))  # tokens.decode checks it
