@@ -80,10 +80,10 @@ CDK_NAG = (
          "users; kept pools default to required", _mfa_optional),
     Rule("AwsSolutions-COG8", POOL, "Essentials tier: admin-created users only, strong "
          "passwords, MFA; Plus bills per active user"),
-    Rule("AwsSolutions-APIG4", METHOD, "Gateway-only MOCK 404/405 for unknown routes; no "
-         "back end behind them", _mock_integration),
-    Rule("AwsSolutions-COG4", METHOD, "Gateway-only MOCK 404/405 for unknown routes; no "
-         "back end behind them", _mock_integration),
+    Rule("AwsSolutions-APIG4", METHOD, "Gateway-only MOCK: CORS preflight, 404/405 of "
+         "unknown routes; no back end behind them", _mock_integration),
+    Rule("AwsSolutions-COG4", METHOD, "Gateway-only MOCK: CORS preflight, 404/405 of "
+         "unknown routes; no back end behind them", _mock_integration),
     Rule("AwsSolutions-APIG4", METHOD, "auth: none with allow_anonymous: true; anonymous "
          "access acknowledged in config", _anonymous_data_method),
     Rule("AwsSolutions-COG4", METHOD, "auth: none with allow_anonymous: true; anonymous "
