@@ -90,8 +90,8 @@ CDK_NAG = (
          "access acknowledged in config", _anonymous_data_method),
     Rule("AwsSolutions-COG4", METHOD, "auth: iam: IAM authorizes SigV4-signed callers; "
          "no user pool by design", _iam_method),
-    Rule("AwsSolutions-APIG3", STAGE, "waf: false (dev): WAFv2 bills per web ACL and rule; "
-         "prod has one", _waf(False)),
+    Rule("AwsSolutions-APIG3", STAGE, "waf: false: WAFv2 bills per web ACL and rule; the "
+         "public-facing environment sets waf: true", _waf(False)),
     Rule("AwsSolutions-APIG3", STAGE, "waf: true: the WebACLAssociation names the stage "
          "by its ARN, which the rule cannot follow", _waf(True)),
     Rule("AwsSolutions-APIG6", STAGE, "JSON access logs of every request; execution logs "
