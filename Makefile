@@ -5,12 +5,13 @@ VENV := .venv
 LOCALAWS_VENV := .venv-localaws
 CHECKOV_VENV := .venv-checkov
 CONTRACT_VENV := .venv-contract
+CDK_VENV := .venv-cdk
 # Every stack `make lint` and `make checkov` render (config paths without .yaml).
 STACKS := dev/api dev/artifacts prod/api prod/artifacts account/apigateway-logging
 ENV ?= dev
 PORT ?= 3000
 
-.PHONY: test up token smoke lint checkov rendered generate bench clean venv review openapi fuzz
+.PHONY: test up token smoke lint checkov nag rendered generate bench clean venv review openapi fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@echo "Installing $(VENV): sceptre, troposphere, boto3, cfn-lint, pytest... (first run: about a minute)"
@@ -38,7 +39,14 @@ $(CONTRACT_VENV)/.installed: requirements-contract.txt
 	$(CONTRACT_VENV)/bin/pip check
 	touch $@
 
-venv: $(VENV)/.installed $(LOCALAWS_VENV)/.installed $(CHECKOV_VENV)/.installed $(CONTRACT_VENV)/.installed
+# aws-cdk-lib and cdk-nag (jsii: needs Node): `make nag` and the bench's CDK synth.
+$(CDK_VENV)/.installed: requirements-cdk.txt
+	$(PYTHON) -m venv $(CDK_VENV)
+	$(CDK_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-cdk.txt
+	$(CDK_VENV)/bin/pip check
+	touch $@
+
+venv: $(VENV)/.installed $(LOCALAWS_VENV)/.installed $(CHECKOV_VENV)/.installed $(CONTRACT_VENV)/.installed $(CDK_VENV)/.installed
 
 ## make test: set up the virtualenvs and run every test (unit, cfn-lint, end-to-end)
 test: venv
@@ -77,9 +85,11 @@ rendered: $(VENV)/.installed
 		$(VENV)/bin/sceptre --output json generate $$stack.yaml > .cache/rendered/$$(echo $$stack | tr / -).json || exit 1; \
 	done
 
-## make lint: cfn-lint (every level, informational included) on every rendered template
+## make lint: cfn-lint (every level, informational included, plus the serverless rules)
+## on every rendered template
 lint: rendered
-	$(VENV)/bin/cfn-lint --include-checks I --regions us-west-2 -- .cache/rendered/*.json
+	$(VENV)/bin/cfn-lint --include-checks I --regions us-west-2 -a cfn_lint_serverless.rules \
+		-- .cache/rendered/*.json
 
 ## make review BASE=<rev> [ARGS="--format markdown --fail-on replacement"]: what the change
 ## since BASE does to every stack of every environment (offline; see README)
@@ -93,9 +103,14 @@ checkov: rendered $(CHECKOV_VENV)/.installed
 	$(CHECKOV_VENV)/bin/checkov --skip-download --quiet --compact --framework cloudformation \
 		-d .cache/rendered
 
+## make nag: cdk-nag's AwsSolutions rules (through CfnInclude) on every rendered template;
+## prints the unsuppressed findings as JSON and fails on any (suppressions: README)
+nag: rendered $(CDK_VENV)/.installed
+	$(CDK_VENV)/bin/python tools/cdk_nag_scan.py --fail .cache/rendered/*.json
+
 ## make bench: benchmarks side by side with the original CDK design -> bench/results.md
 bench: venv
 	$(VENV)/bin/python -m bench.run
 
 clean:
-	rm -rf $(VENV) $(LOCALAWS_VENV) $(CHECKOV_VENV) $(CONTRACT_VENV) .pytest_cache
+	rm -rf $(VENV) $(LOCALAWS_VENV) $(CHECKOV_VENV) $(CONTRACT_VENV) $(CDK_VENV) .pytest_cache

@@ -20,7 +20,8 @@ from localdev.localaws import without_aws
 from stack_review.worker import project_parts
 
 REPO = Path(__file__).resolve().parents[1]
-CDK_CLI_DIR = seed.CDK_VENV.parent / "cdk-cli"
+# The CDK CLI (npm) for `cdk diff`, installed once outside the repo.
+CDK_CLI_DIR = Path.home() / ".cache" / "serverless-data-bench" / "cdk-cli"
 ENVS = ("dev", "prod")
 
 

@@ -7,8 +7,6 @@ cut out of ../shared/seed/original-cdk-design.md into a temp dir for each run.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -16,7 +14,6 @@ REPO = Path(__file__).resolve().parents[1]
 SEED_DOC = next((d / "shared" / "seed" / "original-cdk-design.md" for d in REPO.parents
                  if (d / "shared" / "seed" / "original-cdk-design.md").exists()),
                 REPO.parent / "shared" / "seed" / "original-cdk-design.md")
-CDK_VENV = Path.home() / ".cache" / "serverless-data-bench" / "cdk-venv"
 FILES = {"app.py": "## 2. app.py", "main.py": "## 3. main.py",
          "lambda_function.py": "## 4. lambda_function.py"}
 
@@ -34,11 +31,8 @@ def extract(target: Path) -> Path:
 
 
 def cdk_python() -> Path:
-    """A throwaway venv outside the repo with aws-cdk-lib, created on first use."""
-    python = CDK_VENV / "bin" / "python"
+    """The project's .venv-cdk (aws-cdk-lib, requirements-cdk.txt; `make venv` builds it)."""
+    python = REPO / ".venv-cdk" / "bin" / "python"
     if not python.exists():
-        CDK_VENV.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "venv", str(CDK_VENV)], check=True)
-        subprocess.run([str(CDK_VENV / "bin" / "pip"), "install", "--quiet",
-                        "aws-cdk-lib>=2.80.0", "constructs>=10.0.0"], check=True)
+        raise RuntimeError(f"{python} is missing: `make venv` builds it")
     return python

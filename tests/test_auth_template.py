@@ -85,7 +85,9 @@ def test_user_pool_is_admin_only_with_strong_passwords_and_kept_in_prod(dev_temp
         assert policy["MinimumLength"] >= 12 and all(
             policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers",
                                 "RequireSymbols"))
-        assert props["MfaConfiguration"] in ("OPTIONAL", "ON")
+        # Where the users are kept, MFA is required: a password alone signs nobody in.
+        assert props["MfaConfiguration"] == ("ON" if kept else "OPTIONAL")
+        assert props["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
         assert props["DeletionProtection"] == ("ACTIVE" if kept else "INACTIVE")
         assert pool["DeletionPolicy"] == pool["UpdateReplacePolicy"] == (
             "Retain" if kept else "Delete")
@@ -199,6 +201,30 @@ def test_iam_resource_policy_refuses_unlisted_accounts(iam_template):
     assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
     assert deny["Condition"] == {"StringNotEquals": {"aws:PrincipalAccount": accounts}}
     assert "Policy" not in render(auth="iam")["Resources"][ids.REST_API]["Properties"]
+
+
+def test_mfa_defaults_to_required_where_data_is_kept_and_can_be_set_either_way():
+    def mfa(**user_data) -> str:
+        template = render(alarm_email="ops@example.com", **user_data)
+        return template["Resources"][ids.USER_POOL]["Properties"]["MfaConfiguration"]
+
+    assert mfa() == "OPTIONAL" and mfa(retain_data=True) == "ON"
+    assert mfa(mfa="required") == "ON"
+    assert mfa(retain_data=True, mfa="optional") == "OPTIONAL"
+
+
+@pytest.mark.parametrize("change,value", [
+    ({"mfa": "on"}, "'on'"),
+    ({"mfa": True}, "True"),
+    ({"auth": "iam", "mfa": "required"}, "'required'"),
+    ({"cognito_user_pool_arn": POOL_ARN, "mfa": "optional"}, "'optional'"),
+])
+def test_bad_mfa_config_is_one_line_naming_key_and_value(change, value):
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"environment": "dev", "code_key": CODE_KEY, **change})
+    message = str(raised.value)
+    assert message.startswith("sceptre_user_data.mfa:") and value in message
+    assert "\n" not in message
 
 
 @pytest.mark.parametrize("change,key", [

@@ -153,6 +153,9 @@ def test_arns_are_exact_and_partition_aware(prod_template):
     res = prod_template["Resources"]
     for role_id in (ids.PRETRAFFIC_HOOK_ROLE, ids.CODEDEPLOY_ROLE):
         for statement in _statements(res[role_id]).values():
+            if statement["Resource"] == ["*"]:  # only X-Ray's, which has no narrower form
+                assert {a.split(":")[0] for a in statement["Action"]} == {"xray"}, statement
+                continue
             assert "*" not in statement["Resource"], (role_id, statement)
             for value in walk(statement["Resource"]):
                 if isinstance(value, str) and "arn:" in value:
@@ -164,10 +167,8 @@ def test_hook_role_grants_exactly_what_the_check_does(prod_template):
     statements = _statements(res[ids.PRETRAFFIC_HOOK_ROLE])
     assert {s["Action"][0] for s in statements.values() if len(s["Action"]) == 1} >= {
         "lambda:InvokeFunction", "codedeploy:PutLifecycleEventHookExecutionStatus"}
-    invoke = statements["InvokeThisFunctionsVersions"]
+    invoke = statements["InvokeTheVersionUnderTest"]
     assert invoke["Action"] == ["lambda:InvokeFunction"]
-    assert invoke["Resource"] == [{"Fn::Sub": ["${Arn}:*",
-                                               {"Arn": {"Fn::GetAtt": [ids.FUNCTION, "Arn"]}}]}]
     report = statements["ReportToThisDeploymentGroup"]
     assert report["Action"] == ["codedeploy:PutLifecycleEventHookExecutionStatus"]
     app = res[ids.CODEDEPLOY_APPLICATION]["Properties"]["ApplicationName"]
@@ -176,8 +177,39 @@ def test_hook_role_grants_exactly_what_the_check_does(prod_template):
                                    f"${{AWS::AccountId}}:deploymentgroup:{app}/{group}"}]
     logs = statements["OwnLogGroup"]
     assert logs["Resource"] == [{"Fn::GetAtt": [ids.PRETRAFFIC_HOOK_LOG_GROUP, "Arn"]}]
-    assert set(statements) == {"InvokeThisFunctionsVersions", "ReportToThisDeploymentGroup",
-                               "OwnLogGroup"}
+    traces = statements["XRayTraces"]
+    assert set(traces["Action"]) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    assert set(statements) == {"InvokeTheVersionUnderTest", "ReportToThisDeploymentGroup",
+                               "OwnLogGroup", "XRayTraces"}
+
+
+def test_hook_may_invoke_only_the_version_under_test(prod_template):
+    """Not `function:<name>:*` (every version, the alias): the one version this release
+    publishes, the same one the check is told to call."""
+    res = prod_template["Resources"]
+    hook = res[ids.PRETRAFFIC_HOOK]["Properties"]
+    (policy,) = res[ids.PRETRAFFIC_HOOK_ROLE]["Properties"]["Policies"]
+    invocable = [resource for s in policy["PolicyDocument"]["Statement"]
+                 if "lambda:InvokeFunction" in s["Action"] for resource in s["Resource"]]
+    version = _version_id(prod_template)
+    assert res[version]["Type"] == "AWS::Lambda::Version"
+    assert invocable == [{"Ref": version}] == [hook["Environment"]["Variables"]["NewVersion"]]
+    assert "*" not in json.dumps(invocable)
+
+
+def test_a_new_release_moves_the_hooks_grant_to_the_new_version():
+    before, after = _render(deploy_strategy="Canary10Percent5Minutes"), _render(
+        deploy_strategy="Canary10Percent5Minutes", memory_mb=512)
+    for template in (before, after):
+        statements = _statements(template["Resources"][ids.PRETRAFFIC_HOOK_ROLE])
+        assert statements["InvokeTheVersionUnderTest"]["Resource"] == [
+            {"Ref": _version_id(template)}]
+    assert _version_id(before) != _version_id(after)
+
+
+def test_hook_function_is_traced(prod_template):
+    hook = prod_template["Resources"][ids.PRETRAFFIC_HOOK]["Properties"]
+    assert hook["TracingConfig"] == {"Mode": "Active"}
 
 
 def test_codedeploy_service_role_is_scoped_to_this_stack(prod_template):

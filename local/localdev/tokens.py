@@ -8,7 +8,8 @@ The token comes from moto's AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH) through
 the stack's browser client: an access token with the claims Cognito's sign-in
 APIs give (sub, username, client_id, cognito:groups, scope
 aws.cognito.signin.user.admin). moto does not check the client's allowed auth
-flows; in AWS a user signs in through the hosted UI (README "Access control").
+flows, nor (for this admin flow) the pool's MFA, so prod's `mfa: required` pool hands
+out tokens too; in AWS a user signs in through the hosted UI (README "Access control").
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ def token_for(record: dict[str, Any], role: str) -> str:
     except Exception as error:  # connection refused, pool gone: make up is not running
         raise TokenError(f"the local AWS at {record['endpoint']} did not answer "
                          f"({type(error).__name__}); is `make up` running?") from None
+    if "AuthenticationResult" not in result:
+        # The local AWS signs admins in without a challenge even where the pool requires
+        # MFA (prod's `mfa: required`); should it ever ask, say so rather than KeyError.
+        raise TokenError(f"the local user pool answered {user['username']}'s sign-in with "
+                         f"the challenge {result.get('ChallengeName')!r}, not a token")
     return str(result["AuthenticationResult"]["AccessToken"])
 
 

@@ -8,7 +8,7 @@ account and region. That is account-wide state, so it lives in its own stack
 from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import GetAtt, Output, Sub, Template, apigateway, iam
 
-from data_api_stack.suppressions import annotate
+from data_api_stack.lint_suppressions import annotate
 
 ROLE = "ApiGatewayCloudWatchRole"
 ACCOUNT = "ApiGatewayAccount"

@@ -9,7 +9,7 @@ from awacs import s3 as awacs_s3
 from troposphere import Export, GetAtt, Output, Ref, Sub, Template, s3
 
 from data_api_stack.config import ENVIRONMENT_PATTERN, ConfigError, name_prefix
-from data_api_stack.suppressions import annotate
+from data_api_stack.lint_suppressions import annotate
 
 BUCKET = "ArtifactBucket"
 BUCKET_POLICY = "ArtifactBucketPolicy"

@@ -51,7 +51,13 @@ def _pool(cfg: StackConfig) -> cognito.UserPool:
         Policies=cognito.Policies(PasswordPolicy=cognito.PasswordPolicy(
             MinimumLength=14, RequireLowercase=True, RequireUppercase=True,
             RequireNumbers=True, RequireSymbols=True, TemporaryPasswordValidityDays=3)),
-        MfaConfiguration="OPTIONAL",
+        # `mfa` (config.StackConfig.mfa_required): ON where retain_data keeps the users.
+        # ON: every user must set up an authenticator app (TOTP) and use it to sign in;
+        # a user without one is asked to set it up at the next sign-in (MFA_SETUP).
+        # Changing it updates the pool in place (CloudFormation template reference,
+        # AWS::Cognito::UserPool MfaConfiguration: "Update requires: No interruption";
+        # the resource's update handler calls cognito-idp:SetUserPoolMfaConfig).
+        MfaConfiguration="ON" if cfg.mfa_required else "OPTIONAL",
         EnabledMfas=["SOFTWARE_TOKEN_MFA"],
         AccountRecoverySetting=cognito.AccountRecoverySetting(RecoveryMechanisms=[
             cognito.RecoveryOption(Name="admin_only", Priority=1)]),

@@ -26,6 +26,8 @@ USER_POOL_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):[0-9]{12}:userpool/(\1_[0-9A-Za-z]{1,55})$")
 ACCOUNT_ID_PATTERN = re.compile(r"^[0-9]{12}$")
 AUTH_MODES = ("cognito", "iam", "none")
+# The stack's own user pool: MFA "required" (MfaConfiguration ON) or "optional".
+MFA_MODES = ("required", "optional")
 RUNTIMES = ("python3.14", "python3.13")
 ARCHITECTURES = ("arm64", "x86_64")
 # The only values CloudWatch Logs accepts for RetentionInDays.
@@ -110,6 +112,8 @@ class StackConfig:
     allow_anonymous: bool = False
     cognito_user_pool_arn: Optional[str] = None
     iam_account_ids: tuple[str, ...] = ()
+    # None: "required" where retain_data keeps the users, else "optional".
+    mfa: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.retain_data and not (self.alarm_email or self.alarm_topic_arn):
@@ -169,6 +173,12 @@ class StackConfig:
         return f"{self.name_prefix}-api"
 
     @property
+    def mfa_required(self) -> bool:
+        """The stack's own user pool requires MFA: as configured, else where retain_data
+        keeps its users (prod), so a stolen password alone opens no kept account."""
+        return self.mfa == "required" if self.mfa else self.retain_data
+
+    @property
     def gradual_deploys(self) -> bool:
         """CodeDeploy shifts traffic (and the pre-traffic hook runs) unless AllAtOnce."""
         return self.deploy_strategy != "AllAtOnce"
@@ -186,6 +196,10 @@ def _check_auth(cfg: StackConfig) -> None:
     if cfg.auth != "cognito" and cfg.cognito_user_pool_arn:
         raise fail("cognito_user_pool_arn", f"absent unless auth is cognito (auth is {cfg.auth})",
                     cfg.cognito_user_pool_arn)
+    if cfg.mfa is not None and (cfg.auth != "cognito" or cfg.cognito_user_pool_arn):
+        raise fail("mfa", "absent unless auth is cognito with the stack's own pool (auth is "
+                    f"{cfg.auth}{', with cognito_user_pool_arn' if cfg.cognito_user_pool_arn else ''})",
+                    cfg.mfa)
     if cfg.auth != "iam" and cfg.iam_account_ids:
         raise fail("iam_account_ids", f"absent unless auth is iam (auth is {cfg.auth})",
                     list(cfg.iam_account_ids))
@@ -232,6 +246,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
                                        "(arn:aws:cognito-idp:<region>:<account>:userpool/"
                                        "<region>_<id>)"),
     "iam_account_ids": _account_ids,
+    "mfa": choice(MFA_MODES),
 }
 
 

@@ -40,15 +40,21 @@ def function_policy(table: Table, log_group: LogGroup) -> PolicyDocument:
                 # The group's Arn attribute ends in ":*", covering its streams.
                 Resource=[GetAtt(log_group, "Arn")],
             ),
-            Statement(
-                Sid="XRayTraces",
-                Effect=Allow,
-                Action=[xray.PutTraceSegments, xray.PutTelemetryRecords],
-                # X-Ray has no resource-level permissions: "*" is the only form.
-                Resource=["*"],
-            ),
+            xray_statement(),
         ],
     )
+
+
+def xray_statement() -> Statement:
+    """What a function with TracingConfig Active needs to send its traces.
+
+    "*" because AWS allows nothing narrower: these actions list no resource type
+    (Service Authorization Reference, "Actions, resources, and condition keys for AWS
+    X-Ray": with no resource type, the policy must name "*").
+    """
+    return Statement(Sid="XRayTraces", Effect=Allow,
+                     Action=[xray.PutTraceSegments, xray.PutTelemetryRecords],
+                     Resource=["*"])
 
 
 def build_function_role(cfg: StackConfig, table: Table, log_group: LogGroup) -> iam.Role:

@@ -3,9 +3,10 @@
 Its code is handlers/deploy_hooks (same artifact as the API). Its role is granted
 here, exactly (SAM leaves hook permissions to the user, and its service role may
 invoke only functions named CodeDeployHook_*: SAM issue #3194):
-- invoke this function's versions (arn:...:function:<name>:*), nothing else;
+- invoke the version under test only (the Version's Ref, arn:...:function:<name>:<n>),
+  not the function's other versions, nor $LATEST or the live alias;
 - report to this deployment group only;
-- write its own log group.
+- write its own log group, and its X-Ray traces (tracing is on, like the API's).
 No AWS::Lambda::Permission names it, so API Gateway cannot invoke it; CodeDeploy
 calls it with the service role of deploy.py, which names its exact ARN.
 """
@@ -26,6 +27,7 @@ from deploy_hooks.pretraffic import CALLER_ENV, NEW_VERSION_ENV, STAGE_ENV
 from data_api_stack import ids
 from data_api_stack.config import StackConfig
 from data_api_stack.function import JsonLoggingConfig
+from data_api_stack.iam import xray_statement
 from data_api_stack.logs import log_group
 
 HANDLER = "deploy_hooks.pretraffic.lambda_handler"
@@ -49,17 +51,21 @@ def deployment_group_arn(cfg: StackConfig) -> Sub:
                f"deploymentgroup:{application_name(cfg)}/{deployment_group_name(cfg)}")
 
 
-def _hook_policy(cfg: StackConfig, fn: awslambda.Function,
+def _hook_policy(cfg: StackConfig, version: awslambda.Version,
                  log_group_resource: logs.LogGroup) -> PolicyDocument:
     return PolicyDocument(Version="2012-10-17", Statement=[
-        Statement(Sid="InvokeThisFunctionsVersions", Effect=Allow, Action=[InvokeFunction],
-                  Resource=[Sub("${Arn}:*", Arn=GetAtt(fn, "Arn"))]),
+        # A Version's Ref is its qualified ARN: exactly the version CodeDeploy releases,
+        # the one the check's event names (NEW_VERSION_ENV). Each release publishes a
+        # new Version resource, so the grant moves with it.
+        Statement(Sid="InvokeTheVersionUnderTest", Effect=Allow, Action=[InvokeFunction],
+                  Resource=[Ref(version)]),
         Statement(Sid="ReportToThisDeploymentGroup", Effect=Allow,
                   Action=[awacs_codedeploy.PutLifecycleEventHookExecutionStatus],
                   Resource=[deployment_group_arn(cfg)]),
         Statement(Sid="OwnLogGroup", Effect=Allow,
                   Action=[awslogs.CreateLogStream, awslogs.PutLogEvents],
                   Resource=[GetAtt(log_group_resource, "Arn")]),
+        xray_statement(),
     ])
 
 
@@ -75,7 +81,7 @@ def build_hook(cfg: StackConfig, fn: awslambda.Function, version: awslambda.Vers
                     "version, reports to CodeDeploy",
         AssumeRolePolicyDocument=get_lambda_assumerole_policy(),
         Policies=[iam.Policy(PolicyName="least-privilege",
-                             PolicyDocument=_hook_policy(cfg, fn, group))])
+                             PolicyDocument=_hook_policy(cfg, version, group))])
     code = fn.Code  # the same artifact: the checks ship with the code they check
     hook = awslambda.Function(
         ids.PRETRAFFIC_HOOK,
@@ -96,6 +102,7 @@ def build_hook(cfg: StackConfig, fn: awslambda.Function, version: awslambda.Vers
         Environment=awslambda.Environment(Variables={
             NEW_VERSION_ENV: Ref(version), STAGE_ENV: cfg.environment,
             CALLER_ENV: caller(GetAtt(role, "Arn"))}),
+        TracingConfig=awslambda.TracingConfig(Mode="Active"),  # as the API function's
         LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(group),
                                         ApplicationLogLevel="INFO", SystemLogLevel="WARN"),
     )

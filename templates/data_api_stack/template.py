@@ -3,7 +3,7 @@
 from troposphere import Ref, Template
 
 from data_api_stack import (alarms, api, auth, autoscaling, dashboard, deploy, function, iam,
-                            logs, notifications, outputs, stage, suppressions, table, waf)
+                            lint_suppressions, logs, notifications, outputs, stage, table, waf)
 from data_api_stack.config import StackConfig
 
 
@@ -46,4 +46,4 @@ def build_template(cfg: StackConfig) -> Template:
     template.add_output(dashboard.dashboard_output(cfg, board))
     for output in access.outputs:
         template.add_output(output)
-    return suppressions.annotate(template, cfg)
+    return lint_suppressions.annotate(template, cfg)
