@@ -95,7 +95,7 @@ checkov: rendered $(CHECKOV_VENV)/.installed
 
 ## make bench: benchmarks side by side with the original CDK design -> bench/results.md
 bench: venv
-	$(VENV)/bin/python -m bench.run
+	$(VENV)/bin/python -m bench.run $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(LOCALAWS_VENV) $(CHECKOV_VENV) $(CONTRACT_VENV) .pytest_cache
