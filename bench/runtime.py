@@ -86,6 +86,15 @@ def warm(client: Any, runs: int) -> dict[str, tuple[Sample, Sample]]:
         storage.create(item_id, "x")
     deletes_h, deletes_b = iter(pool[: runs + 3]), iter(pool[runs + 3:])
     put = {"TableName": TABLE, "ConditionExpression": "attribute_not_exists(id)"}
+    # What the handler stores with a new item, besides its id and data.
+    now = {"S": "2026-01-01T00:00:00.000Z"}  # a timestamp as the handler writes it
+    stamps = {"created_at": now, "updated_at": now, "version": {"N": "1"},
+              "incarnation": {"S": "0" * 16}}
+    # The handler's write condition: the item exists and its version is a number.
+    delete = {"TableName": TABLE, "ExpressionAttributeNames": {"#version": "version"},
+              "ExpressionAttributeValues": {":number": {"S": "N"}},
+              "ConditionExpression": ("attribute_exists(id) AND (attribute_not_exists("
+                                      "#version) OR attribute_type(#version, :number))")}
     storage.create("w", "x")
     update = {"TableName": TABLE, "Key": {"id": {"S": "w"}},
               "ConditionExpression": ("attribute_exists(id) AND (attribute_not_exists(#v) "
@@ -95,7 +104,7 @@ def warm(client: Any, runs: int) -> dict[str, tuple[Sample, Sample]]:
                                    "#i = if_not_exists(#i, :i)"),
               "ExpressionAttributeNames": {"#data": "data", "#v": "version", "#i": "incarnation"},
               "ReturnValues": "ALL_NEW",
-              "ExpressionAttributeValues": {":data": {"S": "y"}, ":now": {"S": "t"},
+              "ExpressionAttributeValues": {":data": {"S": "y"}, ":now": now,
                                             ":one": {"N": "1"}, ":zero": {"N": "0"},
                                             ":number": {"S": "N"}, ":i": {"S": "0" * 16}}}
     pairs: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
@@ -103,14 +112,12 @@ def warm(client: Any, runs: int) -> dict[str, tuple[Sample, Sample]]:
                 lambda: client.get_item(TableName=TABLE, Key={"id": {"S": "w"}},
                                         ConsistentRead=True)),
         "POST": (lambda: call(_event("POST", None, {"id": new_id(), "data": "x"})),
-                 lambda: client.put_item(Item={"id": {"S": new_id()}, "data": {"S": "x"}},
-                                         **put)),
+                 lambda: client.put_item(Item={"id": {"S": new_id()}, "data": {"S": "x"},
+                                               **stamps}, **put)),
         "PUT": (lambda: call(_event("PUT", "w", {"data": "y"})),
                 lambda: client.update_item(**update)),
         "DELETE": (lambda: call(_event("DELETE", next(deletes_h))),
-                   lambda: client.delete_item(TableName=TABLE,
-                                              Key={"id": {"S": next(deletes_b)}},
-                                              ConditionExpression="attribute_exists(id)")),
+                   lambda: client.delete_item(Key={"id": {"S": next(deletes_b)}}, **delete)),
     }
     return {verb: interleaved(ours, bare, runs) for verb, (ours, bare) in pairs.items()}
 
