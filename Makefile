@@ -72,8 +72,9 @@ generate: $(VENV)/.installed
 
 ## make openapi ENV=dev: the environment's OpenAPI document -> openapi-$(ENV).json
 ## (server: the deployed stage's URL if the stack can be read, else a templated one)
+OPENAPI_OUT ?= openapi-$(ENV).json
 openapi: $(VENV)/.installed
-	$(VENV)/bin/python -m data_api_stack.openapi_cli --env $(ENV) --out openapi-$(ENV).json
+	$(VENV)/bin/python -m data_api_stack.openapi_cli --env $(ENV) --out $(OPENAPI_OUT)
 
 ## make fuzz: the Schemathesis contract run, longer (FUZZ_EXAMPLES per operation and phase)
 fuzz: venv
@@ -109,8 +110,9 @@ nag: rendered $(CDK_VENV)/.installed
 	$(CDK_VENV)/bin/python tools/cdk_nag_scan.py --fail .cache/rendered/*.json
 
 ## make bench: benchmarks side by side with the original CDK design -> bench/results.md
+## (ARGS=--quick: one pass of every row with small counts, printed only, as make test runs it)
 bench: venv
-	$(VENV)/bin/python -m bench.run
+	$(VENV)/bin/python -m bench.run $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(LOCALAWS_VENV) $(CHECKOV_VENV) $(CONTRACT_VENV) $(CDK_VENV) .pytest_cache

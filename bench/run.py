@@ -1,4 +1,7 @@
-"""`make bench`: every benchmark in one run, a table on stdout and in bench/results.md."""
+"""`make bench`: every benchmark in one run, a table on stdout and in bench/results.md.
+
+`--quick` (what `make test` runs): one pass of every row with small counts, printed
+only; bench/results.md is left as it is."""
 
 from __future__ import annotations
 
@@ -14,12 +17,14 @@ import platform  # noqa: E402
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import render, review, runtime, seed
+from bench import callers, render, review, runtime, seed
 from bench.measure import repeat_call
+from bench.table import Table
 from data_api_stack import build_template, parse_config
 from lambda_artifact.build import build_artifact
 from localdev.localaws import LocalAws
@@ -32,27 +37,35 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.2f} s"
 
 
-class Table:
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, ...]] = []
+@dataclass(frozen=True)
+class Sizes:
+    """How much each row measures: `runs` per process measure, and the counts of the
+    in-process ones."""
 
-    def add(self, what: str, ours: str, peer: str, ratio: str, target: str = "",
-            met: str = "") -> None:
-        self.rows.append((what, ours, peer, ratio, target, met))
+    runs: int
+    in_process: int
+    warm: int
+    list_items: int
+    direct_requests: int
+    local_requests: int
 
-    def markdown(self) -> str:
-        head = ("Measure", "Ours", "Peer", "Ratio", "Target", "Met")
-        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
-        return "\n".join(lines)
+    @classmethod
+    def full(cls, runs: int) -> "Sizes":
+        return cls(runs, runs * 5, runs * 20, 10_000, 200, 400)
+
+    @classmethod
+    def quick(cls) -> "Sizes":
+        """One pass of every row, with counts just large enough to exercise it."""
+        return cls(1, 1, 2, 250, 8, 16)
 
 
 def _met(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def bench_render(table: Table, runs: int) -> None:
-    ours, cli, cdk = render.in_process(runs * 5), render.sceptre_generate(runs), \
+def bench_render(table: Table, sizes: Sizes) -> None:
+    runs = sizes.runs
+    ours, cli, cdk = render.in_process(sizes.in_process), render.sceptre_generate(runs), \
         render.cdk_synth(runs)
     table.add("Render dev+prod, in-process (min / median)", f"{_ms(ours.min)} / {_ms(ours.median)}",
               f"CDK synth {_ms(cdk.min)} / {_ms(cdk.median)}",
@@ -70,10 +83,12 @@ def bench_render(table: Table, runs: int) -> None:
               _met(cli.peak_rss_mb / cdk.peak_rss_mb <= 0.2))
 
 
-def bench_runtime(table: Table, runs: int, aws: LocalAws) -> None:
+def bench_runtime(table: Table, sizes: Sizes, aws: LocalAws) -> None:
+    """Every row with access control on: the function's environment as deployed."""
+    os.environ.update(runtime.function_env())
     client = runtime.client_for(aws.endpoint)
     runtime.create_table(client)
-    cold = runtime.cold_start(aws.env(), runs)
+    cold = runtime.cold_start(aws.env(), sizes.runs)
     floor = cold["floor"].median
     for name in ("ours", "seed"):
         ratio = cold[name].median / floor
@@ -81,35 +96,48 @@ def bench_runtime(table: Table, runs: int, aws: LocalAws) -> None:
                   f"{_ms(cold[name].min)} / {_ms(cold[name].median)}",
                   f"floor {_ms(cold['floor'].min)} / {_ms(floor)}", f"{ratio:.3f}x floor",
                   "<= 1.05x" if name == "ours" else "", _met(ratio <= 1.05) if name == "ours" else "")
-    for verb, (ours, bare) in runtime.warm(client, runs * 20).items():
+    for verb, (ours, bare) in runtime.warm(client, sizes.warm).items():
         ratio = ours.median / bare.median
         table.add(f"Warm {verb}, handler vs bare boto3 call (median)", _ms(ours.median),
                   _ms(bare.median), f"{ratio:.3f}x", "<= 1.10x", _met(ratio <= 1.10))
-    pages_per_s, seen = runtime.list_pages_per_second(client)
-    table.add(f"List {seen} items, limit=100", f"{pages_per_s:.1f} pages/s", "", "")
+    pages_per_s, seen = runtime.list_pages_per_second(client, sizes.list_items)
+    table.add("List every item, GET /data pages of limit=100",
+              f"{pages_per_s:.1f} pages/s ({seen} items)", "", "")
+    bench_local_api(table, sizes, aws, client)
+
+
+def bench_local_api(table: Table, sizes: Sizes, aws: LocalAws, client: object) -> None:
+    """GET through the local API of the dev template, its Cognito authorizer verifying a
+    reader's token on every request, against the same event handed to the handler."""
     os.environ.update(aws.env())
     template = json.loads(build_template(parse_config(
         {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
-    server, base = runtime.start_local_api(template, aws.endpoint)
-    try:
-        direct, direct_rps = runtime.direct_calls(client, 200)
-        for concurrency in (1, 8):
-            sample, rps = runtime.local_api(base, concurrency, 400)
-            table.add(f"Local API GET, concurrency {concurrency} (p50 / p99)",
-                      f"{_ms(sample.median)} / {_ms(sample.quantile(0.99))}, {rps:.0f} req/s",
-                      f"direct handler {_ms(direct.median)} / {_ms(direct.quantile(0.99))}, "
-                      f"{direct_rps:.0f} req/s", f"{sample.median / direct.median:.1f}x")
-    finally:
-        server.shutdown()
+    with callers.token_pool() as (authorizers, token):
+        server, base = runtime.start_local_api(template, authorizers)
+        try:
+            _local_api_rows(table, sizes, client, base, token)
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
-def bench_artifact(table: Table, runs: int) -> None:
+def _local_api_rows(table: Table, sizes: Sizes, client: object, base: str, token: str) -> None:
+    direct, direct_rps = runtime.direct_calls(client, sizes.direct_requests)
+    for concurrency in (1, 8):
+        sample, rps = runtime.local_api(base, token, concurrency, sizes.local_requests)
+        table.add(f"Local API GET, concurrency {concurrency} (p50 / p99)",
+                  f"{_ms(sample.median)} / {_ms(sample.quantile(0.99))}, {rps:.0f} req/s",
+                  f"direct handler {_ms(direct.median)} / {_ms(direct.quantile(0.99))}, "
+                  f"{direct_rps:.0f} req/s", f"{sample.median / direct.median:.1f}x")
+
+
+def bench_artifact(table: Table, sizes: Sizes) -> None:
     with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
         for target in (one, two):
             shutil.copytree(REPO / "handlers", Path(target) / "handlers",
                             ignore=shutil.ignore_patterns("__pycache__"))
         first, second = build_artifact(Path(one) / "handlers"), build_artifact(Path(two) / "handlers")
-        timing = repeat_call(lambda: build_artifact(Path(one) / "handlers"), runs * 5)
+        timing = repeat_call(lambda: build_artifact(Path(one) / "handlers"), sizes.in_process)
     size = len(first.data)
     table.add("Artifact zip", f"{size / 1024:.1f} KB, build {_ms(timing.median)}",
               "", "identical rebuild: " + ("yes" if first.data == second.data else "NO"),
@@ -134,7 +162,7 @@ def bench_review(table: Table, runs: int) -> None:
               _met(ratio >= 10 and ours.median < 2))
 
 
-def _header(runs: int) -> str:
+def _header(sizes: Sizes) -> str:
     cdk = subprocess.run([str(seed.cdk_python()), "-c", "import aws_cdk, importlib.metadata as m;"
                           "print(m.version('aws-cdk-lib'))"], capture_output=True, text=True)
     return "\n".join([
@@ -144,8 +172,20 @@ def _header(runs: int) -> str:
         f"- Python {platform.python_version()}; sceptre {version('sceptre')}, troposphere "
         f"{version('troposphere')}, boto3 {version('boto3')}, moto {version('moto')}, "
         f"aws-cdk-lib {cdk.stdout.strip() or '?'}, node {shutil.which('node') and subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}",
-        f"- Runs: {runs} per process measure (render in-process: {runs * 5}; warm: {runs * 20})",
+        f"- Runs: {sizes.runs} per process measure (render in-process: {sizes.in_process}; "
+        f"warm: {sizes.warm}; local API: {sizes.local_requests} requests per concurrency)",
         "- Reproduce: `make bench` (writes this file).", ""])
+
+
+def run_all(sizes: Sizes) -> Table:
+    """Every row, in the order of the results table."""
+    table = Table()
+    bench_render(table, sizes)
+    bench_artifact(table, sizes)
+    bench_review(table, sizes.runs)
+    with LocalAws() as aws:
+        bench_runtime(table, sizes, aws)
+    return table
 
 
 def main() -> None:
@@ -153,19 +193,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--only", choices=("review",),
                         help="run one row and print it; bench/results.md is left as it is")
+    parser.add_argument("--quick", action="store_true",
+                        help="one pass of every row with small counts, printed only; "
+                             "bench/results.md is left as it is")
     args = parser.parse_args()
-    table = Table()
     if args.only == "review":
+        table = Table()
         bench_review(table, args.runs)
         print(table.markdown())
         return
-    bench_render(table, args.runs)
-    bench_artifact(table, args.runs)
-    bench_review(table, args.runs)
-    with LocalAws() as aws:
-        bench_runtime(table, args.runs, aws)
+    sizes = Sizes.quick() if args.quick else Sizes.full(args.runs)
+    table = run_all(sizes)
+    if args.quick:
+        print(_header(sizes) + "\n" + table.markdown())
+        return
     notes = (REPO / "bench" / "NOTES.md").read_text() if (REPO / "bench" / "NOTES.md").exists() else ""
-    text = _header(args.runs) + "\n" + table.markdown() + "\n\n" + notes
+    text = _header(sizes) + "\n" + table.markdown() + "\n\n" + notes
     RESULTS.write_text(text)
     print(text)
 

@@ -1,4 +1,9 @@
-"""Handler benchmarks against one local DynamoDB (moto server): cold, warm, list, local API."""
+"""Handler benchmarks against one local DynamoDB (moto server): cold, warm, list, local API.
+
+Access control is on in every row, as deployed: the function has the dev template's
+AUTH_* variables, every event carries what API Gateway passes for an authorized caller
+(bench/callers.py), and the local API verifies a signed token with the template's
+Cognito authorizer."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from typing import Any, Callable
 
 import boto3
 
-from bench import seed
+from bench import callers, seed
 from bench.measure import Sample, repeat_call, run_process
 from data_api.handler import handle
 from data_api.storage import Storage
@@ -25,7 +30,8 @@ TABLE = "bench-items"
 KEY = {"id": {"S": "k"}}
 GET_EVENT = {"httpMethod": "GET", "resource": "/data/{id}", "path": "/data/k",
              "pathParameters": {"id": "k"}, "headers": None, "body": None,
-             "requestContext": {"requestId": "bench", "path": "/dev/data/k"}}
+             "requestContext": {"requestId": "bench", "path": "/dev/data/k",
+                                **callers.reader()}}
 OURS = ("import json\nfrom data_api.handler import lambda_handler\n"
         f"r = lambda_handler({GET_EVENT!r}, None)\nassert r['statusCode'] == 200, r\n")
 SEED = ("import lambda_function\n"
@@ -44,9 +50,11 @@ def create_table(client: Any) -> None:
 
 
 def cold_start(env: dict[str, str], runs: int) -> dict[str, Sample]:
-    """Fresh interpreter: import, first GET of one item. Interleaved to share drift."""
+    """Fresh interpreter: import, first GET of one item by an authorized reader (the
+    same event and environment for ours and the seed). Interleaved to share drift."""
     results: dict[str, list[float]] = {"ours": [], "seed": [], "floor": []}
-    env = {**env, "TABLE_NAME": TABLE, "DYNAMODB_TABLE_NAME": TABLE, "LOG_LEVEL": "INFO"}
+    env = {**env, **callers.function_env(), "TABLE_NAME": TABLE, "DYNAMODB_TABLE_NAME": TABLE,
+           "LOG_LEVEL": "INFO"}
     with tempfile.TemporaryDirectory() as seed_dir:
         seed.extract(Path(seed_dir))
         for _ in range(runs):
@@ -63,7 +71,8 @@ def _event(method: str, item_id: str | None, body: Any = None) -> dict[str, Any]
             "path": path, "pathParameters": {"id": item_id} if item_id else None,
             "headers": {"Content-Type": "application/json"},
             "body": json.dumps(body) if body is not None else None,
-            "requestContext": {"requestId": "bench", "path": "/dev" + path}}
+            "requestContext": {"requestId": "bench", "path": "/dev" + path,
+                               **callers.for_method(method)}}
 
 
 def warm(client: Any, runs: int) -> dict[str, tuple[Sample, Sample]]:
@@ -77,6 +86,15 @@ def warm(client: Any, runs: int) -> dict[str, tuple[Sample, Sample]]:
         storage.create(item_id, "x")
     deletes_h, deletes_b = iter(pool[: runs + 3]), iter(pool[runs + 3:])
     put = {"TableName": TABLE, "ConditionExpression": "attribute_not_exists(id)"}
+    # What the handler stores with a new item, besides its id and data.
+    now = {"S": "2026-01-01T00:00:00.000Z"}  # a timestamp as the handler writes it
+    stamps = {"created_at": now, "updated_at": now, "version": {"N": "1"},
+              "incarnation": {"S": "0" * 16}}
+    # The handler's write condition: the item exists and its version is a number.
+    delete = {"TableName": TABLE, "ExpressionAttributeNames": {"#version": "version"},
+              "ExpressionAttributeValues": {":number": {"S": "N"}},
+              "ConditionExpression": ("attribute_exists(id) AND (attribute_not_exists("
+                                      "#version) OR attribute_type(#version, :number))")}
     storage.create("w", "x")
     update = {"TableName": TABLE, "Key": {"id": {"S": "w"}},
               "ConditionExpression": ("attribute_exists(id) AND (attribute_not_exists(#v) "
@@ -86,7 +104,7 @@ def warm(client: Any, runs: int) -> dict[str, tuple[Sample, Sample]]:
                                    "#i = if_not_exists(#i, :i)"),
               "ExpressionAttributeNames": {"#data": "data", "#v": "version", "#i": "incarnation"},
               "ReturnValues": "ALL_NEW",
-              "ExpressionAttributeValues": {":data": {"S": "y"}, ":now": {"S": "t"},
+              "ExpressionAttributeValues": {":data": {"S": "y"}, ":now": now,
                                             ":one": {"N": "1"}, ":zero": {"N": "0"},
                                             ":number": {"S": "N"}, ":i": {"S": "0" * 16}}}
     pairs: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
@@ -94,14 +112,12 @@ def warm(client: Any, runs: int) -> dict[str, tuple[Sample, Sample]]:
                 lambda: client.get_item(TableName=TABLE, Key={"id": {"S": "w"}},
                                         ConsistentRead=True)),
         "POST": (lambda: call(_event("POST", None, {"id": new_id(), "data": "x"})),
-                 lambda: client.put_item(Item={"id": {"S": new_id()}, "data": {"S": "x"}},
-                                         **put)),
+                 lambda: client.put_item(Item={"id": {"S": new_id()}, "data": {"S": "x"},
+                                               **stamps}, **put)),
         "PUT": (lambda: call(_event("PUT", "w", {"data": "y"})),
                 lambda: client.update_item(**update)),
         "DELETE": (lambda: call(_event("DELETE", next(deletes_h))),
-                   lambda: client.delete_item(TableName=TABLE,
-                                              Key={"id": {"S": next(deletes_b)}},
-                                              ConditionExpression="attribute_exists(id)")),
+                   lambda: client.delete_item(Key={"id": {"S": next(deletes_b)}}, **delete)),
     }
     return {verb: interleaved(ours, bare, runs) for verb, (ours, bare) in pairs.items()}
 
@@ -143,13 +159,15 @@ def list_pages_per_second(client: Any, items: int = 10_000, limit: int = 100) ->
     return pages / (time.perf_counter() - started), seen
 
 
-def local_api(base: str, concurrency: int, requests: int) -> tuple[Sample, float]:
-    """Bounded GET load on the local API (loopback only); per-request latency."""
-    url = f"{base}/dev/data/k"
+def local_api(base: str, token: str, concurrency: int, requests: int) -> tuple[Sample, float]:
+    """Bounded GET load on the local API (loopback only), each request with the reader's
+    token (anything but a 200 raises); per-request latency."""
+    request = urllib.request.Request(f"{base}/dev/data/k",
+                                     headers={"Authorization": f"Bearer {token}"})
 
     def one(_: int) -> float:
         started = time.perf_counter()
-        with urllib.request.urlopen(url, timeout=10) as reply:
+        with urllib.request.urlopen(request, timeout=10) as reply:
             reply.read()
         return time.perf_counter() - started
 
@@ -173,11 +191,18 @@ def client_for(endpoint: str) -> Any:
                         aws_access_key_id="local", aws_secret_access_key="local")
 
 
-def start_local_api(template: dict, endpoint: str) -> tuple[Any, str]:
+def function_env() -> dict[str, str]:
+    """The function's environment variables as the dev template sets them."""
+    return {"TABLE_NAME": TABLE, "CORS_ORIGIN": "*", **callers.function_env()}
+
+
+def start_local_api(template: dict, authorizers: dict[str, Any]) -> tuple[Any, str]:
+    """The local API of `template` (its methods' authorizers: `authorizers`) on a free
+    port, serving in a thread; (server, base URL)."""
     from localdev.apiserver import LocalApi, serve
     from localdev.localaws import free_port
 
-    app = LocalApi(template, {"TABLE_NAME": TABLE, "CORS_ORIGIN": "*"}, log=lambda _: None)
+    app = LocalApi(template, function_env(), log=lambda _: None, authorizers=authorizers)
     server = serve(app, "127.0.0.1", free_port())
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"

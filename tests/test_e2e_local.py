@@ -357,6 +357,17 @@ def test_prod_launches_with_its_snapstart_alias(prod_api_id, clients):
     assert uri.endswith(f"{aliases[0]['AliasArn']}/invocations")
 
 
+def test_list_outputs_prints_the_launched_stacks_outputs(prod_api_id, project, local_aws):
+    """README's `sceptre --output json list outputs prod/api.yaml`."""
+    result = sceptre("--output", "json", "list", "outputs", "prod/api.yaml", cwd=project,
+                     env=local_aws.env(offline_env()))
+    printed = json.loads(result.stdout)
+    outputs = {o["OutputKey"]: o["OutputValue"] for stack in printed for o in
+               next(iter(stack.values()))}
+    assert outputs["ApiUrl"].startswith(f"https://{prod_api_id}.execute-api.us-west-2."), printed
+    assert outputs["TableName"] == "serverless-data-prod-items"
+
+
 def test_prod_stage_has_its_web_acl(prod_api_id, clients):
     stage_arn = f"arn:aws:apigateway:us-west-2::/restapis/{prod_api_id}/stages/prod"
     acl = clients["wafv2"].get_web_acl_for_resource(ResourceArn=stage_arn)["WebACL"]

@@ -1,0 +1,66 @@
+"""The README's make targets run as documented, each in a quick form: generate, review,
+openapi, lint with checkov, fuzz. (up, token and smoke: test_make_up.py; bench:
+test_bench.py.) What each target checks is tested in depth elsewhere; here, that the
+target itself still works, so none can rot unseen."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.helpers import REPO, STACKS, offline_env
+
+
+def make(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "-s", "--no-print-directory", *args], cwd=REPO,
+                          env=offline_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def _json_documents(text: str) -> list[dict]:
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while text[at:].strip():
+        at += len(text[at:]) - len(text[at:].lstrip())
+        document, at = decoder.raw_decode(text, at)
+        found.append(document)
+    return found
+
+
+def test_make_generate_prints_both_environments_templates():
+    result = make("generate")
+    assert result.returncode == 0, result.stderr
+    documents = _json_documents(result.stdout)
+    assert len(documents) == 2, "one document per environment"
+    tables = [doc["Resources"]["DataTable"]["Properties"]["TableName"]
+              for doc in documents]
+    assert tables == ["serverless-data-dev-items", "serverless-data-prod-items"]
+
+
+def test_make_review_reports_every_stack():
+    result = make("review", "BASE=HEAD", "ARGS=--format markdown")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("## Stack review: "), result.stdout[:500]
+    for stack in STACKS:
+        assert f"`{stack.removesuffix('.yaml')}`" in result.stdout, stack
+
+
+def test_make_openapi_writes_the_environments_document(tmp_path: Path):
+    out = tmp_path / "openapi-dev.json"
+    result = make("openapi", "ENV=dev", f"OPENAPI_OUT={out}")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(out.read_text())
+    assert document["openapi"].startswith("3.1") and "/data/{id}" in document["paths"]
+
+
+def test_make_lint_and_checkov_pass_on_every_rendered_template():
+    result = make("lint", "checkov")  # one rendering of every stack serves both
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rendered = sorted(p.name for p in (REPO / ".cache" / "rendered").glob("*.json"))
+    assert rendered == sorted(s.removesuffix(".yaml").replace("/", "-") + ".json"
+                              for s in STACKS)
+
+
+def test_make_fuzz_runs_the_contract_run():
+    result = make("fuzz", "FUZZ_EXAMPLES=2")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert " passed" in result.stdout and " failed" not in result.stdout, result.stdout[-1000:]
