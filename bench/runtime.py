@@ -202,7 +202,10 @@ def start_local_api(template: dict, authorizers: dict[str, Any]) -> tuple[Any, s
     from localdev.apiserver import LocalApi, serve
     from localdev.localaws import free_port
 
-    app = LocalApi(template, function_env(), log=lambda _: None, authorizers=authorizers)
+    # The load rows send far more than the stage's throttle allows (dev: 10/s): they
+    # measure the local API's own cost, so its throttle is lifted here alone.
+    app = LocalApi(template, function_env(), log=lambda _: None, authorizers=authorizers,
+                   throttle=False)
     server = serve(app, "127.0.0.1", free_port())
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"

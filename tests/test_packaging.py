@@ -17,8 +17,8 @@ from botocore.exceptions import ClientError
 from sceptre.exceptions import InvalidHookArgumentValueError, InvalidResolverArgumentError
 from sceptre.stack import Stack
 
-from lambda_artifact.build import (ArtifactError, artifact_key, build_artifact,
-                                   zip_content_digest)
+from lambda_artifact.build import (SIZE_BUDGET_BYTES, ArtifactError, artifact_key,
+                                   build_artifact, zip_content_digest)
 from lambda_artifact.hook import LambdaPackagingError, PackageLambda
 from lambda_artifact.resolver import LambdaArtifactKey
 from tests.helpers import REPO
@@ -97,7 +97,7 @@ def test_project_handlers_package_is_small_and_complete():
     assert "data_api/handler.py" in names
     assert not any("__pycache__" in n or n.endswith(".pyc") or "egg-info" in n for n in names)
     assert "data_api/contract.py" in names  # the API contract ships with the handler
-    assert len(artifact.data) <= 40 * 1024  # 33 KB with the contract (issue 13)
+    assert len(artifact.data) <= SIZE_BUDGET_BYTES
 
 
 @pytest.mark.parametrize("setup,words", [
