@@ -51,10 +51,14 @@ def server(open_api) -> Iterator[tuple[str, int]]:
     thread.join(timeout=10)
 
 
-def _raw(address: tuple[str, int], request: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Send raw bytes; (status, headers lower-cased, body) of the answer."""
+def _raw(address: tuple[str, int], request: bytes,
+         half_close: bool = False) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes (then end the sending side if `half_close`); (status, headers
+    lower-cased, body) of the answer."""
     with socket.create_connection(address, timeout=10) as sock:
         sock.sendall(request)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
@@ -123,15 +127,58 @@ def test_a_header_flood_is_a_json_431_with_cors(server, count, size):
     _assert_gateway_json(status, headers, body, "REQUEST_TOO_LARGE")
 
 
-@pytest.mark.parametrize("framing", ["Content-Length: 2\r\nContent-Length: 40\r\n",
-                                     "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n"])
-def test_a_request_whose_body_end_is_ambiguous_is_a_json_400(server, framing):
-    status, headers, body = _raw(server, ("POST /dev/data HTTP/1.1\r\nHost: local\r\n"
-                                          "Content-Type: application/json\r\n"
-                                          f"{framing}\r\n{{}}").encode())
-    assert status == 400
-    _assert_gateway_json(status, headers, body, "DEFAULT_4XX")
+@pytest.mark.parametrize("framing, body", [
+    ("Content-Length: 2\r\nContent-Length: 40\r\n", "{}"),
+    ("Content-Length: 2, 40\r\n", "{}"),
+    ("Content-Length: 2\r\nTransfer-Encoding: chunked\r\n", "{}"),
+    ("Content-Length: +2\r\n", "{}"),
+    ("Content-Length: 0x2\r\n", "{}"),
+    ("Transfer-Encoding: gzip\r\n", "{}"),
+    ("Transfer-Encoding: chunked\r\n", "zz\r\n{}\r\n0\r\n\r\n"),
+    ("Transfer-Encoding: chunked\r\n", "b\r\n{}\r\n0\r\n\r\n"),
+    ("Content-Length: 12\r\n", "{}"),
+], ids=["two-lengths", "length-list", "length-and-chunked", "signed-length", "hex-length",
+        "gzip-only", "bad-chunk-size", "short-chunk", "short-body"])
+def test_a_request_whose_body_end_is_ambiguous_or_broken_is_a_json_400(server, framing, body):
+    status, headers, answer = _raw(server, ("POST /dev/data HTTP/1.1\r\nHost: local\r\n"
+                                            "Content-Type: application/json\r\n"
+                                            f"{framing}\r\n{body}").encode(), half_close=True)
+    assert status == 400, answer
+    _assert_gateway_json(status, headers, answer, "DEFAULT_4XX")
     assert headers["connection"] == "close"
+
+
+def test_a_chunked_body_over_the_gateways_limit_is_a_json_413_unread(server):
+    status, headers, answer = _raw(server, b"POST /dev/data HTTP/1.1\r\nHost: local\r\n"
+                                   b"Content-Type: application/json\r\n"
+                                   b"Transfer-Encoding: chunked\r\n\r\nffffffff\r\n{}",
+                                   half_close=True)
+    assert status == 413, answer
+    _assert_gateway_json(status, headers, answer, "REQUEST_TOO_LARGE")
+
+
+def test_a_well_formed_chunked_body_reaches_the_function_whole(server):
+    status, _, answer = _raw(server, b"POST /dev/data HTTP/1.1\r\nHost: local\r\n"
+                             b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                             b"\r\n5;ext=1\r\n{\"dat\r\n6\r\na\": 1}\r\n0\r\n\r\n")
+    assert status == 200, answer
+    assert json.loads(json.loads(answer)["body"]) == {"data": 1}
+
+
+@pytest.mark.parametrize("request_line", [
+    "GARBAGE", "GET /dev/data HTTP/1.1 extra", "GET /dev/data HTTX/1.1",
+    "GET /dev/data HTTP/2.0", "GET /dev/data"])
+def test_a_request_line_the_gateway_would_not_take_is_a_json_400(server, request_line):
+    status, headers, answer = _raw(server, f"{request_line}\r\nHost: local\r\n\r\n".encode())
+    assert status == 400, answer
+    _assert_gateway_json(status, headers, answer, "DEFAULT_4XX")
+
+
+@pytest.mark.parametrize("hosts", ["", "Host: a\r\nHost: b\r\n"])
+def test_an_http_1_1_request_without_exactly_one_host_is_a_json_400(server, hosts):
+    status, headers, answer = _raw(server, f"GET /dev/data HTTP/1.1\r\n{hosts}\r\n".encode())
+    assert status == 400, answer
+    _assert_gateway_json(status, headers, answer, "DEFAULT_4XX")
 
 
 def test_a_line_the_http_server_cannot_parse_is_a_json_4xx(server):
@@ -152,6 +199,17 @@ def test_three_times_the_stages_burst_at_once_meets_429_throttled(open_api, serv
     assert statuses == [200] * limit.burst + [429] * (2 * limit.burst)
     throttled = next(reply for reply in replies if reply[0] == 429)
     _assert_gateway_json(*throttled, "THROTTLED")
+
+
+def test_invented_verbs_share_the_bucket_of_the_method_that_answers_them(open_api):
+    """ANY answers every verb not declared: it is one method, so one bucket."""
+    open_api.throttle.clock = lambda: 0.0
+    web = Client(open_api)
+    limit = open_api.throttle.limit_for("/data", "ANY")
+    assert limit is not None
+    statuses = [web.open("/dev/data", method=f"X{n}").status_code
+                for n in range(limit.burst + 5)]
+    assert statuses[:limit.burst] == [405] * limit.burst and set(statuses[limit.burst:]) == {429}
 
 
 def test_the_bucket_refills_at_the_stage_rate_per_method():

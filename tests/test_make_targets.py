@@ -52,8 +52,8 @@ def test_make_openapi_writes_the_environments_document(tmp_path: Path):
     assert document["openapi"].startswith("3.1") and "/data/{id}" in document["paths"]
 
 
-def test_make_lint_and_checkov_pass_on_every_rendered_template():
-    result = make("lint", "checkov")  # one rendering of every stack serves both
+def test_make_lint_checkov_and_nag_pass_on_every_rendered_template():
+    result = make("lint", "checkov", "nag")  # one rendering of every stack serves all three
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     rendered = sorted(p.name for p in (REPO / ".cache" / "rendered").glob("*.json"))
     assert rendered == sorted(s.removesuffix(".yaml").replace("/", "-") + ".json"

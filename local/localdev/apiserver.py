@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from typing import Any, Callable, Optional
 from urllib.parse import quote
 
+from werkzeug.exceptions import BadRequest
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -151,7 +152,12 @@ class LocalApi:
             return self._answer(self.gateway.error(
                 "REQUEST_TOO_LARGE", "Request Header Fields Too Large", status=431),
                 close=True), {"requestId": request_id}
-        too_large = limits.body_too_large(request)
+        try:
+            too_large = limits.body_too_large(request)
+        except BadRequest:  # the body ended before its Content-Length: never a 5xx
+            return self._answer(self.gateway.error(
+                "DEFAULT_4XX", "Bad Request: the body is shorter than its Content-Length"),
+                close=True), {"requestId": request_id}
         segments, stage_in_path, path = self._route(request)
         request.environ["localdev.path"] = path
         resource, params = self.gateway.match(segments)
@@ -168,8 +174,9 @@ class LocalApi:
         found, mock = resource.method(request.method) if resource else (False, None)
         if resource is None or not found:
             return self._answer(self.gateway.error("MISSING_AUTHENTICATION_TOKEN")), context
-        if self.throttle is not None and not self.throttle.allow(resource.path,
-                                                                 request.method):
+        # One bucket per method of the template: any verb an ANY method answers is it.
+        if self.throttle is not None and not self.throttle.allow(
+                resource.path, resource.answering(request.method) or request.method):
             return self._answer(self.gateway.error("THROTTLED")), context
         try:
             authorizer = self._authorize(request, resource)

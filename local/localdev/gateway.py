@@ -44,14 +44,16 @@ class Resource:
     # verb -> the method's AuthorizationType, AuthorizerId ({"Ref": id}), AuthorizationScopes
     auth: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    def answering(self, verb: str) -> Optional[str]:
+        """The method that answers `verb`: its own, else ANY, which "will catch any HTTP
+        method that wasn't explicitly declared" (API Gateway developer guide,
+        x-amazon-apigateway-any-method); None if neither exists."""
+        return next((name for name in (verb, ANY) if name in self.methods), None)
+
     def method(self, verb: str) -> tuple[bool, Optional[MockAnswer]]:
-        """(found, MOCK answer or None for a proxy): an explicit method wins over ANY,
-        which "will catch any HTTP method that wasn't explicitly declared" (API
-        Gateway developer guide, x-amazon-apigateway-any-method)."""
-        for name in (verb, ANY):
-            if name in self.methods:
-                return True, self.methods[name]
-        return False, None
+        """(found, MOCK answer or None for a proxy) of the method that answers `verb`."""
+        name = self.answering(verb)
+        return (True, self.methods[name]) if name else (False, None)
 
 
 @dataclass(frozen=True)
