@@ -190,3 +190,32 @@ def test_a_metadata_only_change_says_the_resource_is_untouched():
     assert change.action == "update" and "Metadata" in change.reasons[0]
     touched = {"Q": {**resource("AWS::SQS::Queue", DelaySeconds=5), "Metadata": {"note": "b"}}}
     assert review(old, touched)["Q"].reasons == []
+
+
+def _release(old_version: str, new_version: str, granted: str) -> list:
+    """A role whose one grant names `granted` across a release from old to new version."""
+    def stack(version: str, grant: str) -> dict[str, Any]:
+        return {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "f"}},
+                version: {"Type": "AWS::Lambda::Version",
+                          "Properties": {"FunctionName": {"Ref": "Fn"}}},
+                "Other": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "o"}},
+                "Role": {"Type": "AWS::IAM::Role", "Properties": {
+                    "AssumeRolePolicyDocument": {}, "Policies": [{
+                        "PolicyName": "p", "PolicyDocument": {"Statement": [{
+                            "Effect": "Allow", "Action": "lambda:InvokeFunction",
+                            "Resource": {"Ref": grant}}]}}]}}}
+
+    result = report.build("old", "new", rendering(stack(old_version, old_version)),
+                          rendering(stack(new_version, granted)))
+    return [change for diff in result.stacks for change in diff.security]
+
+
+def test_a_grant_that_follows_the_released_version_is_not_a_security_change():
+    assert _release("Version1", "Version2", granted="Version2") == []
+
+
+def test_a_grant_that_moves_elsewhere_across_a_release_still_is():
+    changes = _release("Version1", "Version2", granted="Other")
+    assert {(c.sign, c.detail.split(": ", 1)[1]) for c in changes} == {
+        ("-", "Allow lambda:InvokeFunction on !Ref Version1"),
+        ("+", "Allow lambda:InvokeFunction on !Ref Other")}

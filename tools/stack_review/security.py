@@ -96,8 +96,42 @@ def _statements(resource: dict[str, Any] | None) -> dict[str, str]:
     return found
 
 
-def _statement_changes(change: ResourceChange) -> list[SecurityChange]:
-    old, new = _statements(change.old), _statements(change.new)
+def version_successors(diff: StackDiff) -> dict[str, str]:
+    """Old -> new logical ID of a function's published version that a release replaces:
+    one AWS::Lambda::Version of a FunctionName destroyed, one of the same added. A
+    grant on the old version that moves to the new one is the same grant (the
+    pre-traffic check may invoke exactly the version under test, whichever it is)."""
+    def versions(actions: tuple[str, ...]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for change in diff.resources:
+            side = change.new if actions == ("add",) else change.old
+            if change.action in actions and change.type == "AWS::Lambda::Version" and side:
+                function = json.dumps((side.get("Properties") or {}).get("FunctionName"),
+                                      sort_keys=True)
+                found.setdefault(function, []).append(change.logical_id)
+        return found
+
+    gone, added = versions(("destroy", "orphan")), versions(("add",))
+    return {gone[f][0]: added[f][0] for f in gone
+            if len(gone[f]) == 1 and len(added.get(f, [])) == 1}
+
+
+def _follow(value: Any, successors: dict[str, str]) -> Any:
+    """`value` with each {"Ref": old version} replaced by its successor's."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and value["Ref"] in successors:
+            return {"Ref": successors[value["Ref"]]}
+        return {key: _follow(item, successors) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_follow(item, successors) for item in value]
+    return value
+
+
+def _statement_changes(change: ResourceChange,
+                       successors: dict[str, str]) -> list[SecurityChange]:
+    old = {json.dumps(_follow(json.loads(key), successors), sort_keys=True): text
+           for key, text in _statements(change.old).items()}
+    new = _statements(change.new)
     return [SecurityChange("-", change.logical_id, "IAM statement", old[k])
             for k in old if k not in new] + \
            [SecurityChange("+", change.logical_id, "IAM statement", new[k])
@@ -122,11 +156,12 @@ def _path_changes(change: ResourceChange) -> list[SecurityChange]:
 
 def review(diff: StackDiff) -> StackDiff:
     """Fill in the stack's security section."""
+    successors = version_successors(diff)
     for change in diff.resources:
         if change.action in ("add", "destroy", "orphan") and SECURITY_TYPES.match(change.type):
             sign = "+" if change.action == "add" else "-"
             diff.security.append(SecurityChange(sign, change.logical_id, change.type,
                                                 "added" if sign == "+" else "removed"))
-        diff.security += _statement_changes(change)
+        diff.security += _statement_changes(change, successors)
         diff.security += _path_changes(change)
     return diff
