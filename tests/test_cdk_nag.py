@@ -67,12 +67,12 @@ def test_every_nag_suppression_silences_a_real_finding_and_only_those(scan):
     findings, _, types = scan
     found = {(f["rule"].split("[")[0], types[(f["template"], f["logical_id"])])
              for f in findings if _bare(f)}
-    assert found == {(r.rule_id, r.resource_type) for r in CDK_NAG}
+    assert found == {(r.check_id, r.resource_type) for r in CDK_NAG}
     # Rules with several findings per resource are suppressed per finding (applies_to).
     for f in findings:
         if _bare(f) and "[" in f["rule"]:
             rule_id, finding = f["rule"][:-1].split("[", 1)
-            assert any(_covers(a, finding) for r in CDK_NAG if r.rule_id == rule_id
+            assert any(_covers(a, finding) for r in CDK_NAG if r.check_id == rule_id
                        for a in r.applies_to), f["rule"]
 
 
@@ -88,7 +88,7 @@ def test_every_suppression_is_written_with_its_reason(scan):
                for resource in body["Resources"].values()
                for s in resource.get("Metadata", {}).get("cdk_nag", {}).get(
                    "rules_to_suppress", [])}
-    assert written == {(r.rule_id, r.reason) for r in CDK_NAG}
+    assert written == {(r.check_id, r.reason) for r in CDK_NAG}
     assert all(len(reason) >= 10 for _, reason in written)  # cdk-nag's own minimum
 
 
@@ -97,4 +97,4 @@ def test_readme_lists_every_nag_and_lint_suppression_with_its_reason():
 
     readme = (REPO / "README.md").read_text()
     for r in (*CDK_NAG, *CFN_LINT):
-        assert f"| {r.rule_id} | `{r.resource_type}` | {r.reason} |" in readme, r.rule_id
+        assert f"| {r.check_id} | `{r.resource_type}` | {r.reason} |" in readme, r.check_id

@@ -55,4 +55,4 @@ def test_every_cfn_lint_suppression_silences_a_real_finding(tmp_path):
         name = match["Filename"].rsplit("/", 1)[-1].removesuffix(".json")
         logical_id = match["Location"]["Path"][1]
         found.add((match["Rule"]["Id"], types[(name, logical_id)]))
-    assert found == {(r.rule_id, r.resource_type) for r in CFN_LINT}
+    assert found == {(r.check_id, r.resource_type) for r in CFN_LINT}

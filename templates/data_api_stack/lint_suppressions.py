@@ -52,11 +52,9 @@ def _apigw_logging_role(properties: dict[str, Any], cfg: Optional[StackConfig]) 
 
 
 @dataclass(frozen=True)
-class Rule:
-    rule_id: str
-    resource_type: str
-    reason: str
-    applies: Predicate = _always
+class Rule(suppressions.Suppression):
+    """A checkov suppression's shape, for cfn-lint and cdk-nag rules."""
+
     # cdk-nag only: the findings of the rule it covers, exact or {"regex": "/.../"}.
     applies_to: tuple[Any, ...] = ()
 
@@ -121,11 +119,11 @@ def annotate(template: Template, cfg: Optional[StackConfig] = None) -> Template:
             continue
         metadata = dict(resource.resource.get("Metadata", {}))
         if lint:
-            metadata["cfn-lint"] = {"config": {"ignore_checks": [r.rule_id for r in lint]},
-                                    "reasons": {r.rule_id: r.reason for r in lint}}
+            metadata["cfn-lint"] = {"config": {"ignore_checks": [r.check_id for r in lint]},
+                                    "reasons": {r.check_id: r.reason for r in lint}}
         if nag:
             metadata["cdk_nag"] = {"rules_to_suppress": [
-                {"id": r.rule_id, "reason": r.reason,
+                {"id": r.check_id, "reason": r.reason,
                  **({"applies_to": list(r.applies_to)} if r.applies_to else {})}
                 for r in nag]}
         resource.Metadata = metadata
