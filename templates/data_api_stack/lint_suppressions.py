@@ -15,7 +15,7 @@ README "What the analyzers check" lists the same tables.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from troposphere import Template
 
@@ -103,21 +103,29 @@ CDK_NAG = (
 )
 
 
-def _matching(rules: tuple[Rule, ...], resource_type: str, properties: dict[str, Any],
-              cfg: Optional[StackConfig]) -> list[Rule]:
+Rules = TypeVar("Rules", bound=suppressions.Suppression)
+
+
+def _matching(rules: tuple[Rules, ...], resource_type: str, properties: dict[str, Any],
+              cfg: Optional[StackConfig]) -> list[Rules]:
     return [r for r in rules if r.resource_type == resource_type and r.applies(properties, cfg)]
 
 
 def annotate(template: Template, cfg: Optional[StackConfig] = None) -> Template:
-    """checkov's, cfn-lint's and cdk-nag's suppressions on the template's resources."""
-    suppressions.annotate(template, cfg)
+    """checkov's, cfn-lint's and cdk-nag's suppressions on the template's resources, in
+    one pass (each resource rendered once); return it. `cfg`: the API stack's config
+    (the account and artifacts stacks have none)."""
     for resource in template.resources.values():
         properties = resource.to_dict().get("Properties", {})
+        skips = _matching(suppressions.SUPPRESSIONS, resource.resource_type, properties, cfg)
         lint = _matching(CFN_LINT, resource.resource_type, properties, cfg)
         nag = _matching(CDK_NAG, resource.resource_type, properties, cfg)
-        if not (lint or nag):
+        if not (skips or lint or nag):
             continue
         metadata = dict(resource.resource.get("Metadata", {}))
+        if skips:
+            metadata["checkov"] = {"skip": [{"id": s.check_id, "comment": s.reason}
+                                            for s in skips]}
         if lint:
             metadata["cfn-lint"] = {"config": {"ignore_checks": [r.check_id for r in lint]},
                                     "reasons": {r.check_id: r.reason for r in lint}}

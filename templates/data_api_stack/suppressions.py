@@ -5,7 +5,8 @@ checks. A check may be skipped only here: by id, for the resources of one type a
 predicate on their rendered properties (and the config) picks (this function, MOCK
 methods, data methods where `auth: none` was acknowledged), with the
 reason, written into that resource's `Metadata.checkov.skip` (the inline form
-checkov reads in CloudFormation), so a reviewer of `sceptre generate` sees the
+checkov reads in CloudFormation; lint_suppressions.annotate writes it with the other
+analyzers' tables), so a reviewer of `sceptre generate` sees the
 reason next to the resource. README "Protections" lists the same table.
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from troposphere import Template
 
 from data_api_stack import function, release_hook
 from data_api_stack.config import StackConfig
@@ -83,17 +83,3 @@ SUPPRESSIONS = (
     Suppression("CKV_AWS_18", "AWS::S3::Bucket", "Deploy artifacts only; CloudTrail records "
                 "their API calls; a log bucket needs one too"),
 )
-
-
-def annotate(template: Template, cfg: Optional[StackConfig] = None) -> Template:
-    """Attach every matching suppression to the template's resources; return it.
-    `cfg`: the API stack's config (the account and artifacts stacks have none)."""
-    for resource in template.resources.values():
-        properties = resource.to_dict().get("Properties", {})
-        skips = [{"id": s.check_id, "comment": s.reason} for s in SUPPRESSIONS
-                 if s.resource_type == resource.resource_type and s.applies(properties, cfg)]
-        if skips:
-            metadata = dict(resource.resource.get("Metadata", {}))
-            metadata["checkov"] = {"skip": skips}
-            resource.Metadata = metadata
-    return template
