@@ -96,9 +96,9 @@ class LocalApi:
                                  **({"Connection": "close"} if close else {})})
 
     def refusal(self, status: int, reason: str) -> GatewayAnswer:
-        """What API Gateway answers to a request the HTTP layer refuses (protocol.py)."""
-        kind = "REQUEST_TOO_LARGE" if status in (413, 414, 431) else \
-            "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
+        """What API Gateway answers to a request it refuses before routing (a 4xx: the
+        HTTP layer's in protocol.py, the framing and size checks in handle)."""
+        kind = "REQUEST_TOO_LARGE" if status in (413, 414, 431) else "DEFAULT_4XX"
         return self.gateway.error(kind, reason, status=status)
 
     def _authorize(self, request: Request, resource: Resource) -> Optional[dict[str, Any]]:
@@ -145,19 +145,20 @@ class LocalApi:
     def handle(self, request: Request) -> tuple[Response, dict[str, Any]]:
         request_id = str(uuid.uuid4())
         framing = request.environ.get(FRAMING_KEY)
+        unrouted: Optional[GatewayAnswer] = None
+        too_large = False
         if framing:  # the body's end is ambiguous: never read it (protocol.py)
-            return self._answer(self.gateway.error("DEFAULT_4XX", f"Bad Request: {framing}"),
-                                close=True), {"requestId": request_id}
-        if limits.headers_too_large(request):
-            return self._answer(self.gateway.error(
-                "REQUEST_TOO_LARGE", "Request Header Fields Too Large", status=431),
-                close=True), {"requestId": request_id}
-        try:
-            too_large = limits.body_too_large(request)
-        except BadRequest:  # the body ended before its Content-Length: never a 5xx
-            return self._answer(self.gateway.error(
-                "DEFAULT_4XX", "Bad Request: the body is shorter than its Content-Length"),
-                close=True), {"requestId": request_id}
+            unrouted = self.refusal(400, f"Bad Request: {framing}")
+        elif limits.headers_too_large(request):
+            unrouted = self.refusal(431, "Request Header Fields Too Large")
+        else:
+            try:
+                too_large = limits.body_too_large(request)
+            except BadRequest:  # the body ended before its Content-Length: never a 5xx
+                unrouted = self.refusal(400, "Bad Request: the body is shorter than its "
+                                             "Content-Length")
+        if unrouted is not None:
+            return self._answer(unrouted, close=True), {"requestId": request_id}
         segments, stage_in_path, path = self._route(request)
         request.environ["localdev.path"] = path
         resource, params = self.gateway.match(segments)
