@@ -1,12 +1,12 @@
 """Access control on, as deployed, for every runtime row.
 
-- function_env(): the AUTH_* variables the dev template gives the function.
-- reader() / writer(): the requestContext part API Gateway adds for an authorized
-  caller of that role (a Cognito user in the environment's group).
+- for_method(): the requestContext part API Gateway adds for an authorized caller
+  of a method (a Cognito user in the environment's readers or writers group).
 - token_pool(): the dev template's Cognito authorizer for the local API, pointed at a
   key pair of ours, with a reader's signed access token to send.
 
-Built on tests/auth_context.py, the one definition of these callers the tests use.
+Built on tests/auth_context.py, the one definition of these callers (and of the
+function's AUTH_* variables, `auth_context.function_env()`) the tests use.
 """
 
 from __future__ import annotations
@@ -20,21 +20,10 @@ from localdev.authorizer import CognitoAuthorizer
 from tests import auth_context
 
 
-def function_env() -> dict[str, str]:
-    return auth_context.function_env()
-
-
-def reader() -> dict[str, Any]:
-    return auth_context.reader_user()
-
-
-def writer() -> dict[str, Any]:
-    return auth_context.writer_user()
-
-
 def for_method(method: str) -> dict[str, Any]:
     """The least caller that may call `method`: a writer for writes, else a reader."""
-    return writer() if method in routes.WRITE_METHODS else reader()
+    return auth_context.writer_user() if method in routes.WRITE_METHODS \
+        else auth_context.reader_user()
 
 
 @contextlib.contextmanager

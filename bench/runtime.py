@@ -25,13 +25,14 @@ from bench import callers, seed
 from bench.measure import Sample, repeat_call, run_process
 from data_api.handler import handle
 from data_api.storage import Storage
+from tests import auth_context
 
 TABLE = "bench-items"
 KEY = {"id": {"S": "k"}}
 GET_EVENT = {"httpMethod": "GET", "resource": "/data/{id}", "path": "/data/k",
              "pathParameters": {"id": "k"}, "headers": None, "body": None,
              "requestContext": {"requestId": "bench", "path": "/dev/data/k",
-                                **callers.reader()}}
+                                **callers.for_method("GET")}}
 OURS = ("import json\nfrom data_api.handler import lambda_handler\n"
         f"r = lambda_handler({GET_EVENT!r}, None)\nassert r['statusCode'] == 200, r\n")
 SEED = ("import lambda_function\n"
@@ -53,8 +54,8 @@ def cold_start(env: dict[str, str], runs: int) -> dict[str, Sample]:
     """Fresh interpreter: import, first GET of one item by an authorized reader (the
     same event and environment for ours and the seed). Interleaved to share drift."""
     results: dict[str, list[float]] = {"ours": [], "seed": [], "floor": []}
-    env = {**env, **callers.function_env(), "TABLE_NAME": TABLE, "DYNAMODB_TABLE_NAME": TABLE,
-           "LOG_LEVEL": "INFO"}
+    env = {**env, **auth_context.function_env(), "TABLE_NAME": TABLE,
+           "DYNAMODB_TABLE_NAME": TABLE, "LOG_LEVEL": "INFO"}
     with tempfile.TemporaryDirectory() as seed_dir:
         seed.extract(Path(seed_dir))
         for _ in range(runs):
@@ -193,7 +194,7 @@ def client_for(endpoint: str) -> Any:
 
 def function_env() -> dict[str, str]:
     """The function's environment variables as the dev template sets them."""
-    return {"TABLE_NAME": TABLE, "CORS_ORIGIN": "*", **callers.function_env()}
+    return {"TABLE_NAME": TABLE, "CORS_ORIGIN": "*", **auth_context.function_env()}
 
 
 def start_local_api(template: dict, authorizers: dict[str, Any]) -> tuple[Any, str]:
