@@ -7,7 +7,7 @@ Run with .venv-cdk's interpreter (aws-cdk-lib, cdk-nag; jsii needs Node):
 Every template is read through `cloudformation_include.CfnInclude` into its own stack
 of one app, so jsii starts once for all of them. cdk-nag honours the suppressions in a
 resource's `Metadata.cdk_nag.rules_to_suppress` (cdk-nag README, "Using on
-CloudFormation templates"), which data_api_stack.nag_suppressions writes. Prints one
+CloudFormation templates"), which data_api_stack.lint_suppressions writes. Prints one
 JSON list of the unsuppressed findings (errors and warnings): template, logical id,
 rule id (with the finding, e.g. AwsSolutions-IAM5[Resource::*]), level, message.
 """
@@ -42,21 +42,22 @@ def scan(paths: list[Path]) -> list[dict[str, str]]:
 
     app = App()
     stacks = {}
-    folder = Path(tempfile.mkdtemp(prefix="cdk-nag-scan-"))
-    for index, path in enumerate(paths):
-        included = folder / f"{index}.json"
-        included.write_text(json.dumps(_includable(json.loads(path.read_text()))))
-        # No bootstrap parameter or rule: the scan sees only what the template holds.
-        stack = Stack(app, f"T{index}", synthesizer=DefaultStackSynthesizer(
-            generate_bootstrap_version_rule=False))
-        cloudformation_include.CfnInclude(stack, "T", template_file=str(included))
-        stacks[stack.artifact_id] = path
-    Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
-    assembly = app.synth()
+    with tempfile.TemporaryDirectory(prefix="cdk-nag-scan-") as folder:
+        for index, path in enumerate(paths):
+            included = Path(folder) / f"{index}.json"
+            included.write_text(json.dumps(_includable(json.loads(path.read_text()))))
+            # No bootstrap parameter or rule: the scan sees only what the template holds.
+            stack = Stack(app, f"T{index}", synthesizer=DefaultStackSynthesizer(
+                generate_bootstrap_version_rule=False))
+            cloudformation_include.CfnInclude(stack, "T", template_file=str(included))
+            stacks[stack.artifact_id] = path
+        Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+        assembly = app.synth()
     findings = []
     for artifact_id, path in stacks.items():
         for message in assembly.get_stack_artifact(artifact_id).messages:
-            if str(message.level).rsplit(".", 1)[-1].lower() not in ("error", "warning"):
+            level = str(message.level).rsplit(".", 1)[-1].lower()
+            if level not in ("error", "warning"):
                 continue
             text = str(message.entry.data)
             match = FINDING.match(text)
@@ -66,7 +67,7 @@ def scan(paths: list[Path]) -> list[dict[str, str]]:
                 "logical_id": message.id.strip("/").split("/")[2] if message.id.count("/") > 2
                 else message.id,
                 "rule": match.group("rule") if match else "",
-                "level": str(message.level).rsplit(".", 1)[-1].lower(),
+                "level": level,
                 "message": text,
             })
     return findings

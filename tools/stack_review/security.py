@@ -104,7 +104,7 @@ def version_successors(diff: StackDiff) -> dict[str, str]:
     def versions(actions: tuple[str, ...]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for change in diff.resources:
-            side = change.new if actions == ("add",) else change.old
+            side = change.new or change.old  # an added one has only new, a removed only old
             if change.action in actions and change.type == "AWS::Lambda::Version" and side:
                 function = json.dumps((side.get("Properties") or {}).get("FunctionName"),
                                       sort_keys=True)
