@@ -54,7 +54,7 @@ def cold_start(env: dict[str, str], runs: int) -> dict[str, Sample]:
     """Fresh interpreter: import, first GET of one item by an authorized reader (the
     same event and environment for ours and the seed). Interleaved to share drift."""
     results: dict[str, list[float]] = {"ours": [], "seed": [], "floor": []}
-    env = {**env, **auth_context.function_env(), "TABLE_NAME": TABLE,
+    env = {**env, **auth_context.function_env(), "COLLECTIONS": json.dumps({"/data": TABLE}),
            "DYNAMODB_TABLE_NAME": TABLE, "LOG_LEVEL": "INFO"}
     with tempfile.TemporaryDirectory() as seed_dir:
         seed.extract(Path(seed_dir))
@@ -79,7 +79,7 @@ def _event(method: str, item_id: str | None, body: Any = None) -> dict[str, Any]
 def warm(client: Any, runs: int) -> dict[str, tuple[Sample, Sample]]:
     """Per request, handler vs the bare boto3 call it makes, same endpoint and arguments."""
     storage = Storage(client, TABLE)
-    call = lambda event: handle(event, None, lambda: storage)  # noqa: E731
+    call = lambda event: handle(event, None, lambda _table: storage)  # noqa: E731
     ids = iter(range(10**9))
     new_id = lambda: f"w{next(ids)}"  # noqa: E731
     pool = [new_id() for _ in range(2 * (runs + 3))]  # DELETE needs a fresh item per call
@@ -151,7 +151,7 @@ def list_pages_per_second(client: Any, items: int = 10_000, limit: int = 100) ->
     while True:
         event = _event("GET", None)
         event["queryStringParameters"] = {"limit": str(limit), **({"next": token} if token else {})}
-        body = json.loads(handle(event, None, lambda: storage)["body"])
+        body = json.loads(handle(event, None, lambda _table: storage)["body"])
         pages, seen = pages + 1, seen + body["count"]
         token = body.get("next")
         if not token:
@@ -183,7 +183,7 @@ def direct_calls(client: Any, requests: int) -> tuple[Sample, float]:
     storage = Storage(client, TABLE)
     started = time.perf_counter()
     sample = repeat_call(lambda: handle(dict(GET_EVENT), SimpleNamespace(aws_request_id=str(
-        uuid.uuid4())), lambda: storage), requests, warmup=0)
+        uuid.uuid4())), lambda _table: storage), requests, warmup=0)
     return sample, requests / (time.perf_counter() - started)
 
 
@@ -194,7 +194,7 @@ def client_for(endpoint: str) -> Any:
 
 def function_env() -> dict[str, str]:
     """The function's environment variables as the dev template sets them."""
-    return {"TABLE_NAME": TABLE, "CORS_ORIGIN": "*", **auth_context.function_env()}
+    return {"COLLECTIONS": json.dumps({"/data": TABLE}), "CORS_ORIGIN": "*", **auth_context.function_env()}
 
 
 def start_local_api(template: dict, authorizers: dict[str, Any]) -> tuple[Any, str]:

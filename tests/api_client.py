@@ -70,7 +70,7 @@ class ApiClient:
         self.storage = storage
 
     def send(self, event: dict) -> Reply:
-        raw = handle(event, None, lambda: self.storage)
+        raw = handle(event, None, lambda _table: self.storage)
         body = json.loads(raw["body"]) if raw["body"] else None
         return Reply(raw["statusCode"], raw["headers"], body)
 

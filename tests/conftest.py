@@ -29,9 +29,12 @@ def env_template(request: pytest.FixtureRequest) -> tuple[str, dict]:
 def auth_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The function's access-control variables, as the dev template sets them, unless
     already set (a local API serving a launched stack sets the stack's own)."""
+    from data_api import collection_env
     from tests.auth_context import function_env
 
-    for name, value in function_env().items():
+    # The default collection on the in-process tests' table (tests.conftest `items`).
+    for name, value in {**function_env(),
+                        collection_env.ENV: collection_env.encode({"/data": "items"})}.items():
         if name not in os.environ:
             monkeypatch.setenv(name, value)
 

@@ -72,18 +72,18 @@ def _serve_page(root: Path) -> Iterator[str]:
 
 
 def _browser_results(origin: str, tmp_path: Path, dynamodb, monkeypatch) -> list[str]:
-    monkeypatch.setenv("TABLE_NAME", "items")
+    monkeypatch.setenv("COLLECTIONS", '{"/data": "items"}')
     monkeypatch.setenv("CORS_ORIGIN", origin)
     for name, value in auth_context.function_env().items():  # restored after the test
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(handler_module, "_storage", Storage(dynamodb, "items"))
+    monkeypatch.setattr(handler_module, "_client", dynamodb)
     template = json.loads(build_template(parse_config(
         {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
          "cors_origin": origin})).to_json())
     pool = auth_context.TestPool()  # the template's Cognito authorizer, with a test key
     keys = pool.serve_jwks()
     authorizers = {ids.AUTHORIZER: CognitoAuthorizer(auth_context.ISSUER, keys.__enter__())}
-    api = serve(LocalApi(template, {"TABLE_NAME": "items", "CORS_ORIGIN": origin,
+    api = serve(LocalApi(template, {"COLLECTIONS": '{"/data": "items"}', "CORS_ORIGIN": origin,
                                     **auth_context.function_env()},
                          log=lambda _: None, authorizers=authorizers), "127.0.0.1", 0)
     threading.Thread(target=api.serve_forever, daemon=True).start()

@@ -25,7 +25,7 @@ INVALID = json.dumps({"data": 1, "unknown": True})
 
 def _client(template: dict, loader, monkeypatch) -> Client:
     monkeypatch.setattr(os, "environ", dict(os.environ))  # LocalApi sets function env vars
-    return Client(LocalApi(template, {"TABLE_NAME": "t"}, loader, log=lambda line: None,
+    return Client(LocalApi(template, {"COLLECTIONS": '{"/data": "t"}'}, loader, log=lambda line: None,
                            openapi=build_openapi(CFG, [])))
 
 

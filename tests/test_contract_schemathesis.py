@@ -61,10 +61,10 @@ def local_api(dynamodb, monkeypatch: pytest.MonkeyPatch, dev_template,
     """The local API of the rendered dev template on a free port; yields its base URL."""
     import data_api.handler as handler_module
 
-    function_env = {"TABLE_NAME": TABLE, "CORS_ORIGIN": "*", **ctx.function_env()}
+    function_env = {"COLLECTIONS": json.dumps({"/data": TABLE}), "CORS_ORIGIN": "*", **ctx.function_env()}
     for name, value in function_env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(handler_module, "_storage", None)  # a client for this moto
+    monkeypatch.setattr(handler_module, "_client", None)  # a client for this moto
     port = free_port()
     base = f"http://127.0.0.1:{port}/{STAGE}"
     app = LocalApi(dev_template, function_env, HandlerLoader(), log=lambda line: None,

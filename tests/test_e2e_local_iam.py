@@ -40,7 +40,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     with LocalAws(log_path=tmp_path_factory.mktemp("logs") / "localaws.log") as aws:
         _launch(project, aws, ENV)
         os.environ.update(aws.env())
-        handler._storage = None  # a client of an earlier module's local AWS (see below)
+        handler._client = None  # a client of an earlier module's local AWS (see below)
         stack = read_stack(f"serverless-data-api-{ENV}-api")
         callers = iam_callers.create_local_callers(aws.endpoint, stack.outputs)
         app = LocalApi(stack.template, stack.function_env, HandlerLoader(), log=lambda _: None)
@@ -57,7 +57,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             server.server_close()
             # The handler keeps one DynamoDB client per process (handler.default_storage):
             # drop ours, whose local AWS stops here, so later modules get their own.
-            handler._storage = None
+            handler._client = None
             os.environ.clear()
             os.environ.update(saved)
 

@@ -51,7 +51,7 @@ def test_path_id_and_if_match_problems_are_bad_request_parameters(api):
 def test_throttling_code_is_the_gateway_throttled_name(dynamodb):
     with Stubber(dynamodb) as stub:
         stub.add_client_error("get_item", service_error_code="ThrottlingException")
-        raw = handle(make_event("GET", "/data/k"), None, lambda: Storage(dynamodb, "items"))
+        raw = handle(make_event("GET", "/data/k"), None, lambda _table: Storage(dynamodb, "items"))
     assert raw["statusCode"] == 503 and '"code":"THROTTLED"' in raw["body"]
     assert "THROTTLED" in GATEWAY_TYPES
 

@@ -70,7 +70,7 @@ def _walk(api: ApiClient, dynamodb, limit: int) -> tuple[list[str], list[int], l
         query = {"limit": [str(limit)], **({"next": [token]} if token else {})}
         before = len(scans)
         raw = handler_module.handle(make_event("GET", "/data", query=query), None,
-                                    lambda: api.storage)
+                                    lambda _table: api.storage)
         assert raw["statusCode"] == 200
         sizes.append(len(json.dumps(raw).encode()))  # what Lambda returns, as JSON
         calls.append(len(scans) - before)
@@ -102,10 +102,10 @@ def test_client_timeouts_and_retries_end_inside_the_function_timeout(dev_templat
                                                                     aws_credentials):
     function = dev_template["Resources"][ids.FUNCTION]["Properties"]
     timeout = function["Timeout"]
-    monkeypatch.setattr(handler_module, "_storage", None)
+    monkeypatch.setattr(handler_module, "_client", None)
     for name, value in function["Environment"]["Variables"].items():
         monkeypatch.setenv(name, value if isinstance(value, str) else "items")
-    config = handler_module.default_storage()._client.meta.config
+    config = handler_module.dynamodb().meta.config
     attempts = config.retries["total_max_attempts"]
     # botocore's standard mode sleeps at most 2**(n-1) s before retry n.
     worst = attempts * (config.connect_timeout + config.read_timeout) + sum(
@@ -144,8 +144,8 @@ def test_a_stalled_dynamodb_call_is_a_json_500_with_a_log_line(stalled_endpoint,
                                                                aws_credentials, capsys):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", stalled_endpoint)
     monkeypatch.setenv("FUNCTION_TIMEOUT_SECONDS", "2")  # one short attempt
-    monkeypatch.setenv("TABLE_NAME", "items")
-    monkeypatch.setattr(handler_module, "_storage", None)
+    monkeypatch.setenv("COLLECTIONS", '{"/data": "items"}')
+    monkeypatch.setattr(handler_module, "_client", None)
     event = make_event("GET", "/data/k")
     raw = handler_module.lambda_handler(event, None)
     body = json.loads(raw["body"])

@@ -77,7 +77,7 @@ def test_throttling_is_503_with_retry_after(dynamodb, code, monkeypatch):
     monkeypatch.setenv("CORS_ORIGIN", "*")
     with Stubber(dynamodb) as stub:
         stub.add_client_error("get_item", service_error_code=code, http_status_code=400)
-        raw = handle(make_event("GET", "/data/k"), None, lambda: Storage(dynamodb, "items"))
+        raw = handle(make_event("GET", "/data/k"), None, lambda _table: Storage(dynamodb, "items"))
     assert raw["statusCode"] == 503 and raw["headers"]["Retry-After"] == "1"
     assert json.loads(raw["body"])["error"]["code"] == "THROTTLED"
 
@@ -87,7 +87,7 @@ def test_other_aws_failures_are_500_json_with_request_id_and_a_log_line(dynamodb
         stub.add_client_error("put_item", service_error_code="InternalServerError",
                               service_message="boom at the back", http_status_code=500)
         event = make_event("POST", "/data", '{"data": 1}')
-        raw = handle(event, None, lambda: Storage(dynamodb, "items"))
+        raw = handle(event, None, lambda _table: Storage(dynamodb, "items"))
     body = json.loads(raw["body"])
     assert raw["statusCode"] == 500 and raw["headers"]["Access-Control-Allow-Origin"]
     assert body["error"]["requestId"] == event["requestContext"]["requestId"]
@@ -157,7 +157,7 @@ EVENTS = st.fixed_dictionaries({
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(event=EVENTS)
 def test_fuzzed_events_never_escape_never_5xx_always_json_with_cors(api, event):
-    raw = handle(event, None, lambda: api.storage)
+    raw = handle(event, None, lambda _table: api.storage)
     assert 200 <= raw["statusCode"] < 500, raw
     assert raw["headers"]["Access-Control-Allow-Origin"] == "*"
     if raw["statusCode"] != 204:
@@ -190,7 +190,7 @@ TARGETED = st.one_of(
 def test_targeted_fuzz_reaches_each_hardened_case_and_never_5xx(api, event):
     if api.call("GET", "/data/k").status == 404:
         api.call("POST", "/data", {"id": "k", "data": 0})
-    raw = handle(event, None, lambda: api.storage)
+    raw = handle(event, None, lambda _table: api.storage)
     assert 200 <= raw["statusCode"] < 500, raw["body"][:300]
     if raw["statusCode"] != 204:
         assert "error" in json.loads(raw["body"]) or raw["statusCode"] < 300

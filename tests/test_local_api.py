@@ -47,7 +47,7 @@ def client(echo_loader, monkeypatch):
         {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
          "auth": "none", "allow_anonymous": True})).to_json())
     lines: list[str] = []
-    app = LocalApi(template, {"TABLE_NAME": "t"}, echo_loader, log=lines.append)
+    app = LocalApi(template, {"COLLECTIONS": '{"/data": "t"}'}, echo_loader, log=lines.append)
     web = Client(app)
     web.access_log = lines
     return web

@@ -35,7 +35,7 @@ def _template(**settings: object) -> dict:
 def open_api(echo_loader, monkeypatch):  # noqa: F811
     """The dev API without access control, the echo function behind it."""
     monkeypatch.setattr(os, "environ", dict(os.environ))  # LocalApi sets function env vars
-    return LocalApi(_template(auth="none", allow_anonymous=True), {"TABLE_NAME": "t"},
+    return LocalApi(_template(auth="none", allow_anonymous=True), {"COLLECTIONS": '{"/data": "t"}'},
                     echo_loader, log=lambda _: None)
 
 
@@ -96,7 +96,7 @@ def test_an_error_in_the_local_apis_own_code_is_a_json_500_with_cors(open_api, m
 def test_a_token_whose_exp_no_date_can_hold_is_judged_not_crashed_on(
         echo_loader, pool, monkeypatch):  # noqa: F811
     monkeypatch.setattr(os, "environ", dict(os.environ))
-    app = LocalApi(_template(), {"TABLE_NAME": "t"}, echo_loader, log=lambda _: None,
+    app = LocalApi(_template(), {"COLLECTIONS": '{"/data": "t"}'}, echo_loader, log=lambda _: None,
                    authorizers={ids.AUTHORIZER: CognitoAuthorizer(ctx.ISSUER, pool.jwks_url)})
     payload = ctx.machine_payload([ctx.SCOPES["read"]])
     far = Client(app).get("/dev/data", headers={

@@ -31,7 +31,7 @@ def client(echo_loader, pool, monkeypatch):  # noqa: F811
     template = json.loads(build_template(parse_config(
         {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
     authorizers = {ids.AUTHORIZER: CognitoAuthorizer(ctx.ISSUER, pool.jwks_url)}
-    return Client(LocalApi(template, {"TABLE_NAME": "t"}, echo_loader, log=lambda _: None,
+    return Client(LocalApi(template, {"COLLECTIONS": '{"/data": "t"}'}, echo_loader, log=lambda _: None,
                            authorizers=authorizers))
 
 

@@ -64,7 +64,7 @@ def iam_setup(echo_loader, monkeypatch):  # noqa: F811
             keys[role] = Credentials(key["AccessKeyId"], key["SecretAccessKey"])
             secrets[key["AccessKeyId"]] = key["SecretAccessKey"]
         authorizer = IamAuthorizer(iam_principals(iam, secrets), API_ID, "dev")
-        client = Client(LocalApi(template, {"TABLE_NAME": "t"}, echo_loader,
+        client = Client(LocalApi(template, {"COLLECTIONS": '{"/data": "t"}'}, echo_loader,
                                  log=lambda _: None, iam=authorizer))
         yield client, keys, iam
 

@@ -80,7 +80,7 @@ def test_a_good_version_is_reported_succeeded_and_leaves_data_alone(dynamodb, mo
     monkeypatch.setenv("CORS_ORIGIN", "*")
     storage = Storage(dynamodb, "items")
     storage.create("keep-me", {"n": 1})
-    version = InProcessLambda(lambda event: handle(event, None, lambda: storage))
+    version = InProcessLambda(lambda event: handle(event, None, lambda _table: storage))
     codedeploy, stubber = _codedeploy(pretraffic.SUCCEEDED)
 
     outcome = pretraffic.handle(HOOK_EVENT, version.client, codedeploy, _env())
@@ -97,7 +97,7 @@ def test_a_version_that_answers_500_is_reported_failed(dynamodb, monkeypatch):
     """The new version cannot reach its table (say, a broken role): it answers 500."""
     monkeypatch.setenv("CORS_ORIGIN", "*")
     broken = Storage(dynamodb, "no-such-table")
-    version = InProcessLambda(lambda event: handle(event, None, lambda: broken))
+    version = InProcessLambda(lambda event: handle(event, None, lambda _table: broken))
     codedeploy, stubber = _codedeploy(pretraffic.FAILED)
 
     outcome = pretraffic.handle(HOOK_EVENT, version.client, codedeploy, _env())
@@ -135,7 +135,7 @@ def test_the_events_are_api_gateway_proxy_events_with_the_stage(dynamodb, monkey
 
     def record(event: dict) -> Any:
         seen.append(event)
-        return handle(event, None, lambda: storage)
+        return handle(event, None, lambda _table: storage)
 
     version = InProcessLambda(record)
     codedeploy, _ = _codedeploy(pretraffic.SUCCEEDED)

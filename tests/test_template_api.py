@@ -191,7 +191,7 @@ def test_changed_routes_make_a_new_deployment(monkeypatch):
     cfg = parse_config({"environment": "dev", "code_key": CODE_KEY})
     before = _deployment_id(build_template(cfg).to_json())
     assert _deployment_id(build_template(cfg).to_json()) == before  # stable
-    monkeypatch.setitem(routes.ROUTES, routes.ITEM, ("GET", "PUT", "OPTIONS"))
+    monkeypatch.setattr(routes, "ITEM_METHODS", ("GET", "PUT", "OPTIONS"))
     assert _deployment_id(build_template(cfg).to_json()) != before
 
 

@@ -60,7 +60,7 @@ def test_function_runtime_code_and_settings(env_template):
 def test_function_environment_names_table_and_origin(dev_template, prod_template):
     dev = dev_template["Resources"][ids.FUNCTION]["Properties"]["Environment"]["Variables"]
     prod = prod_template["Resources"][ids.FUNCTION]["Properties"]["Environment"]["Variables"]
-    assert dev["TABLE_NAME"] == prod["TABLE_NAME"] == {"Ref": ids.TABLE}
+    assert dev["COLLECTIONS"] == prod["COLLECTIONS"] == {"Fn::Sub": '{"/data":"${%s}"}' % ids.TABLE}
     assert dev["CORS_ORIGIN"] == "*"
     assert prod["CORS_ORIGIN"].startswith("https://")
 

@@ -200,43 +200,62 @@ SECURED = (
 )
 ITEM_HEADERS = ("ETag",)
 
-_SPECS: dict[tuple[str, str], Operation] = {
-    (routes.COLLECTION, "GET"): Operation(
-        routes.COLLECTION, "GET", "listItems", "List items, one page at a time",
-        (LIMIT, NEXT), None, (Reply(200, "A page of items", "Page"), BAD_PARAMETERS)),
-    (routes.COLLECTION, "POST"): Operation(
-        routes.COLLECTION, "POST", "createItem", "Create an item (version 1)",
-        (), "NewItem",
-        (Reply(201, "Created", "Item", ("Location", *ITEM_HEADERS)), BAD_BODY,
-         CONFLICT, TOO_LARGE, MEDIA_TYPE)),
-    (routes.ITEM, "GET"): Operation(
-        routes.ITEM, "GET", "getItem", "Read one item", (PATH_ID, IF_MATCH), None,
-        (Reply(200, "The item", "Item", ITEM_HEADERS), BAD_PARAMETERS, NOT_FOUND, STALE)),
-    (routes.ITEM, "PUT"): Operation(
-        routes.ITEM, "PUT", "replaceItem", "Replace an item's data (version + 1)",
-        (PATH_ID, IF_MATCH), "ItemChange",
-        (Reply(200, "The item as stored now", "Item", ITEM_HEADERS), BAD_BODY,
-         BAD_PARAMETERS, NOT_FOUND, STALE, TOO_LARGE, MEDIA_TYPE)),
-    (routes.ITEM, "DELETE"): Operation(
-        routes.ITEM, "DELETE", "deleteItem", "Delete an item", (PATH_ID, IF_MATCH), None,
-        (Reply(204, "Deleted"), BAD_PARAMETERS, NOT_FOUND, STALE)),
+# Each collection's operations: (item route?, method) -> id stem, summary, parameters,
+# body, replies. The operation ids of the default collection are the stems themselves
+# (listItems...); another collection's put its name in (listOrdersItems...).
+_SPECS: dict[tuple[bool, str], tuple[str, str, tuple[Parameter, ...], Optional[str],
+                                     tuple[Reply, ...]]] = {
+    (False, "GET"): ("list|Items", "List items, one page at a time", (LIMIT, NEXT), None,
+                     (Reply(200, "A page of items", "Page"), BAD_PARAMETERS)),
+    (False, "POST"): ("create|Item", "Create an item (version 1)", (), "NewItem",
+                      (Reply(201, "Created", "Item", ("Location", *ITEM_HEADERS)), BAD_BODY,
+                       CONFLICT, TOO_LARGE, MEDIA_TYPE)),
+    (True, "GET"): ("get|Item", "Read one item", (PATH_ID, IF_MATCH), None,
+                    (Reply(200, "The item", "Item", ITEM_HEADERS), BAD_PARAMETERS, NOT_FOUND,
+                     STALE)),
+    (True, "PUT"): ("replace|Item", "Replace an item's data (version + 1)", (PATH_ID, IF_MATCH),
+                    "ItemChange", (Reply(200, "The item as stored now", "Item", ITEM_HEADERS),
+                                   BAD_BODY, BAD_PARAMETERS, NOT_FOUND, STALE, TOO_LARGE,
+                                   MEDIA_TYPE)),
+    (True, "DELETE"): ("delete|Item", "Delete an item", (PATH_ID, IF_MATCH), None,
+                       (Reply(204, "Deleted"), BAD_PARAMETERS, NOT_FOUND, STALE)),
 }
-
-
-def _operation(path: str, method: str) -> Operation:
-    spec = _SPECS[(path, method)]
-    return Operation(spec.path, spec.method, spec.operation_id, spec.summary,
-                     spec.parameters, spec.body, spec.replies + COMMON)
-
-
-# Every route and method of routes.ROUTES, in its order (a route without a spec fails
-# here), except OPTIONS: the CORS preflight (cors.preflight_headers, answered for any id,
-# existing or not, and never authorized) is browser machinery, not an operation.
+# The collection whose operation ids carry no collection name.
+DEFAULT_COLLECTION = "data"
+# The CORS preflight (cors.preflight_headers, answered for any id, existing or not, and
+# never authorized) is browser machinery, not an operation.
 PREFLIGHT = "OPTIONS"
-OPERATIONS: tuple[Operation, ...] = tuple(
-    _operation(path, method) for path, methods in routes.ROUTES.items() for method in methods
-    if method != PREFLIGHT)
+
+
+def operation_id(stem: str, collection: str) -> str:
+    """`list|Items` -> listItems (the default collection), listOrdersItems (`orders`)."""
+    verb, noun = stem.split("|")
+    name = "" if collection == DEFAULT_COLLECTION else "".join(
+        part.capitalize() for part in collection.split("_"))
+    return verb + name + noun
+
+
+def _operation(collection: str, path: str, method: str) -> Operation:
+    stem, summary, parameters, body, replies = _SPECS[(routes.is_item(path), method)]
+    if collection != DEFAULT_COLLECTION:
+        summary = f"{summary} ({collection})"
+    return Operation(path, method, operation_id(stem, collection), summary, parameters, body,
+                     replies + COMMON)
+
+
+def operations(collections: tuple[tuple[str, str], ...]) -> tuple[Operation, ...]:
+    """Every operation of these (name, path) collections, route by route in order."""
+    return tuple(_operation(name, route, method) for name, path in collections
+                 for route, methods in routes.routes([path]).items() for method in methods
+                 if method != PREFLIGHT)
+
+
+# The default collection's operations (an environment that names no other).
+OPERATIONS: tuple[Operation, ...] = operations(((DEFAULT_COLLECTION, routes.COLLECTION),))
 
 
 def operation(path: str, method: str) -> Operation:
-    return next(op for op in OPERATIONS if op.path == path and op.method == method)
+    """The operation of a route of any collection: the same parameters, body and replies
+    on every collection's routes (its id and summary are the default collection's)."""
+    route = routes.item_path(routes.COLLECTION) if routes.is_item(path) else routes.COLLECTION
+    return next(op for op in OPERATIONS if op.path == route and op.method == method)

@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
-from data_api import authz, aws_client, errors, logs, responses, routes, validation
+from data_api import authz, aws_client, collection_env, errors, logs, responses, routes, validation
 from data_api.errors import ApiError
 from data_api.storage import Storage
 
@@ -18,62 +18,70 @@ THROTTLE_CODES = frozenset({"ProvisionedThroughputExceededException", "Throttlin
                             "RequestLimitExceeded"})
 RETRY_AFTER_SECONDS = "1"
 
-_storage: Optional[Storage] = None
+_client: Optional[Any] = None
 
 
-def default_storage() -> Storage:
-    """One client per container, created once (at init on Lambda, else on first use)."""
-    global _storage
-    if _storage is None:
+def dynamodb() -> Any:
+    """One client per container, created once (at init on Lambda, else on first use),
+    shared by every collection's table."""
+    global _client
+    if _client is None:
         # Timeouts and retries that end before the function's own timeout (aws_client).
-        _storage = Storage(aws_client.dynamodb_client(), os.environ["TABLE_NAME"])
+        _client = aws_client.dynamodb_client()
         # botocore's loaded models are ~100k long-lived objects: without this, a full
         # garbage collection walks them all (~20 ms) during a request now and then.
         gc.freeze()
-    return _storage
+    return _client
+
+
+def default_storage(table: str) -> Storage:
+    """The storage of one collection's table, through the container's client."""
+    return Storage(dynamodb(), table)
 
 
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
-    default_storage()  # during Lambda's init phase, not the first request
+    dynamodb()  # during Lambda's init phase, not the first request
 
 
 def _origin() -> str:
     return os.environ.get("CORS_ORIGIN", "*")
 
 
-def _location(event: dict, item_id: str) -> str:
+def _location(event: dict, collection: str, item_id: str) -> str:
     """Location of a new item, with the stage prefix the client used (if any). Ids
     match validation.ID_PATTERN, so they never need percent-encoding."""
     full = str((event.get("requestContext") or {}).get("path") or "")
     own = str(event.get("path") or "")
     prefix = full[: -len(own)] if own and full.endswith(own) else ""
-    return f"{prefix}{routes.COLLECTION}/{item_id}"
+    return f"{prefix}{collection}/{item_id}"
 
 
-def _route(event: dict, method: str) -> str:
+def _route(event: dict, method: str, tables: dict[str, str]) -> str:
     """The route template API Gateway matched (`resource`, always set in a REST proxy
-    event). API Gateway itself answers unknown paths (404) and other methods (405,
-    with MOCK methods) and OPTIONS (MOCK preflight), so this guard is reached only
-    by a direct invocation of the function with some other event; it still answers
-    as the gateway would, never with a 500."""
+    event) among the collections' routes. API Gateway itself answers unknown paths
+    (404) and other methods (405, with MOCK methods) and OPTIONS (MOCK preflight), so
+    this guard is reached only by a direct invocation of the function with some other
+    event; it still answers as the gateway would, never with a 500."""
     route = event.get("resource")
-    if not isinstance(route, str) or route not in routes.ROUTES:
-        raise ApiError(404, errors.NOT_FOUND, routes.UNKNOWN_ROUTE_MESSAGE)
-    data_methods = tuple(m for m in routes.ROUTES[route] if m != "OPTIONS")
+    known = routes.routes(tables)
+    if not isinstance(route, str) or route not in known:
+        raise ApiError(404, errors.NOT_FOUND, routes.unknown_route_message(tables))
+    data_methods = tuple(m for m in known[route] if m != "OPTIONS")
     if method not in data_methods:
         raise ApiError(405, errors.METHOD_NOT_ALLOWED, f"{method or 'no method'} is not allowed "
-                       f"on {route}", {"Allow": ", ".join(routes.ROUTES[route])})
+                       f"on {route}", {"Allow": ", ".join(known[route])})
     return route
 
 
 def _dispatch(event: dict, route: str, method: str, storage: Storage) -> dict:
     origin = _origin()
-    if route == routes.COLLECTION and method == "POST":
+    collection = routes.collection_path(route)
+    if route == collection and method == "POST":
         request = validation.create(event)
         item = storage.create(request.item_id, request.data)
-        return responses.respond(201, item, origin, {**responses.item_headers(item),
-                                                     "Location": _location(event, item["id"])})
-    if route == routes.COLLECTION:
+        return responses.respond(201, item, origin, {
+            **responses.item_headers(item), "Location": _location(event, collection, item["id"])})
+    if route == collection:
         page = validation.list_page(event)
         items, next_token = storage.list_page(page.limit, page.token)
         body: dict[str, Any] = {"items": items, "count": len(items)}
@@ -120,8 +128,9 @@ def _internal_error(request_id: str) -> dict:
                            "quote the request id when reporting it", _origin(), None, request_id)
 
 
-def handle(event: Any, context: Any, storage_factory: Callable[[], Storage]) -> dict:
-    """Route one proxy event; every outcome is a JSON response with CORS headers."""
+def handle(event: Any, context: Any, storage_factory: Callable[[str], Storage]) -> dict:
+    """Route one proxy event to its collection's table (`storage_factory(table name)`);
+    every outcome is a JSON response with CORS headers."""
     started = time.perf_counter()
     if not isinstance(event, dict):
         event = {}
@@ -131,9 +140,11 @@ def handle(event: Any, context: Any, storage_factory: Callable[[], Storage]) -> 
     route = event.get("resource")
     caller = authz.identify(event, method)
     try:
-        route = _route(event, method)
+        tables = collection_env.tables()
+        route = _route(event, method, tables)
         authz.require(caller, method)
-        response = _dispatch(event, route, method, storage_factory())
+        response = _dispatch(event, route, method,
+                             storage_factory(tables[routes.collection_path(route)]))
     except ApiError as error:
         response = responses.error(error.status, error.code, error.message, _origin(),
                                    error.headers)

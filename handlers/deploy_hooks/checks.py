@@ -14,14 +14,14 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from data_api import errors, routes
 
 SMOKE_ID_PREFIX = "smoke-test-"
 JSON_HEADERS = {"Content-Type": "application/json"}
 REQUEST_TIME_FORMAT = "%d/%b/%Y:%H:%M:%S +0000"  # API Gateway's $context.requestTime
-REQUEST_COUNT = 5  # at most, per run_checks (the hook's timeout allows for each)
+REQUEST_COUNT = 5  # at most, per collection and run_checks (the hook's timeout allows for each)
 
 
 @dataclass(frozen=True)
@@ -98,15 +98,26 @@ def _verify(name: str, answer: Answer, status: int,
     return Result(name, reason is None, reason or f"{status} as expected")
 
 
-def run_checks(send: Transport, run_id: Optional[str] = None) -> list[Result]:
-    """Run every check through `send`; a transport failure fails that check only."""
+def run_checks(send: Transport, run_id: Optional[str] = None,
+               collections: Sequence[str] = (routes.COLLECTION,)) -> list[Result]:
+    """Run every check on each collection (its path) through `send`; a transport failure
+    fails that check only."""
     run_id = run_id or uuid.uuid4().hex[:12]
+    results: list[Result] = []
+    for path in collections:
+        results += _collection_checks(send, run_id, path, len(collections) > 1)
+    return results
+
+
+def _collection_checks(send: Transport, run_id: str, path: str, named: bool) -> list[Result]:
     missing = f"{SMOKE_ID_PREFIX}missing-{run_id}"
     created = f"{SMOKE_ID_PREFIX}{run_id}"
+    item = routes.item_path(path)
     results: list[Result] = []
 
     def attempt(name: str, request: Request, status: int,
                 problem: Callable[[Any], Optional[str]]) -> Optional[Answer]:
+        name = f"{path}: {name}" if named else name
         try:
             answer = send(request)
         except Exception as error:  # the transport itself failed: a failed check
@@ -115,20 +126,19 @@ def run_checks(send: Transport, run_id: Optional[str] = None) -> list[Result]:
         results.append(_verify(name, answer, status, problem))
         return answer
 
-    attempt("list a page", Request("GET", routes.COLLECTION, query={"limit": "1"}),
+    attempt("list a page", Request("GET", path, query={"limit": "1"}),
             200, _page_problem)
-    attempt("read a missing id is a JSON 404", Request("GET", routes.ITEM, missing),
+    attempt("read a missing id is a JSON 404", Request("GET", item, missing),
             404, _error_problem(errors.NOT_FOUND))
     attempt("a malformed body is a JSON 400",
-            Request("POST", routes.COLLECTION, body='{"id": ', headers=JSON_HEADERS),
+            Request("POST", path, body='{"id": ', headers=JSON_HEADERS),
             400, _error_problem(errors.BAD_REQUEST_BODY))
     body = json.dumps({"id": created, "data": {"smokeTest": True, "at": int(time.time())}})
-    made = attempt("create a marked item", Request("POST", routes.COLLECTION, body=body,
-                                                   headers=JSON_HEADERS), 201,
+    made = attempt("create a marked item", Request("POST", path, body=body, headers=JSON_HEADERS), 201,
                    _item_problem(created))
     if made is not None and made.status == 201:
         etag = made.header("ETag")
-        attempt("delete the marked item", Request("DELETE", routes.ITEM, created,
+        attempt("delete the marked item", Request("DELETE", item, created,
                                                   headers={"If-Match": etag} if etag else {}),
                 204, lambda body: None)
     return results

@@ -16,6 +16,7 @@ import logging
 import os
 from typing import Any, Optional
 
+from data_api import routes
 from deploy_hooks import checks
 
 NEW_VERSION_ENV = "NewVersion"  # ARN of the version under test (Ref of AWS::Lambda::Version)
@@ -23,6 +24,8 @@ STAGE_ENV = "STAGE"  # the stage name the events carry
 # JSON: the requestContext part API Gateway's authorizer would add for a trusted writer
 # (the template writes it from the stack's auth mode; see data_api.authz).
 CALLER_ENV = "CALLER_CONTEXT"
+# Comma-separated paths of the collections to check (`/data,/orders`).
+COLLECTIONS_ENV = "COLLECTION_PATHS"
 SUCCEEDED, FAILED = "Succeeded", "Failed"
 
 LOG = logging.getLogger("deploy_hooks")
@@ -59,7 +62,8 @@ def handle(event: Any, lambda_client: Any, codedeploy_client: Any,
         version = env[NEW_VERSION_ENV]
         send = lambda_transport(lambda_client, version, env.get(STAGE_ENV, "live"),
                                 json.loads(env.get(CALLER_ENV) or "{}"))
-        results = checks.run_checks(send)
+        paths = [p for p in env.get(COLLECTIONS_ENV, "").split(",") if p]
+        results = checks.run_checks(send, collections=paths or [routes.COLLECTION])
         status = SUCCEEDED if results and all(r.passed for r in results) else FAILED
         LOG.info(json.dumps({"event": "release_checks", "version": version, "status": status,
                              "results": [r.__dict__ for r in results]}))

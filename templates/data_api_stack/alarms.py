@@ -7,11 +7,13 @@ notifies the topic, so an incident pages once while members stay for diagnosis.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda, cloudwatch
 from troposphere.dynamodb import Table
 from troposphere.sns import Topic
 
 from data_api import permissions
+from data_api_stack.collection import Collection
 from data_api_stack.config import StackConfig
 from data_api_stack.function import LIVE_ALIAS
 
@@ -55,7 +57,8 @@ def _alarm(cfg: StackConfig, spec: AlarmSpec) -> cloudwatch.Alarm:
     )
 
 
-def _system_errors_alarm(cfg: StackConfig, table: Table) -> cloudwatch.Alarm:
+def _system_errors_alarm(cfg: StackConfig, collection: Collection,
+                         table: Table) -> cloudwatch.Alarm:
     """SystemErrors exists only per Operation: sum the operations the handler uses."""
     queries = [cloudwatch.MetricDataQuery(
         Id=f"m{n}", ReturnData=False, MetricStat=cloudwatch.MetricStat(
@@ -67,20 +70,54 @@ def _system_errors_alarm(cfg: StackConfig, table: Table) -> cloudwatch.Alarm:
     total = cloudwatch.MetricDataQuery(
         Id="errors", Label="SystemErrors (all operations)", ReturnData=True,
         Expression="SUM([" + ",".join(q.Id for q in queries) + "])")
+    logical_id = collection.table_part_id("SystemErrorsAlarm")
     return cloudwatch.Alarm(
-        "TableSystemErrorsAlarm",
-        AlarmName=f"{cfg.name_prefix}-TableSystemErrorsAlarm",
-        AlarmDescription=("DynamoDB returned 5xx errors: check the AWS Health Dashboard for "
-                          "DynamoDB in this region, then the function's error logs."),
+        logical_id,
+        AlarmName=f"{cfg.name_prefix}-{logical_id}",
+        AlarmDescription=(f"DynamoDB returned 5xx errors{_on(collection)}: check the AWS "
+                          "Health Dashboard for DynamoDB in this region, then the function's "
+                          "error logs."),
         Metrics=[*queries, total], EvaluationPeriods=3, DatapointsToAlarm=3, Threshold=0,
         ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching")
 
 
+def _on(collection: Collection) -> str:
+    """Which table an alarm is about; the default collection's predate collections."""
+    return "" if collection.is_default else f" on the {collection.name} table"
+
+
+def table_alarm_specs(cfg: StackConfig, collection: Collection, table: Table) -> list[AlarmSpec]:
+    """Throttles on every table; capacity where it is fixed (provisioned, no auto scaling)."""
+    table_dims = {"TableName": Ref(table)}
+    on = _on(collection)
+    specs = [
+        AlarmSpec(collection.table_part_id("ReadThrottlesAlarm"), "AWS/DynamoDB",
+                  "ReadThrottleEvents", table_dims, "Sum", 5, 1, "GreaterThanOrEqualToThreshold",
+                  f"Reads throttled{on} for 5 minutes: raise read capacity or auto scaling's "
+                  "max; look for a client walking every page."),
+        AlarmSpec(collection.table_part_id("WriteThrottlesAlarm"), "AWS/DynamoDB",
+                  "WriteThrottleEvents", table_dims, "Sum", 5, 1,
+                  "GreaterThanOrEqualToThreshold",
+                  f"Writes throttled{on} for 5 minutes: raise write capacity or auto scaling's "
+                  "max."),
+    ]
+    if collection.provisioned and not cfg.autoscaling:
+        # Auto scaling moves capacity (and on-demand has none): a fixed 80 % line would be wrong.
+        for kind, capacity in (("Read", cfg.read_capacity), ("Write", cfg.write_capacity)):
+            specs.append(AlarmSpec(
+                collection.table_part_id(f"{kind}CapacityAlarm"), "AWS/DynamoDB",
+                f"Consumed{kind}CapacityUnits", table_dims, "Sum", 5, 0.8 * capacity * MINUTE,
+                "GreaterThanOrEqualToThreshold",
+                f"Consumed {kind.lower()} capacity{on} at 80% of the provisioned {capacity} for "
+                f"5 minutes: throttling is next; raise {kind.lower()}_capacity or enable "
+                "autoscaling in the env config."))
+    return specs
+
+
 def alarm_specs(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Function,
-                table: Table) -> list[AlarmSpec]:
+                tables: Sequence[Table]) -> list[AlarmSpec]:
     api_dims = {"ApiName": api.Name, "Stage": cfg.environment}
     fn_dims = {"FunctionName": Ref(fn)}
-    table_dims = {"TableName": Ref(table)}
     duration_ms = 0.8 * cfg.timeout_seconds * 1000
     specs = [
         AlarmSpec(API_5XX, "AWS/ApiGateway", "5XXError", api_dims, "Average", 3,
@@ -110,22 +147,9 @@ def alarm_specs(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Functio
                   duration_ms, "GreaterThanThreshold",
                   f"p90 duration over 80% of the {cfg.timeout_seconds}s timeout for 15 minutes: "
                   "check DynamoDB latency and throttles, then list page sizes."),
-        AlarmSpec("TableReadThrottlesAlarm", "AWS/DynamoDB", "ReadThrottleEvents", table_dims,
-                  "Sum", 5, 1, "GreaterThanOrEqualToThreshold",
-                  "Reads throttled for 5 minutes: raise read capacity or auto scaling's max; "
-                  "look for a client walking every page."),
-        AlarmSpec("TableWriteThrottlesAlarm", "AWS/DynamoDB", "WriteThrottleEvents", table_dims,
-                  "Sum", 5, 1, "GreaterThanOrEqualToThreshold",
-                  "Writes throttled for 5 minutes: raise write capacity or auto scaling's max."),
     ]
-    if not cfg.autoscaling:  # auto scaling moves capacity; a fixed 80 % line would be wrong
-        for kind, capacity in (("Read", cfg.read_capacity), ("Write", cfg.write_capacity)):
-            specs.append(AlarmSpec(
-                f"Table{kind}CapacityAlarm", "AWS/DynamoDB", f"Consumed{kind}CapacityUnits",
-                table_dims, "Sum", 5, 0.8 * capacity * MINUTE, "GreaterThanOrEqualToThreshold",
-                f"Consumed {kind.lower()} capacity at 80% of the provisioned {capacity} for 5 "
-                f"minutes: throttling is next; raise {kind.lower()}_capacity or enable "
-                "autoscaling in the env config."))
+    for collection, table in zip(cfg.collections, tables):
+        specs += table_alarm_specs(cfg, collection, table)
     return specs
 
 
@@ -170,10 +194,11 @@ def _targets(cfg: StackConfig, topic: Topic) -> list:
 
 
 def build_alarms(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Function,
-                 table: Table, topic: Topic) -> tuple[list[cloudwatch.Alarm], AWSObject]:
+                 tables: Sequence[Table], topic: Topic) -> tuple[list[cloudwatch.Alarm], AWSObject]:
     """Member alarms (paging first) and the composite that notifies `topic`."""
-    specs = alarm_specs(cfg, api, fn, table)
-    alarms = [_alarm(cfg, s) for s in specs if s.paging] + [_system_errors_alarm(cfg, table)]
+    specs = alarm_specs(cfg, api, fn, tables)
+    alarms = [_alarm(cfg, s) for s in specs if s.paging] + [
+        _system_errors_alarm(cfg, c, t) for c, t in zip(cfg.collections, tables)]
     warnings = [_alarm(cfg, s) for s in specs if not s.paging]
     # By name, not GetAtt Arn: the names are fixed strings we set, and moto's
     # CloudFormation (the local AWS) cannot resolve an alarm's Arn attribute.

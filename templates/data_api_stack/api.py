@@ -10,10 +10,8 @@ from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda
 from data_api import cors, errors, routes
 from data_api_stack import auth_responses, fallback, ids, request_models
 from data_api_stack.auth import AuthParts
+from data_api_stack.collection import DEFAULT_COLLECTIONS, Collection
 from data_api_stack.config import StackConfig
-
-# Logical IDs of the API Gateway resource behind each route path.
-RESOURCE_IDS = {routes.COLLECTION: ids.DATA_RESOURCE, routes.ITEM: ids.ITEM_RESOURCE}
 
 
 @dataclass
@@ -26,9 +24,17 @@ class ApiParts:
     permissions: list[awslambda.Permission] = field(default_factory=list)
 
 
-def method_id(path: str, verb: str) -> str:
+def resource_id(collection: Collection, item: bool) -> str:
+    """The API Gateway resource of a collection's route: DataResource, OrdersItemResource."""
+    if collection.is_default:
+        return ids.ITEM_RESOURCE if item else ids.DATA_RESOURCE
+    return f"{collection.camel}{'Item' if item else ''}Resource"
+
+
+def method_id(path: str, verb: str, collection: Collection = DEFAULT_COLLECTIONS[0]) -> str:
     """`/data/{id}` + GET -> `DataItemGetMethod`: stable across environments."""
-    return RESOURCE_IDS[path].replace("Resource", "") + verb.capitalize() + "Method"
+    return resource_id(collection, routes.is_item(path)).replace("Resource", "") \
+        + verb.capitalize() + "Method"
 
 
 def _quoted(headers: dict[str, str], prefix: str) -> dict[str, str]:
@@ -44,11 +50,12 @@ def method_arn(stage_name: str, path: str, verb: str) -> Sub:
 
 
 def _proxy_method(api: apigateway.RestApi, resource: apigateway.Resource, path: str,
-                  verb: str, target: object, auth: AuthParts) -> apigateway.Method:
+                  verb: str, target: object, auth: AuthParts,
+                  collection: Collection) -> apigateway.Method:
     uri = Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31"
               "/functions/${Fn}/invocations", Fn=target)
     return apigateway.Method(
-        method_id(path, verb),
+        method_id(path, verb, collection),
         RestApiId=Ref(api),
         ResourceId=Ref(resource),
         HttpMethod=verb,
@@ -61,10 +68,10 @@ def _proxy_method(api: apigateway.RestApi, resource: apigateway.Resource, path: 
 
 
 def _preflight_method(api: apigateway.RestApi, resource: apigateway.Resource, path: str,
-                      origin: str) -> apigateway.Method:
-    headers = cors.preflight_headers(origin, routes.ROUTES[path])
+                      origin: str, collection: Collection) -> apigateway.Method:
+    headers = cors.preflight_headers(origin, routes.methods(path))
     return apigateway.Method(
-        method_id(path, "OPTIONS"),
+        method_id(path, "OPTIONS", collection),
         RestApiId=Ref(api),
         ResourceId=Ref(resource),
         HttpMethod="OPTIONS",
@@ -125,16 +132,49 @@ def _gateway_response(api: apigateway.RestApi, response_type: str,
 
 
 def _permission(api: apigateway.RestApi, path: str, verb: str, stage_name: str,
-                target: object) -> awslambda.Permission:
+                target: object, collection: Collection) -> awslambda.Permission:
     # Only this API's stage, this method and this path may invoke the function.
     source = method_arn(stage_name, path, verb)
     return awslambda.Permission(
-        method_id(path, verb).replace("Method", "Permission"),
+        method_id(path, verb, collection).replace("Method", "Permission"),
         Action="lambda:InvokeFunction",
         FunctionName=target,
         Principal="apigateway.amazonaws.com",
         SourceArn=source,
     )
+
+
+def _resources(api: apigateway.RestApi,
+               collection: Collection) -> tuple[apigateway.Resource, apigateway.Resource]:
+    """A collection's two API Gateway resources: `<path>` and `<path>/{id}`."""
+    listing = apigateway.Resource(resource_id(collection, False), RestApiId=Ref(api),
+                                  ParentId=GetAtt(api, "RootResourceId"),
+                                  PathPart=collection.path.lstrip("/"))
+    item = apigateway.Resource(resource_id(collection, True), RestApiId=Ref(api),
+                               ParentId=Ref(listing), PathPart="{id}")
+    return listing, item
+
+
+def _collection_routes(cfg: StackConfig, parts: ApiParts,
+                       validation: request_models.RequestValidation, collection: Collection,
+                       resources: tuple[apigateway.Resource, apigateway.Resource],
+                       target: object, auth: AuthParts) -> None:
+    """A collection's methods (proxy, preflight, 405) and the permissions of its proxy
+    methods, into `parts`."""
+    api = parts.rest_api
+    listing, item = resources
+    for path, resource in ((collection.path, listing), (routes.item_path(collection.path), item)):
+        for verb in routes.methods(path):
+            if verb == "OPTIONS":
+                method = _preflight_method(api, resource, path, cfg.cors_origin, collection)
+            else:
+                method = _proxy_method(api, resource, path, verb, target, auth, collection)
+                request_models.apply(method, path, verb, validation)
+                parts.permissions.append(_permission(api, path, verb, cfg.environment, target,
+                                                     collection))
+            parts.methods.append(method)
+        parts.methods.append(fallback.method_not_allowed(
+            method_id(path, fallback.ANY, collection), api, resource, path, cfg.cors_origin))
 
 
 def build_api(cfg: StackConfig, target: object, auth: AuthParts) -> ApiParts:
@@ -151,25 +191,16 @@ def build_api(cfg: StackConfig, target: object, auth: AuthParts) -> ApiParts:
         **({"Policy": auth.rest_api_policy} if auth.rest_api_policy else {}),
     )
     parts = ApiParts(rest_api=api, definition=list(auth.definition))
-    collection = apigateway.Resource(ids.DATA_RESOURCE, RestApiId=Ref(api),
-                                     ParentId=GetAtt(api, "RootResourceId"), PathPart="data")
-    item = apigateway.Resource(ids.ITEM_RESOURCE, RestApiId=Ref(api),
-                               ParentId=Ref(collection), PathPart="{id}")
+    resources = {c.name: _resources(api, c) for c in cfg.collections}
     validation = request_models.build_request_validation(api)
-    parts.definition += [collection, item, *validation.resources]
-    for path, resource in ((routes.COLLECTION, collection), (routes.ITEM, item)):
-        for verb in routes.ROUTES[path]:
-            if verb == "OPTIONS":
-                method = _preflight_method(api, resource, path, cfg.cors_origin)
-            else:
-                method = _proxy_method(api, resource, path, verb, target, auth)
-                request_models.apply(method, path, verb, validation)
-                parts.permissions.append(_permission(api, path, verb, cfg.environment, target))
-            parts.methods.append(method)
-        parts.methods.append(fallback.method_not_allowed(
-            method_id(path, fallback.ANY), api, resource, path, cfg.cors_origin))
+    parts.definition += [*(r for pair in resources.values() for r in pair),
+                         *validation.resources]
+    for collection in cfg.collections:
+        _collection_routes(cfg, parts, validation, collection, resources[collection.name],
+                           target, auth)
     parts.definition += parts.methods
-    parts.definition += fallback.not_found(api, cfg.cors_origin)
+    parts.definition += fallback.not_found(api, cfg.cors_origin,
+                                           [c.path for c in cfg.collections])
     parts.definition += [_gateway_response(api, kind, cfg.cors_origin)
                          for kind in GATEWAY_RESPONSES if kind not in auth_responses.RESPONSES
                          or kind in auth.gateway_responses]

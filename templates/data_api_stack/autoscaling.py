@@ -10,15 +10,17 @@ from troposphere import AWSObject, Ref, Sub
 from troposphere import applicationautoscaling as aas
 from troposphere.dynamodb import Table
 
+from data_api_stack.collection import Collection
 from data_api_stack.config import StackConfig
 
 
-def build_autoscaling(cfg: StackConfig, table: Table) -> list[AWSObject]:
+def build_autoscaling(cfg: StackConfig, collection: Collection, table: Table) -> list[AWSObject]:
+    """Read and write targets of a provisioned collection's table."""
     resources: list[AWSObject] = []
     for kind, minimum, maximum in (("Read", cfg.read_capacity, cfg.autoscaling_max_read),
                                    ("Write", cfg.write_capacity, cfg.autoscaling_max_write)):
         target = aas.ScalableTarget(
-            f"Table{kind}ScalableTarget",
+            collection.table_part_id(f"{kind}ScalableTarget"),
             ServiceNamespace="dynamodb",
             ResourceId=Sub("table/${Table}", Table=Ref(table)),
             ScalableDimension=f"dynamodb:table:{kind}CapacityUnits",
@@ -26,8 +28,8 @@ def build_autoscaling(cfg: StackConfig, table: Table) -> list[AWSObject]:
             MaxCapacity=maximum,
         )
         policy = aas.ScalingPolicy(
-            f"Table{kind}ScalingPolicy",
-            PolicyName=f"{cfg.name_prefix}-{kind.lower()}-target-tracking",
+            collection.table_part_id(f"{kind}ScalingPolicy"),
+            PolicyName=collection.scoped_name(cfg.name_prefix, f"{kind.lower()}-target-tracking"),
             PolicyType="TargetTrackingScaling",
             ScalingTargetId=Ref(target),
             TargetTrackingScalingPolicyConfiguration=aas.TargetTrackingScalingPolicyConfiguration(

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
+from data_api_stack.collection import DEFAULT_COLLECTIONS, Collection, parse_collections
 from data_api_stack.parsers import (ConfigError, boolean, choice, fail, integer, matching,
                                   number, optional)
 
@@ -114,6 +115,7 @@ class StackConfig:
     iam_account_ids: tuple[str, ...] = ()
     # None: "required" where retain_data keeps the users, else "optional".
     mfa: Optional[str] = None
+    collections: tuple[Collection, ...] = DEFAULT_COLLECTIONS
 
     def __post_init__(self) -> None:
         if self.retain_data and not (self.alarm_email or self.alarm_topic_arn):
@@ -247,6 +249,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
                                        "<region>_<id>)"),
     "iam_account_ids": _account_ids,
     "mfa": choice(MFA_MODES),
+    "collections": parse_collections,
 }
 
 

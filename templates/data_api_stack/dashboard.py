@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from troposphere import Output, Ref, Sub, apigateway, awslambda, cloudwatch
 from troposphere.dynamodb import Table
 
 from data_api_stack import ids
 from data_api_stack.alarms import alarm_arn
+from data_api_stack.collection import Collection
 from data_api_stack.outputs import exported_output
 from data_api_stack.config import StackConfig
 
@@ -25,45 +26,63 @@ def _metric_widget(title: str, metrics: list[list[Any]], stat: str = "Sum",
         **({"yAxis": {"left": {"label": y_label, "showUnits": False}}} if y_label else {})}}
 
 
-def _body(alarm_count: int) -> dict[str, Any]:
-    """Dashboard JSON with ${Var} placeholders that Fn::Sub fills with real references."""
-    api = ["AWS/ApiGateway", "{metric}", "ApiName", "${ApiName}", "Stage", "${Stage}"]
-    fn = ["AWS/Lambda", "{metric}", "FunctionName", "${FunctionName}"]
-    table = ["AWS/DynamoDB", "{metric}", "TableName", "${TableName}"]
+def _m(base: list[str], metric: str, **options: Any) -> list[Any]:
+    row: list[Any] = [part.replace("{metric}", metric) for part in base]
+    return row + ([options] if options else [])
 
-    def m(base: list[str], metric: str, **options: Any) -> list[Any]:
-        row: list[Any] = [part.replace("{metric}", metric) for part in base]
-        return row + ([options] if options else [])
 
-    widgets = [
-        _metric_widget("API requests and errors", [
-            m(api, "Count"), m(api, "4XXError"), m(api, "5XXError")]),
-        _metric_widget("API latency (ms)", [
-            m(api, "Latency", stat="p50"), m(api, "Latency", stat="p90"),
-            m(api, "Latency", stat="p99"), m(api, "IntegrationLatency", stat="p90")]),
-        _metric_widget("Lambda invocations, errors, throttles", [
-            m(fn, "Invocations"), m(fn, "Errors"), m(fn, "Throttles"),
-            m(fn, "ConcurrentExecutions", stat="Maximum")]),
-        _metric_widget("Lambda duration (ms)", [
-            m(fn, "Duration", stat="p50"), m(fn, "Duration", stat="p90"),
-            m(fn, "Duration", stat="p99")]),
-        _metric_widget("DynamoDB capacity: consumed vs provisioned (units/s)", [
-            m(table, "ConsumedReadCapacityUnits", id="cr", visible=False),
-            [{"expression": "cr/PERIOD(cr)", "label": "Consumed read", "id": "r"}],
-            m(table, "ProvisionedReadCapacityUnits", stat="Average", id="pr"),
-            m(table, "ConsumedWriteCapacityUnits", id="cw", visible=False),
-            [{"expression": "cw/PERIOD(cw)", "label": "Consumed write", "id": "w"}],
-            m(table, "ProvisionedWriteCapacityUnits", stat="Average", id="pw"),
+def table_variable(collection: Collection) -> str:
+    """The Fn::Sub variable holding a collection's table name."""
+    return "TableName" if collection.is_default else f"{collection.table_id}Name"
+
+
+def _table_widgets(collection: Collection) -> list[dict[str, Any]]:
+    """Capacity and health of one collection's table."""
+    name = "${" + table_variable(collection) + "}"
+    table = ["AWS/DynamoDB", "{metric}", "TableName", name]
+    about = "DynamoDB" if collection.is_default else f"DynamoDB {collection.name}"
+    consumed = [
+        _m(table, "ConsumedReadCapacityUnits", id="cr", visible=False),
+        [{"expression": "cr/PERIOD(cr)", "label": "Consumed read", "id": "r"}],
+        _m(table, "ConsumedWriteCapacityUnits", id="cw", visible=False),
+        [{"expression": "cw/PERIOD(cw)", "label": "Consumed write", "id": "w"}]]
+    if collection.provisioned:
+        capacity = _metric_widget(f"{about} capacity: consumed vs provisioned (units/s)", [
+            *consumed[:2],
+            _m(table, "ProvisionedReadCapacityUnits", stat="Average", id="pr"),
+            *consumed[2:],
+            _m(table, "ProvisionedWriteCapacityUnits", stat="Average", id="pw"),
             [{"expression": "100*r/pr", "label": "Read utilisation %", "id": "ur",
               "yAxis": "right"}],
             [{"expression": "100*w/pw", "label": "Write utilisation %", "id": "uw",
-              "yAxis": "right"}]]),
-        _metric_widget("DynamoDB throttles, latency, system errors", [
-            m(table, "ReadThrottleEvents"), m(table, "WriteThrottleEvents"),
-            m(table, "SuccessfulRequestLatency", stat="Average", yAxis="right"),
-            [{"expression": "SEARCH('{AWS/DynamoDB,Operation,TableName} MetricName=\"SystemErrors\""
-                            " TableName=\"${TableName}\"', 'Sum', 60)",
-              "label": "SystemErrors", "id": "se"}]]),
+              "yAxis": "right"}]])
+    else:
+        capacity = _metric_widget(f"{about} capacity: consumed, on demand (units/s)", consumed)
+    return [capacity, _metric_widget(f"{about} throttles, latency, system errors", [
+        _m(table, "ReadThrottleEvents"), _m(table, "WriteThrottleEvents"),
+        _m(table, "SuccessfulRequestLatency", stat="Average", yAxis="right"),
+        [{"expression": "SEARCH('{AWS/DynamoDB,Operation,TableName} MetricName=\"SystemErrors\""
+                        " TableName=\"" + name + "\"', 'Sum', 60)",
+          "label": "SystemErrors", "id": "se"}]])]
+
+
+def _body(collections: Sequence[Collection], alarm_count: int) -> dict[str, Any]:
+    """Dashboard JSON with ${Var} placeholders that Fn::Sub fills with real references."""
+    api = ["AWS/ApiGateway", "{metric}", "ApiName", "${ApiName}", "Stage", "${Stage}"]
+    fn = ["AWS/Lambda", "{metric}", "FunctionName", "${FunctionName}"]
+    widgets = [
+        _metric_widget("API requests and errors", [
+            _m(api, "Count"), _m(api, "4XXError"), _m(api, "5XXError")]),
+        _metric_widget("API latency (ms)", [
+            _m(api, "Latency", stat="p50"), _m(api, "Latency", stat="p90"),
+            _m(api, "Latency", stat="p99"), _m(api, "IntegrationLatency", stat="p90")]),
+        _metric_widget("Lambda invocations, errors, throttles", [
+            _m(fn, "Invocations"), _m(fn, "Errors"), _m(fn, "Throttles"),
+            _m(fn, "ConcurrentExecutions", stat="Maximum")]),
+        _metric_widget("Lambda duration (ms)", [
+            _m(fn, "Duration", stat="p50"), _m(fn, "Duration", stat="p90"),
+            _m(fn, "Duration", stat="p99")]),
+        *[widget for collection in collections for widget in _table_widgets(collection)],
         {"type": "alarm", "properties": {
             "title": "Alarms", "alarms": [f"${{Alarm{n}}}" for n in range(alarm_count)]}},
     ]
@@ -73,13 +92,15 @@ def _body(alarm_count: int) -> dict[str, Any]:
 
 
 def build_dashboard(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Function,
-                    table: Table, alarms: list[cloudwatch.Alarm]) -> cloudwatch.Dashboard:
+                    tables: Sequence[Table], alarms: list[cloudwatch.Alarm]) -> cloudwatch.Dashboard:
     variables: dict[str, Any] = {"ApiName": api.Name, "Stage": cfg.environment,
-                                 "FunctionName": Ref(fn), "TableName": Ref(table)}
+                                 "FunctionName": Ref(fn)}
+    variables.update({table_variable(c): Ref(t) for c, t in zip(cfg.collections, tables)})
     variables.update({f"Alarm{n}": alarm_arn(alarm) for n, alarm in enumerate(alarms)})
     return cloudwatch.Dashboard(
         DASHBOARD, DashboardName=f"{cfg.name_prefix}-api",
-        DashboardBody=Sub(json.dumps(_body(len(alarms)), separators=(",", ":")), **variables))
+        DashboardBody=Sub(json.dumps(_body(cfg.collections, len(alarms)), separators=(",", ":")),
+                          **variables))
 
 
 def dashboard_output(cfg: StackConfig, dashboard: cloudwatch.Dashboard) -> Output:

@@ -36,7 +36,7 @@ ANY = "ANY"
 
 def allow_header(path: str) -> str:
     """The `Allow` value for a route: its methods, as RFC 9110 lists them."""
-    return ", ".join(routes.ROUTES[path])
+    return ", ".join(routes.methods(path))
 
 
 def _error_body(code: str, message: str) -> str:
@@ -82,13 +82,13 @@ def method_not_allowed(logical_id: str, api: apigateway.RestApi,
                                  f"this method is not allowed on {path}; allowed: {allowed}"))
 
 
-def not_found(api: apigateway.RestApi, origin: str) -> list:
+def not_found(api: apigateway.RestApi, origin: str, collection_paths: list[str]) -> list:
     """The greedy `/{proxy+}` resource and `ANY` 404s on it and on the root."""
     catch_all = apigateway.Resource(ids.CATCH_ALL_RESOURCE, RestApiId=Ref(api),
                                     ParentId=GetAtt(api, "RootResourceId"),
                                     PathPart="{proxy+}")
     headers = cors.response_headers(origin)
-    body = _error_body(errors.NOT_FOUND, routes.UNKNOWN_ROUTE_MESSAGE)
+    body = _error_body(errors.NOT_FOUND, routes.unknown_route_message(collection_paths))
     return [
         catch_all,
         _mock_any(ids.CATCH_ALL_METHOD, api, Ref(catch_all), 404, headers, body),

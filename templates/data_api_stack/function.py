@@ -2,14 +2,14 @@
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from troposphere import GetAtt, Parameter, Ref, Sub, awslambda
 from troposphere.dynamodb import Table
 from troposphere.iam import Role
 from troposphere.logs import LogGroup
 
-from data_api import aws_client
+from data_api import aws_client, collection_env
 from data_api_stack import ids
 from data_api_stack.config import StackConfig
 
@@ -34,12 +34,20 @@ def build_artifact_bucket_parameter() -> Parameter:
     )
 
 
-def build_function(cfg: StackConfig, bucket: Parameter, role: Role, table: Table,
+def collections_variable(cfg: StackConfig, tables: Sequence[Table]) -> Sub:
+    """COLLECTIONS: each collection's path -> its table's name (a Ref, so the function
+    follows the table), as the handler reads it (data_api.collection_env)."""
+    return Sub(collection_env.encode({c.path: "${" + table.title + "}"
+                                      for c, table in zip(cfg.collections, tables)}))
+
+
+def build_function(cfg: StackConfig, bucket: Parameter, role: Role, tables: Sequence[Table],
                    log_group: LogGroup, auth_env: dict[str, Any]) -> awslambda.Function:
     return awslambda.Function(
         ids.FUNCTION,
         FunctionName=cfg.function_name,
-        Description=f"Data API ({cfg.environment}): CRUD on /data backed by DynamoDB",
+        Description=f"Data API ({cfg.environment}): CRUD on "
+                    f"{', '.join(c.path for c in cfg.collections)} backed by DynamoDB",
         Runtime=cfg.runtime,
         Architectures=[cfg.architecture],
         Handler=HANDLER,
@@ -53,7 +61,7 @@ def build_function(cfg: StackConfig, bucket: Parameter, role: Role, table: Table
         # executions, and always has these for itself (config.required_concurrency).
         ReservedConcurrentExecutions=cfg.function_concurrency,
         Environment=awslambda.Environment(Variables={
-            "TABLE_NAME": Ref(table),
+            collection_env.ENV: collections_variable(cfg, tables),
             "CORS_ORIGIN": cfg.cors_origin,
             aws_client.TIMEOUT_ENV: str(cfg.timeout_seconds),  # the client's timeouts fit it
             **auth_env,  # who may call (data_api.authz), from auth.build_auth

@@ -9,6 +9,8 @@ from awacs import logs as awslogs
 from awacs import xray
 from awacs.aws import Action, Allow, PolicyDocument, Statement
 from awacs.helpers.trust import get_lambda_assumerole_policy
+from typing import Sequence
+
 from troposphere import GetAtt, iam
 from troposphere.dynamodb import Table
 from troposphere.logs import LogGroup
@@ -23,7 +25,7 @@ def dynamodb_actions() -> list[Action]:
     return [ddb.Action(name) for name in permissions.DYNAMODB_ACTIONS]
 
 
-def function_policy(table: Table, log_group: LogGroup) -> PolicyDocument:
+def function_policy(tables: Sequence[Table], log_group: LogGroup) -> PolicyDocument:
     return PolicyDocument(
         Version="2012-10-17",
         Statement=[
@@ -31,7 +33,8 @@ def function_policy(table: Table, log_group: LogGroup) -> PolicyDocument:
                 Sid="ItemsTable",
                 Effect=Allow,
                 Action=dynamodb_actions(),
-                Resource=[GetAtt(table, "Arn")],
+                # Each collection's table by its exact ARN, no wildcard.
+                Resource=[GetAtt(table, "Arn") for table in tables],
             ),
             Statement(
                 Sid="OwnLogGroup",
@@ -57,11 +60,12 @@ def xray_statement() -> Statement:
                      Resource=["*"])
 
 
-def build_function_role(cfg: StackConfig, table: Table, log_group: LogGroup) -> iam.Role:
+def build_function_role(cfg: StackConfig, tables: Sequence[Table],
+                        log_group: LogGroup) -> iam.Role:
     return iam.Role(
         ids.FUNCTION_ROLE,
         Description=f"Execution role of the {cfg.environment} data API function",
         AssumeRolePolicyDocument=get_lambda_assumerole_policy(),
         Policies=[iam.Policy(PolicyName="least-privilege",
-                             PolicyDocument=function_policy(table, log_group))],
+                             PolicyDocument=function_policy(tables, log_group))],
     )

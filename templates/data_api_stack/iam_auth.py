@@ -23,10 +23,11 @@ from data_api_stack.config import StackConfig
 THIS_API = "execute-api:/*"
 
 
-def data_methods(verbs: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(path, verb) of every route whose verb is in `verbs`, from the route model."""
-    return [(path, verb) for path, allowed in routes.ROUTES.items() for verb in allowed
-            if verb in verbs]
+def data_methods(cfg: StackConfig, verbs: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(path, verb) of every collection's route whose verb is in `verbs`, from the route
+    model."""
+    return [(path, verb) for path, allowed in routes.routes(c.path for c in cfg.collections).items()
+            for verb in allowed if verb in verbs]
 
 
 def _policy(cfg: StackConfig, logical_id: str, what: str, verbs: tuple[str, ...],
@@ -36,7 +37,7 @@ def _policy(cfg: StackConfig, logical_id: str, what: str, verbs: tuple[str, ...]
         Description=f"Lets a caller {what} the {cfg.environment} data API (SigV4)",
         PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[Statement(
             Sid="InvokeDataMethods", Effect=Allow, Action=[execute_api.Invoke],
-            Resource=[method_arn(path, verb) for path, verb in data_methods(verbs)])]))
+            Resource=[method_arn(path, verb) for path, verb in data_methods(cfg, verbs)])]))
 
 
 def build_policies(cfg: StackConfig,

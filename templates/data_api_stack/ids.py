@@ -6,7 +6,7 @@ so renaming one is a single edit here (and a resource replacement in AWS).
 
 ARTIFACT_BUCKET_PARAM = "ArtifactBucket"
 
-TABLE = "DataTable"
+TABLE = "DataTable"  # the default collection's; another's is <Name>Table (collection.py)
 FUNCTION = "ApiFunction"
 FUNCTION_ROLE = "ApiFunctionRole"
 FUNCTION_LOG_GROUP = "ApiFunctionLogGroup"
@@ -23,6 +23,7 @@ PRETRAFFIC_HOOK_ROLE = "PreTrafficCheckRole"
 PRETRAFFIC_HOOK_LOG_GROUP = "PreTrafficCheckLogGroup"
 
 REST_API = "RestApi"
+# The default collection's resources; another's are <Name>Resource, <Name>ItemResource.
 DATA_RESOURCE = "DataResource"
 ITEM_RESOURCE = "DataItemResource"
 CATCH_ALL_RESOURCE = "CatchAllResource"  # /{proxy+}: every path no route matches

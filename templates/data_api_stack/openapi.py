@@ -57,21 +57,22 @@ def _responses(operation: contract.Operation) -> dict[str, Any]:
     return responses
 
 
-# Follow-up calls a client (and Schemathesis's stateful phase) can make from an answer.
+# Follow-up calls a client (and Schemathesis's stateful phase) can make from an answer,
+# by operation id stem (contract.operation_id), within one collection.
 _ITEM_LINKS = {
-    "getItem": {"id": "$response.body#/id"},
-    "replaceItem": {"id": "$response.body#/id", "header.If-Match": "$response.header.ETag"},
-    "deleteItem": {"id": "$response.body#/id", "header.If-Match": "$response.header.ETag"},
+    "get|Item": {"id": "$response.body#/id"},
+    "replace|Item": {"id": "$response.body#/id", "header.If-Match": "$response.header.ETag"},
+    "delete|Item": {"id": "$response.body#/id", "header.If-Match": "$response.header.ETag"},
 }
 _LINKS = {
-    ("createItem", "201"): _ITEM_LINKS,
-    ("replaceItem", "200"): _ITEM_LINKS,
-    ("getItem", "200"): _ITEM_LINKS,
-    ("listItems", "200"): {"listItems": {"next": "$response.body#/next"}},
+    ("create|Item", "201"): _ITEM_LINKS,
+    ("replace|Item", "200"): _ITEM_LINKS,
+    ("get|Item", "200"): _ITEM_LINKS,
+    ("list|Items", "200"): {"list|Items": {"next": "$response.body#/next"}},
 }
 
 
-def _operation(cfg: StackConfig, operation: contract.Operation,
+def _operation(cfg: StackConfig, collection: str, operation: contract.Operation,
                token_endpoint: Optional[str]) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "operationId": operation.operation_id, "summary": operation.summary,
@@ -83,11 +84,13 @@ def _operation(cfg: StackConfig, operation: contract.Operation,
     if operation.body:
         entry["requestBody"] = {"required": True, "content": {
             contract.JSON_MEDIA_TYPE: {"schema": _ref("schemas", operation.body)}}}
-    for (operation_id, status), links in _LINKS.items():
-        if operation_id == operation.operation_id:
+    for (stem, status), links in _LINKS.items():
+        if contract.operation_id(stem, collection) == operation.operation_id:
+            targets = {contract.operation_id(target, collection): parameters
+                       for target, parameters in links.items()}
             entry["responses"][status]["links"] = {
                 target: {"operationId": target, "parameters": parameters}
-                for target, parameters in links.items()}
+                for target, parameters in targets.items()}
     security = openapi_security.requirement(cfg, operation.method, token_endpoint)
     if security is not None:
         entry["security"] = security
@@ -112,8 +115,10 @@ def build_openapi(cfg: StackConfig, servers: list[dict[str, Any]],
     """The document for one environment; `servers` from openapi_cli (deployed or templated),
     `token_endpoint` (the deployed pool's OAuth 2.0 one) when known."""
     paths: dict[str, Any] = {}
-    for operation in contract.OPERATIONS:
-        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(cfg, operation, token_endpoint)
+    for collection in cfg.collections:
+        for operation in contract.operations(((collection.name, collection.path),)):
+            paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(
+                cfg, collection.name, operation, token_endpoint)
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": f"Serverless data API ({cfg.environment})",

@@ -1,6 +1,8 @@
 """Stack outputs, exported under names that include the environment."""
 
 from troposphere import Export, GetAtt, Output, Ref, Sub, apigateway, awslambda
+from typing import Sequence
+
 from troposphere.dynamodb import Table
 
 from data_api_stack import ids
@@ -14,12 +16,15 @@ def exported_output(cfg: StackConfig, logical_id: str, description: str,
 
 
 def build_outputs(cfg: StackConfig, function: awslambda.Function, api: apigateway.RestApi,
-                  stage: apigateway.Stage, table: Table) -> list[Output]:
+                  stage: apigateway.Stage, tables: Sequence[Table]) -> list[Output]:
     url = Sub("https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/",
               Api=Ref(api), Stage=Ref(stage))
     return [
         exported_output(cfg, ids.OUTPUT_FUNCTION_ARN, "ARN of the API's Lambda function",
                 GetAtt(function, "Arn")),
         exported_output(cfg, ids.OUTPUT_API_URL, "Base URL of the API, stage path included", url),
-        exported_output(cfg, ids.OUTPUT_TABLE_NAME, "Name of the DynamoDB items table", Ref(table)),
+        *[exported_output(cfg, ids.OUTPUT_TABLE_NAME if c.is_default else f"{t.title}Name",
+                          f"Name of the {c.name} collection's DynamoDB table ({c.path})"
+                          if not c.is_default else "Name of the DynamoDB items table", Ref(t))
+          for c, t in zip(cfg.collections, tables)],
     ]

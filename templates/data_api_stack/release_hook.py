@@ -23,10 +23,12 @@ from awacs.helpers.trust import get_lambda_assumerole_policy
 from troposphere import GetAtt, Ref, Sub, awslambda, iam, logs
 
 from deploy_hooks.checks import REQUEST_COUNT
-from deploy_hooks.pretraffic import CALLER_ENV, NEW_VERSION_ENV, STAGE_ENV
+from deploy_hooks.pretraffic import CALLER_ENV, COLLECTIONS_ENV, NEW_VERSION_ENV, STAGE_ENV
 from data_api_stack import ids
 from data_api_stack.config import StackConfig
 from data_api_stack.function import JsonLoggingConfig
+
+MAX_TIMEOUT = 900  # Lambda's longest function timeout, in seconds
 from data_api_stack.iam import xray_statement
 from data_api_stack.logs import log_group
 
@@ -94,13 +96,15 @@ def build_hook(cfg: StackConfig, fn: awslambda.Function, version: awslambda.Vers
         Code=awslambda.Code(S3Bucket=code.S3Bucket, S3Key=code.S3Key),
         Role=GetAtt(role, "Arn"),
         MemorySize=256,
-        # Every check may take the API function's full timeout, plus start-up.
-        Timeout=REQUEST_COUNT * cfg.timeout_seconds + 30,
+        # Every check may take the API function's full timeout, plus start-up (at most
+        # Lambda's 900 s; the checks' requests normally answer in milliseconds).
+        Timeout=min(MAX_TIMEOUT, REQUEST_COUNT * len(cfg.collections) * cfg.timeout_seconds + 30),
         # One release at a time per deployment group, so one execution, reserved: it can
         # neither starve the API nor be starved by it (checkov CKV_AWS_115).
         ReservedConcurrentExecutions=1,
         Environment=awslambda.Environment(Variables={
             NEW_VERSION_ENV: Ref(version), STAGE_ENV: cfg.environment,
+            COLLECTIONS_ENV: ",".join(c.path for c in cfg.collections),
             CALLER_ENV: caller(GetAtt(role, "Arn"))}),
         TracingConfig=awslambda.TracingConfig(Mode="Active"),  # as the API function's
         LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(group),

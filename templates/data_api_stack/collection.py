@@ -1,0 +1,143 @@
+"""The `collections` key: which collections an environment serves, each its own table.
+
+    collections:
+      data: {}              # the default when the key is absent
+      orders: {path: /orders, billing: on_demand}
+
+Every collection gets a table, the routes `<path>` and `<path>/{id}`, IAM on its
+table's ARN, alarms and dashboard widgets (template.py wires them). The names of the
+default collection's resources predate collections and are kept (a rename would
+replace the table): its table is `<prefix>-items`, its alarms and scaling resources
+carry no collection name. Every other collection's logical IDs start with its name in
+CamelCase (`order_items` -> OrderItemsTable), its physical names with its name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from data_api import contract, routes
+from data_api.routes import COLLECTION as DEFAULT_PATH
+from data_api_stack import ids
+from data_api_stack.parsers import ConfigError, fail
+
+DEFAULT = contract.DEFAULT_COLLECTION
+KEY = "collections"
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+MAX_NAME_LENGTH = 32
+# One path segment of lower-case letters, digits, '-' or '_' (API Gateway path parts are
+# case-sensitive; one case keeps URLs unambiguous).
+PATH_PATTERN = re.compile(r"^/[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
+BILLING_MODES = {"provisioned": "PROVISIONED", "on_demand": "PAY_PER_REQUEST"}
+# Paths the API (or the local API beside it) already answers: the OpenAPI document and
+# its viewer (`make up`), and the default collection's table name as a name.
+RESERVED_PATHS = ("/docs", "/openapi.json")
+LEGACY_TABLE_SUFFIX = "items"
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One collection; field names are its config keys (`name` is the mapping's key)."""
+
+    name: str
+    path: str
+    billing: str = "provisioned"
+
+    @property
+    def is_default(self) -> bool:
+        return self.name == DEFAULT
+
+    @property
+    def camel(self) -> str:
+        """The name in CamelCase: `order_items` -> OrderItems."""
+        return "".join(part.capitalize() for part in self.name.split("_"))
+
+    @property
+    def table_id(self) -> str:
+        """The table's logical ID: DataTable (ids.TABLE), OrdersTable."""
+        return ids.TABLE if self.is_default else f"{self.camel}Table"
+
+    def table_part_id(self, suffix: str) -> str:
+        """Logical ID of a resource about the table (alarm, scaling): the default
+        collection's are `Table<suffix>`, another's `<Camel>Table<suffix>`."""
+        return f"Table{suffix}" if self.is_default else f"{self.table_id}{suffix}"
+
+    def table_name(self, name_prefix: str) -> str:
+        return f"{name_prefix}-{LEGACY_TABLE_SUFFIX if self.is_default else self.name}"
+
+    def scoped_name(self, name_prefix: str, rest: str) -> str:
+        """A physical name about the collection: `<prefix>-[<name>-]<rest>`."""
+        return f"{name_prefix}-{rest}" if self.is_default else f"{name_prefix}-{self.name}-{rest}"
+
+    @property
+    def provisioned(self) -> bool:
+        return self.billing == "provisioned"
+
+    @property
+    def billing_mode(self) -> str:
+        return BILLING_MODES[self.billing]
+
+
+DEFAULT_COLLECTIONS = (Collection(DEFAULT, DEFAULT_PATH),)
+
+
+def _collection(name: Any, entry: Any) -> Collection:
+    where = f"{KEY}.{name}"
+    if not isinstance(name, str) or not NAME_PATTERN.match(name) or len(name) > MAX_NAME_LENGTH:
+        raise ConfigError(f"sceptre_user_data.{KEY}: expected collection names of 1-"
+                          f"{MAX_NAME_LENGTH} lower-case letters, digits and single '_', "
+                          f"starting with a letter (like orders or order_items), got {name!r}")
+    if name == LEGACY_TABLE_SUFFIX:
+        raise ConfigError(f"sceptre_user_data.{where}: the name {name!r} is taken: the "
+                          f"{DEFAULT!r} collection's table is named <prefix>-{name}; choose "
+                          "another name (its path can still be /items)")
+    if entry is None:
+        entry = {}
+    if not isinstance(entry, Mapping):
+        raise fail(where, "a mapping of path and billing (or {})", entry)
+    unknown = sorted(set(entry) - {"path", "billing"})
+    if unknown:
+        raise ConfigError(f"sceptre_user_data.{where}: unknown key(s) "
+                          f"{', '.join(map(repr, unknown))}; known keys are billing, path")
+    path = entry.get("path", f"/{name}")
+    if not isinstance(path, str) or not PATH_PATTERN.match(path):
+        raise fail(f"{where}.path", "one path segment of lower-case letters, digits, '-' or "
+                   "'_', like /orders", path)
+    if path in RESERVED_PATHS:
+        raise fail(f"{where}.path", "a path the API does not already serve (" +
+                   ", ".join(RESERVED_PATHS) + " are the local API's document)", path)
+    billing = entry.get("billing", "provisioned")
+    if billing not in BILLING_MODES:
+        raise fail(f"{where}.billing", "one of " + ", ".join(BILLING_MODES), billing)
+    return Collection(name, path, billing)
+
+
+def parse_collections(key: str, value: Any) -> tuple[Collection, ...]:
+    """The `collections` mapping, in its order; each path served by one collection."""
+    if not isinstance(value, Mapping) or not value:
+        raise fail(key, "a non-empty mapping of collection name -> settings, like "
+                   "{data: {}, orders: {billing: on_demand}}", value)
+    parsed = tuple(_collection(name, entry) for name, entry in value.items())
+    seen: dict[str, str] = {}
+    for collection in parsed:
+        other = seen.setdefault(collection.path, collection.name)
+        if other != collection.name:
+            raise fail(f"{key}.{collection.name}.path", f"a path no other collection has "
+                       f"({other!r} is on it)", collection.path)
+    camels: dict[str, str] = {}
+    for collection in parsed:
+        other = camels.setdefault(collection.camel, collection.name)
+        if other != collection.name:
+            raise fail(key, f"names that differ in more than '_' ({other!r} and "
+                       f"{collection.name!r} give the same resource names)", collection.name)
+    return parsed
+
+
+def paths(collections: tuple[Collection, ...]) -> list[str]:
+    return [c.path for c in collections]
+
+
+def item_route(collection: Collection) -> str:
+    return routes.item_path(collection.path)
