@@ -72,3 +72,41 @@ def test_an_unknown_environment_is_one_line(tmp_path):
     result, out = _generate(tmp_path, "nope", "--offline")
     assert result.returncode == 2 and not out.exists()
     assert result.stderr.strip() == "error: no environment 'nope' (no config/nope/api.yaml)"
+
+
+@pytest.fixture(scope="module")
+def collections_document(tmp_path_factory) -> dict:
+    """The document of dev with data, an on-demand orders and customers."""
+    from data_api_stack import parse_config
+    from data_api_stack.openapi import build_openapi, templated_server
+
+    cfg = parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+                        "collections": {"data": {}, "orders": {"billing": "on_demand"},
+                                        "customers": {}}})
+    return build_openapi(cfg, [templated_server("dev", "us-west-2")])
+
+
+def test_the_document_covers_every_collection_and_validates(collections_document, tmp_path):
+    out = tmp_path / "openapi.json"
+    out.write_text(json.dumps(collections_document))
+    result = subprocess.run([str(VALIDATOR), str(out)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    paths = collections_document["paths"]
+    for collection in ("/data", "/orders", "/customers"):
+        assert set(paths[collection]) == {"get", "post"}
+        assert set(paths[collection + "/{id}"]) == {"get", "put", "delete"}
+    ids = [op["operationId"] for ops in paths.values() for op in ops.values()]
+    assert len(ids) == len(set(ids)) == 15
+    assert {"listItems", "createOrdersItem", "getCustomersItem"} <= set(ids)
+
+
+def test_links_stay_within_their_collection(collections_document):
+    paths = collections_document["paths"]
+    owner = {op["operationId"]: path.split("/")[1] for path, ops in paths.items()
+             for op in ops.values()}
+    links = [(op["operationId"], link["operationId"]) for ops in paths.values()
+             for op in ops.values() for reply in op["responses"].values()
+             for link in reply.get("links", {}).values()]
+    assert len(links) == 3 * 10  # per collection: 3 x 3 item links and the next page
+    assert all(owner[source] == owner[target] for source, target in links)
