@@ -56,9 +56,12 @@ test: venv
 up: venv
 	$(VENV)/bin/python -m localdev.up --env $(ENV) --port $(PORT)
 
-## make smoke URL=<stage url> [TOKEN=<token>]: the pre-traffic checks over HTTP
+## make smoke URL=<stage url> [TOKEN=<token>] [ENV=<env>]: the pre-traffic checks over HTTP,
+## on every collection of config/<env>/ when ENV is given (else on /data)
+# ENV's default (dev) is not passed: only an ENV given on the command line or environment.
+SMOKE_ENV := $(if $(filter file,$(origin ENV)),,$(if $(ENV),--env "$(ENV)"))
 smoke: $(VENV)/.installed
-	@TOKEN="$(TOKEN)" $(VENV)/bin/python -m localdev.smoke --url "$(URL)"
+	@TOKEN="$(TOKEN)" $(VENV)/bin/python -m localdev.smoke --url "$(URL)" $(SMOKE_ENV)
 
 ## make token ROLE=reader|writer [ENV=dev]: a fresh token of a local user (while make up runs)
 ROLE ?= writer

@@ -69,3 +69,14 @@ def test_first_run_says_what_it_installs_before_installing():
     for venv in (".venv-localaws", ".venv"):
         said = out.index(f"Installing {venv}:")
         assert said < out.index(f"{venv}/bin/pip install", said)
+
+
+def test_banner_lines_for_further_collections_come_from_the_function_env():
+    base = "http://127.0.0.1:3000/dev"
+    env = {"COLLECTIONS": '{"/data":"t-items","/orders":"t-orders","/people":"t-people"}'}
+    assert up.collection_lines(base, env, " -H x") == [
+        f"  curl -s '{base}/orders?limit=10' -H x    # collection /orders",
+        f"  curl -s '{base}/people?limit=10' -H x    # collection /people"]
+    # The default collection only (the /data lines cover it), or no readable variable.
+    for only_data in ({"COLLECTIONS": '{"/data":"t-items"}'}, {}, {"COLLECTIONS": "{"}):
+        assert up.collection_lines(base, only_data) == []

@@ -1,6 +1,7 @@
 """The README's make targets run as documented, each in a quick form: generate, review,
-openapi, lint with checkov, fuzz. (up, token and smoke: test_make_up.py; bench:
-test_bench.py.) What each target checks is tested in depth elsewhere; here, that the
+openapi, lint with checkov, fuzz, smoke's command line. (up, token and smoke for real:
+test_make_up.py, and smoke with ENV on several collections: test_e2e_collections.py;
+bench: test_bench.py.) What each target checks is tested in depth elsewhere; here, that the
 target itself still works, so none can rot unseen."""
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.helpers import REPO, STACKS, offline_env
 
@@ -64,3 +67,28 @@ def test_make_fuzz_runs_the_contract_run():
     result = make("fuzz", "FUZZ_EXAMPLES=2")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout and " failed" not in result.stdout, result.stdout[-1000:]
+
+
+@pytest.mark.parametrize(("args", "env", "passed"), [
+    ((), {}, None),  # ENV's own default (dev) is not passed: the checks stay on /data
+    (("ENV=prod",), {}, "prod"),
+    ((), {"ENV": "prod"}, "prod"),
+    (("ENV=",), {}, None),
+])
+def test_make_smoke_passes_env_only_when_given(args, env, passed):
+    result = subprocess.run(["make", "-n", "--no-print-directory", "smoke", "URL=http://x/dev",
+                             *args], cwd=REPO, env=offline_env(**env), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    command = result.stdout.strip().splitlines()[-1]
+    assert '-m localdev.smoke --url "http://x/dev"' in command
+    if passed:
+        assert command.endswith(f'--env "{passed}"'), command
+    else:
+        assert "--env" not in command, command
+
+
+def test_make_smoke_env_of_an_unknown_environment_is_one_line():
+    result = make("smoke", "URL=http://127.0.0.1:9/dev", "ENV=nope", timeout=120)
+    assert result.returncode != 0
+    assert "error: no environment 'nope'" in result.stderr and "Traceback" not in result.stderr

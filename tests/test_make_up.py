@@ -56,12 +56,16 @@ def test_up_prod_launches_with_codedeploy_and_make_smoke_passes():
         output = up.ready()
         assert f"Local API: http://127.0.0.1:{port}/prod" in output, output
         endpoint = re.search(r"Local AWS \(moto\) on (http://\S+),", output).group(1)
-        smoke = subprocess.run(["make", "--no-print-directory", "smoke",
-                                f"URL=http://127.0.0.1:{port}/prod", f"TOKEN={up.token()}"],
-                               cwd=REPO, env=offline_env(), capture_output=True, text=True,
-                               timeout=120)
-        assert smoke.returncode == 0, smoke.stdout + smoke.stderr
-        assert "5/5 checks passed" in smoke.stdout and "FAIL" not in smoke.stdout
+        url, token = f"URL=http://127.0.0.1:{port}/prod", f"TOKEN={up.token()}"
+        # As documented, then with ENV: prod's collections, read from config/prod (one,
+        # /data; several collections: test_e2e_collections.py).
+        for env in ((), ("ENV=prod",)):
+            smoke = subprocess.run(["make", "--no-print-directory", "smoke", url, token, *env],
+                                   cwd=REPO, env=offline_env(), capture_output=True, text=True,
+                                   timeout=120)
+            assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+            assert "5/5 checks passed" in smoke.stdout and "FAIL" not in smoke.stdout
+            assert smoke.stdout.rstrip().endswith("(/data)"), smoke.stdout
         session = boto3.session.Session(aws_access_key_id="local",
                                         aws_secret_access_key="local", region_name="us-west-2")
         codedeploy = session.client("codedeploy", endpoint_url=endpoint)

@@ -1,10 +1,13 @@
-"""`make smoke URL=<api url> [TOKEN=<access token>]`: the release checks over HTTP.
+"""`make smoke URL=<api url> [TOKEN=<access token>] [ENV=<env>]`: the release checks over HTTP.
 
 The same checks the pre-traffic hook runs against a new version (one list,
 handlers/deploy_hooks/checks.py), sent to a deployed stage: real AWS after
-`sceptre launch prod`, or the local API of `make up`. The only write is one item
-under the `smoke-test-` id prefix, created and deleted again. Exit 0 when every
-check passed, 1 otherwise, 2 for a bad command line.
+`sceptre launch prod`, or the local API of `make up`. They run on each collection:
+with `--env <env>`, every collection config/<env>/api.yaml declares (read offline
+through Sceptre, as `sceptre generate` reads it); with `--path /<path>` (repeatable),
+those paths too; with neither, the default collection (/data). The only write is one
+item per collection under the `smoke-test-` id prefix, created and deleted again.
+Exit 0 when every check passed, 1 otherwise, 2 for a bad command line or environment.
 """
 
 from __future__ import annotations
@@ -14,10 +17,16 @@ import os
 import sys
 import urllib.error
 import urllib.request
-from typing import Optional
+from pathlib import Path
+from typing import Optional, Sequence
 from urllib.parse import urlencode, urlsplit
 
+from data_api import routes
 from deploy_hooks.checks import Answer, Request, Transport, run_checks
+
+
+class SmokeError(RuntimeError):
+    """A reason the checks cannot run, said in one line."""
 
 
 def http_transport(base_url: str, token: Optional[str] = None,
@@ -43,22 +52,56 @@ def http_transport(base_url: str, token: Optional[str] = None,
     return send
 
 
+def environment_paths(project: Path, env: str) -> list[str]:
+    """The collection paths config/<env>/api.yaml declares, read offline through Sceptre."""
+    from data_api_stack.config import ConfigError
+    from data_api_stack.openapi_cli import load_environment
+
+    if not (project / "config" / env / "api.yaml").is_file():
+        raise SmokeError(f"no environment {env!r} (no config/{env}/api.yaml under {project})")
+    try:
+        return [c.path for c in load_environment(project, env).config.collections]
+    except ConfigError as error:
+        raise SmokeError(f"config/{env}/api.yaml: {error}") from None
+
+
+def collection_paths(project: Path, env: Optional[str], extra: Sequence[str]) -> list[str]:
+    """The environment's collection paths, then `extra`, each once; /data if neither."""
+    for path in extra:
+        if not path.startswith("/") or path.endswith("/") or "?" in path:
+            raise SmokeError(f"--path must be a collection path like /orders, got {path!r}")
+    paths = [*(environment_paths(project, env) if env else []), *extra]
+    return list(dict.fromkeys(paths)) or [routes.COLLECTION]
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="", help="the stage URL, e.g. the ApiUrl output")
     parser.add_argument("--token", default=os.environ.get("TOKEN") or None,
                         help="an access token with the write scope (default: $TOKEN)")
+    parser.add_argument("--env", default=None,
+                        help="check every collection of this environment (config/<env>/)")
+    parser.add_argument("--path", action="append", default=[], dest="paths",
+                        help="check this collection path too (repeatable); default: /data "
+                             "when neither --env nor --path is given")
+    parser.add_argument("--project", default=".", help="the Sceptre project folder (--env)")
     args = parser.parse_args(argv)
     if urlsplit(args.url).scheme not in ("http", "https") or not urlsplit(args.url).netloc:
         print(f"error: URL must be the API's stage URL, like "
               f"https://<id>.execute-api.<region>.amazonaws.com/prod/ (got {args.url!r}); "
-              "run `make smoke URL=<url> [TOKEN=<token>]`", file=sys.stderr)
+              "run `make smoke URL=<url> [TOKEN=<token>] [ENV=<env>]`", file=sys.stderr)
         return 2
-    results = run_checks(http_transport(args.url, args.token))
+    try:
+        paths = collection_paths(Path(args.project), args.env or None, args.paths)
+    except SmokeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    results = run_checks(http_transport(args.url, args.token), collections=paths)
     for result in results:
         print(f"{'PASS' if result.passed else 'FAIL'}  {result.name}: {result.detail}")
     passed = sum(r.passed for r in results)
-    print(f"{passed}/{len(results)} checks passed against {args.url}")
+    print(f"{passed}/{len(results)} checks passed against {args.url} "
+          f"({', '.join(paths)})")
     return 0 if passed == len(results) else 1
 
 

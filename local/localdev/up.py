@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from typing import IO, Optional
 
 import yaml
 
+from data_api import collection_env, routes
 from data_api_stack import ids
 from data_api_stack.openapi_cli import document
 from localdev import iam_callers, tokens
@@ -71,6 +73,18 @@ def _curl_lines(base: str, auth: str = "", reader: str = "") -> str:
         f"  curl -s -i -X OPTIONS {base}/data -H 'Origin: https://example.com'",
     ] + ([f"  curl -s -i -X POST {base}/data{reader} -d '{{}}'    # a reader's write: 403",
           f"  curl -s -i {base}/data    # no token: 401"] if reader else []))
+
+
+def collection_lines(base: str, function_env: dict[str, str], auth: str = "") -> list[str]:
+    """A line listing each collection the launched function serves besides /data, from
+    its COLLECTIONS variable (path -> table, data_api.collection_env), in its order."""
+    try:
+        tables = json.loads(function_env.get(collection_env.ENV) or "{}")
+    except ValueError:  # the handler answers 500 then; the banner just has no more lines
+        tables = {}
+    return [f"  curl -s '{base}{path}?limit=10'{auth}    # collection {path}"
+            for path in (tables if isinstance(tables, dict) else {})
+            if path != routes.COLLECTION]
 
 
 def _local_callers(env: str, endpoint: str, outputs: dict[str, str]) -> str:
@@ -130,10 +144,11 @@ def run(env: str, port: int, host: str) -> None:
                    ' -H "Authorization: Bearer $READER_TOKEN"') if callers and not signers \
             else ("", "")  # iam: the banner has the signed lines
         root = f"http://{host}:{server.server_port}"
+        tries = "\n".join([_curl_lines(base, *headers),
+                            *collection_lines(base, stack.function_env, headers[1])])
         print(f"{callers}\nLocal API: {base}  (also without the stage prefix)\n"
               f"API docs (local only): {root}{DOCS_PATH}, document: {root}{OPENAPI_PATH}\n"
-              f"Try:\n{_curl_lines(base, *headers)}\n\nCtrl-C stops the API and the local AWS.",
-              flush=True)
+              f"Try:\n{tries}\n\nCtrl-C stops the API and the local AWS.", flush=True)
         try:
             server.serve_forever()  # werkzeug's returns on Ctrl-C instead of raising
         except KeyboardInterrupt:
