@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import shutil
 import subprocess
@@ -23,6 +25,10 @@ AUTH_VARIANTS = {
     "existing-pool": {"cognito_user_pool_arn":
                       "arn:aws:cognito-idp:us-west-2:111122223333:userpool/us-west-2_AbCdEf123"},
 }
+# Three collections (the default one, one on demand at its own path, one provisioned),
+# rendered with each shipped environment's config (tests.helpers.render_collections_variant).
+COLLECTIONS_VARIANT = {"data": {}, "orders": {"path": "/orders", "billing": "on_demand"},
+                       "customers": {"billing": "provisioned"}}
 STACKS = [*(f"{env}/{stack}.yaml" for env in ENVIRONMENTS for stack in ("api", "artifacts")),
           "account/apigateway-logging.yaml"]
 
@@ -112,4 +118,18 @@ def render_auth_variant(variant: str) -> str:
 
     cfg = parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
                         **AUTH_VARIANTS[variant]})
+    return build_template(cfg).to_json()
+
+
+@functools.lru_cache(maxsize=None)
+def render_collections_variant(env: str) -> str:
+    """config/<env>/api.yaml's API template (read through Sceptre, as `sceptre generate`
+    reads it) with COLLECTIONS_VARIANT's collections instead of the config's own."""
+    from data_api_stack import build_template
+    from data_api_stack.collection import parse_collections
+    from data_api_stack.openapi_cli import load_environment
+
+    cfg = load_environment(REPO, env).config
+    cfg = dataclasses.replace(cfg, collections=parse_collections("collections",
+                                                                  COLLECTIONS_VARIANT))
     return build_template(cfg).to_json()

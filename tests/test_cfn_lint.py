@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from tests.helpers import AUTH_VARIANTS, BIN, STACKS, generate, render_auth_variant
+from tests.helpers import AUTH_VARIANTS, BIN, ENVIRONMENTS, STACKS, generate, \
+    render_auth_variant, render_collections_variant
 
 
 def _lint(path):
@@ -31,6 +32,16 @@ def test_cfn_lint_finds_nothing(stack, tmp_path):
 def test_cfn_lint_finds_nothing_in_other_auth_modes(variant, tmp_path):
     path = tmp_path / f"{variant}.json"
     path.write_text(render_auth_variant(variant))
+    result = _lint(path)
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_cfn_lint_finds_nothing_with_three_collections(env, tmp_path):
+    """Each environment's API stack with tests.helpers.COLLECTIONS_VARIANT: the default
+    collection, one on demand at its own path, one provisioned (autoscaled in prod)."""
+    path = tmp_path / f"collections-{env}.json"
+    path.write_text(render_collections_variant(env))
     result = _lint(path)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 

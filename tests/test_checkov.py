@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from data_api_stack.suppressions import SUPPRESSIONS
-from tests.helpers import AUTH_VARIANTS, REPO, STACKS, generate, render_auth_variant
+from tests.helpers import AUTH_VARIANTS, ENVIRONMENTS, REPO, STACKS, generate, \
+    render_auth_variant, render_collections_variant
 
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
 
@@ -29,12 +30,15 @@ ANONYMOUS = "auth-none"  # the variant whose data methods are open on purpose
 
 
 def _rendered() -> dict[str, dict]:
-    """Every template we ship, by file name: each stack config, and the API stack in
-    the other access-control modes."""
+    """Every template we ship, by file name: each stack config, the API stack in the
+    other access-control modes, and each environment's API stack with three collections
+    (tests.helpers.COLLECTIONS_VARIANT)."""
     templates = {stack.removesuffix(".yaml").replace("/", "-"): generate(stack)
                  for stack in STACKS}
     templates.update({f"auth-{variant}": json.loads(render_auth_variant(variant))
                       for variant in AUTH_VARIANTS})
+    templates.update({f"collections-{env}": json.loads(render_collections_variant(env))
+                      for env in ENVIRONMENTS})
     return templates
 
 

@@ -2,8 +2,9 @@
 
 Each scenario is one edit of a copy of the project; the base and every scenario are
 rendered once for the module, in parallel (one renderer process each), and reviewed
-with the same code the CLI runs. The CLI itself runs on a real git repository for the
-exit codes, the formats and the one-line errors.
+with the same code the CLI runs, against the base or, for the scenarios of BASES,
+against another scenario's rendering. The CLI itself runs on a real git repository for
+the exit codes, the formats and the one-line errors.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import pytest
 from stack_review import markdown, report, text
 from stack_review.diff import ResourceChange
 from stack_review.render import Job, render_all
-from tests.helpers import BIN, commit, edit, git_project, offline_env
+from stack_review.values import MISSING
+from tests.helpers import BIN, ENVIRONMENTS, commit, edit, git_project, offline_env
 
 ANSI = re.compile(r"\033\[[0-9;]*m")
 
@@ -55,9 +57,29 @@ def iam_action(root: Path) -> None:
     edit(root / "handlers" / "data_api" / "permissions.py", '"Scan")', '"Scan", "Query")')
 
 
+ORDERS = "  collections: {data: {}, orders: {billing: on_demand}}\n"
+
+
+def add_collection(root: Path) -> None:
+    """A second collection, orders, in both environments (dev drops its data, prod
+    retains it)."""
+    for env in ENVIRONMENTS:
+        edit(root / "config" / env / "api.yaml", "sceptre_user_data:\n",
+             "sceptre_user_data:\n" + ORDERS)
+
+
+def remove_collection(root: Path) -> None:
+    """The orders collection gone again: reviewed against add_collection (BASES)."""
+    add_collection(root)
+    for env in ENVIRONMENTS:
+        edit(root / "config" / env / "api.yaml", ORDERS, "  collections: {data: {}}\n")
+
+
 SCENARIOS: dict[str, Callable[[Path], None]] = {
     f.__name__: f for f in (key_schema, memory, rename_table, handler_code, prod_cors,
-                            iam_action)}
+                            iam_action, add_collection, remove_collection)}
+# Scenarios reviewed against another scenario's rendering instead of the project's.
+BASES = {"remove_collection": "add_collection"}
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +88,22 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reviews(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, report.Review]:
+def renderings(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """The base's and each scenario's rendering, by name."""
     heads = {}
     for name, change in SCENARIOS.items():
         heads[name] = tmp_path_factory.mktemp(name) / "project"
         shutil.copytree(repo, heads[name], ignore=shutil.ignore_patterns(".git"))
         change(heads[name])
-    base, *rendered = render_all([Job("base", repo)] + [Job(n, p) for n, p in heads.items()])
-    return {name: report.build("base", name, base, new)
-            for name, new in zip(heads, rendered)}
+    rendered = render_all([Job("base", repo)] + [Job(n, p) for n, p in heads.items()])
+    return dict(zip(["base", *heads], rendered))
+
+
+@pytest.fixture(scope="module")
+def reviews(renderings: dict[str, dict]) -> dict[str, report.Review]:
+    return {name: report.build(BASES.get(name, "base"), name,
+                               renderings[BASES.get(name, "base")], renderings[name])
+            for name in SCENARIOS}
 
 
 def changed(review: report.Review, stack: str) -> dict[str, ResourceChange]:
@@ -162,6 +191,73 @@ def test_added_iam_action_is_a_security_change(reviews):
         assert added and all("dynamodb:Query" in s.detail for s in added)
         removed = [s for s in stack.security if s.sign == "-"]
         assert removed and not any("dynamodb:Query" in s.detail for s in removed)
+
+
+# Content-hashed resources: a new logical ID (a create and a delete) whenever the
+# function's configuration or the API's definition changes.
+SWAPPED = {"AWS::Lambda::Version", "AWS::ApiGateway::Deployment"}
+
+
+def test_added_collection_adds_its_resources_and_updates_the_rest_in_place(reviews):
+    review = reviews["add_collection"]
+    assert changed_stacks(review) == {"dev/api", "prod/api"}
+    for env in ("dev", "prod"):
+        changes = changed(review, f"{env}/api")
+        assert "DataTable" not in changes  # the default collection's table is untouched
+        added = {i for i, c in changes.items() if c.action == "add" and c.type not in SWAPPED}
+        assert "OrdersTable" in added and all(i.startswith("Orders") for i in added), added
+        assert changes["OrdersTable"].type == "AWS::DynamoDB::Table"
+        updated = {i for i, c in changes.items() if c.action == "update"}
+        assert {"ApiFunction", "ApiFunctionRole", "Dashboard", "PagingCompositeAlarm",
+                "ApiStage", "ApiFunctionLiveAlias"} <= updated
+        assert "Properties.Environment.Variables.COLLECTIONS" in paths(changes["ApiFunction"])
+        for change in changes.values():
+            assert not change.data_loss, change.logical_id
+            if change.type in SWAPPED:  # a swap: one ID destroyed, its successor added
+                assert change.action in ("add", "destroy") and change.renamed in changes
+            else:
+                assert change.action in ("add", "update"), (change.logical_id, change.action)
+        (stack,) = [s for s in review.stacks if s.name == f"{env}/api"]
+        assert [(path, old) for path, old, _ in stack.outputs] == [(("OrdersTableName",),
+                                                                    MISSING)]
+        granted = [s for s in stack.security if s.sign == "+" and s.kind == "IAM statement"
+                   and s.resource == "ApiFunctionRole"]
+        assert granted and all("OrdersTable.Arn" in s.detail for s in granted)
+    assert not report.data_losses(review)
+    assert not report.failures(review, ["replacement", "destroy"])
+
+
+def test_removed_collection_destroys_its_table_in_dev_and_orphans_it_in_prod(reviews):
+    review = reviews["remove_collection"]
+    assert changed_stacks(review) == {"dev/api", "prod/api"}
+    dev, prod = changed(review, "dev/api"), changed(review, "prod/api")
+    assert dev["OrdersTable"].action == "destroy" and dev["OrdersTable"].data_loss == "DATA LOSS"
+    # prod retains data (DeletionPolicy Retain): the table stays, unmanaged.
+    assert prod["OrdersTable"].action == "orphan"
+    assert prod["OrdersTable"].data_loss == "DATA ORPHANED"
+    assert [(s.name, r.logical_id) for s, r in report.data_losses(review)] == [
+        ("dev/api", "OrdersTable"), ("prod/api", "OrdersTable")]
+    for env, changes in (("dev", dev), ("prod", prod)):
+        (stack,) = [s for s in review.stacks if s.name == f"{env}/api"]
+        assert [(path, new) for path, _, new in stack.outputs] == [(("OrdersTableName",),
+                                                                    MISSING)]
+        assert any(f"export serverless-data-{env}-OrdersTableName is removed" in note
+                   for note in stack.notes)
+        assert "DataTable" not in changes
+        assert not [c for c in changes.values() if c.action in ("replace", "may replace")]
+        gone = {i for i, c in changes.items() if c.action in ("destroy", "orphan")
+                and c.type not in SWAPPED}
+        assert gone == {i for i in changes if i.startswith("Orders")}
+    assert report.failures(review, ["destroy"]) == ["dev/api OrdersTable: destroy (DATA LOSS)",
+                                                    "prod/api OrdersTable: orphan (DATA ORPHANED)"]
+    out = text.render(review)
+    assert "OrdersTable (AWS::DynamoDB::Table) DESTROY *** DATA LOSS ***" in out
+    assert "OrdersTable (AWS::DynamoDB::Table) ORPHAN *** DATA ORPHANED ***" in out
+
+
+def test_only_the_default_collection_renders_as_the_shipped_project(renderings):
+    """`collections: {data: {}}`, remove_collection's config, is the key's default."""
+    assert renderings["remove_collection"] == renderings["base"]
 
 
 def test_text_fits_100_columns_and_colours_only_when_asked(reviews):
