@@ -122,14 +122,20 @@ def render_auth_variant(variant: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def render_collections_variant(env: str) -> str:
-    """config/<env>/api.yaml's API template (read through Sceptre, as `sceptre generate`
+def collections_variant_config(env: str) -> Any:
+    """config/<env>/api.yaml's StackConfig (read through Sceptre, as `sceptre generate`
     reads it) with COLLECTIONS_VARIANT's collections instead of the config's own."""
-    from data_api_stack import build_template
     from data_api_stack.collection import parse_collections
     from data_api_stack.openapi_cli import load_environment
 
     cfg = load_environment(REPO, env).config
-    cfg = dataclasses.replace(cfg, collections=parse_collections("collections",
+    return dataclasses.replace(cfg, collections=parse_collections("collections",
                                                                   COLLECTIONS_VARIANT))
-    return build_template(cfg).to_json()
+
+
+@functools.lru_cache(maxsize=None)
+def render_collections_variant(env: str) -> str:
+    """The API template of collections_variant_config(env)."""
+    from data_api_stack import build_template
+
+    return build_template(collections_variant_config(env)).to_json()

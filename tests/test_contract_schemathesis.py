@@ -1,6 +1,8 @@
 """Schemathesis, from the generated OpenAPI document, against the local API: every check.
 
-The local API (the rendered dev template's gateway behaviour: its Cognito authorizer,
+Over the whole document of dev with three collections (tests.helpers.COLLECTIONS_VARIANT:
+data, an on-demand orders, customers), each on its own table.
+The local API (the rendered template's gateway behaviour: its Cognito authorizer,
 request models and validators, with the handler in-process) runs over moto's DynamoDB;
 Schemathesis runs from .venv-contract with all its checks (ignored_auth included: it
 drops the token and expects 401), both positive and negative data, and every phase
@@ -22,13 +24,14 @@ from typing import Iterator
 
 import pytest
 
-from data_api_stack import ids
-from data_api_stack.openapi_cli import document
+from data_api import collection_env
+from data_api_stack import build_template, ids
+from data_api_stack.openapi import build_openapi
 from localdev.apiserver import HandlerLoader, LocalApi, serve
 from localdev.authorizer import CognitoAuthorizer
 from localdev.localaws import free_port
 from tests import auth_context as ctx
-from tests.helpers import REPO
+from tests.helpers import REPO, collections_variant_config
 
 SCHEMATHESIS = REPO / ".venv-contract" / "bin" / "schemathesis"
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "15"))
@@ -56,21 +59,32 @@ def pool() -> Iterator[ctx.TestPool]:
 
 
 @pytest.fixture()
-def local_api(dynamodb, monkeypatch: pytest.MonkeyPatch, dev_template,
+def local_api(dynamodb, monkeypatch: pytest.MonkeyPatch,
               pool: ctx.TestPool) -> Iterator[str]:
-    """The local API of the rendered dev template on a free port; yields its base URL."""
+    """The local API of the rendered three-collection dev template on a free port, each
+    collection on its own moto table; yields its base URL."""
     import data_api.handler as handler_module
 
-    function_env = {"COLLECTIONS": json.dumps({"/data": TABLE}), "CORS_ORIGIN": "*", **ctx.function_env()}
+    cfg = collections_variant_config("dev")
+    template = json.loads(build_template(cfg).to_json())
+    tables = {c.path: TABLE if c.is_default else c.name for c in cfg.collections}
+    for table in tables.values():
+        if table != TABLE:
+            dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                                  KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                  AttributeDefinitions=[{"AttributeName": "id",
+                                                         "AttributeType": "S"}])
+    function_env = {collection_env.ENV: collection_env.encode(tables), "CORS_ORIGIN": "*",
+                    **ctx.function_env()}
     for name, value in function_env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(handler_module, "_client", None)  # a client for this moto
     port = free_port()
     base = f"http://127.0.0.1:{port}/{STAGE}"
-    app = LocalApi(dev_template, function_env, HandlerLoader(), log=lambda line: None,
+    app = LocalApi(template, function_env, HandlerLoader(), log=lambda line: None,
                    authorizers={ids.AUTHORIZER: CognitoAuthorizer(
                        ctx.ISSUER, pool.jwks_url)},  # type: ignore[attr-defined]
-                   openapi=document(REPO, STAGE, server_url=base, discover=False),
+                   openapi=build_openapi(cfg, [{"url": base, "description": "local"}]),
                    # The run sends far more than dev's stage allows per second; the
                    # throttle's own answers are tested in test_local_api_answers.
                    throttle=False)
@@ -111,3 +125,5 @@ def test_schemathesis_finds_nothing(local_api: str, pool: ctx.TestPool, tmp_path
     assert "No issues found" in result.stdout.splitlines()[-1], result.stdout[-3000:]
     generated = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
     assert generated and int(generated[1]) == int(generated[2]) > 0, result.stdout[-3000:]
+    # Every operation of every collection (5 each), not only /data's.
+    assert re.search(r"Tested: 15\b", result.stdout), result.stdout[-3000:]

@@ -2,7 +2,7 @@
 
 Generated from it: the OpenAPI document (data_api_stack.openapi), API Gateway's request
 models and validators (data_api_stack.requests), and so the local API's request checks
-(it reads the models back from the launched template). Routes come from routes.ROUTES
+(it reads the models back from the launched template). Routes come from routes.routes
 and limits from validation; tests check the handler agrees with every schema here.
 Schemas are JSON Schema draft 4 (what API Gateway models speak); this module is stdlib
 only because it ships in the Lambda zip with the rest of data_api.

@@ -68,9 +68,9 @@ CFN_LINT = (
 CDK_NAG = (
     Rule("AwsSolutions-IAM5", ROLE, "X-Ray PutTraceSegments/PutTelemetryRecords have no "
          "resource type; AWS accepts only \"*\"", _xray_wildcard_only, ("Resource::*",)),
-    Rule("AwsSolutions-IAM5", "AWS::IAM::ManagedPolicy", "auth: iam: <stage>/<VERB>/data/* "
-         "is each item route, /data/{id}; verbs stay exact", _always,
-         ({"regex": r"/^Resource::.*execute-api:.*\/(GET|PUT|DELETE)\/data\/\*.*$/"},)),
+    Rule("AwsSolutions-IAM5", "AWS::IAM::ManagedPolicy", "auth: iam: <stage>/<VERB>/<path>/* "
+         "is each collection's item route, <path>/{id}; verbs stay exact", _always,
+         ({"regex": r"/^Resource::.*execute-api:.*\/(GET|PUT|DELETE)\/[a-z0-9_-]+\/\*.*$/"},)),
     Rule("AwsSolutions-IAM4", ROLE, "AWS's policy for API Gateway's account-wide logging "
          "role, the form the API Gateway docs give", _apigw_logging_role,
          (f"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/{APIGW_LOGS_POLICY}",)),

@@ -1,0 +1,165 @@
+"""Every collection gets everything `/data` has: its table, routes, IAM on its exact
+table ARN, alarms in the composite, dashboard widgets and an output; rendered from the
+shipped dev and prod configs plus `data`, an on-demand `orders` and a provisioned
+`customers` (tests.helpers.COLLECTIONS_VARIANT)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from data_api import collection_env
+from data_api_stack import build_template, parse_config
+from tests.helpers import render_collections_variant, resources_of_type
+
+TABLES = {"data": "DataTable", "orders": "OrdersTable", "customers": "CustomersTable"}
+PATHS = {"data": "/data", "orders": "/orders", "customers": "/customers"}
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def variant(request: pytest.FixtureRequest) -> tuple[str, dict]:
+    return request.param, json.loads(render_collections_variant(request.param))
+
+
+def test_each_collection_has_its_own_table_with_the_data_tables_protections(variant):
+    env, template = variant
+    tables = resources_of_type(template, "AWS::DynamoDB::Table")
+    assert set(tables) == set(TABLES.values())
+    names = {logical: table["Properties"]["TableName"] for logical, table in tables.items()}
+    assert names == {"DataTable": f"serverless-data-{env}-items",
+                     "OrdersTable": f"serverless-data-{env}-orders",
+                     "CustomersTable": f"serverless-data-{env}-customers"}
+    for logical, table in tables.items():
+        props = table["Properties"]
+        assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["SSESpecification"] == {"SSEEnabled": True}
+        kept = env == "prod"
+        assert props["DeletionProtectionEnabled"] is kept
+        assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == (
+            "Retain" if kept else "Delete")
+    assert tables["OrdersTable"]["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert "ProvisionedThroughput" not in tables["OrdersTable"]["Properties"]
+    for logical in ("DataTable", "CustomersTable"):
+        assert tables[logical]["Properties"]["BillingMode"] == "PROVISIONED"
+        assert tables[logical]["Properties"]["ProvisionedThroughput"]
+
+
+def test_auto_scaling_covers_every_provisioned_table_and_no_on_demand_one(variant):
+    env, template = variant
+    targets = resources_of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget")
+    scaled = {json.dumps(t["Properties"]["ResourceId"]) for t in targets.values()}
+    expected = {"DataTable", "CustomersTable"} if env == "prod" else set()
+    assert {name for name in TABLES.values() if any(name in s for s in scaled)} == expected
+    assert len(targets) == 2 * len(expected)
+    policies = resources_of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy")
+    names = [p["Properties"]["PolicyName"] for p in policies.values()]
+    assert len(names) == len(set(names)) == 2 * len(expected)
+
+
+def test_the_function_may_touch_exactly_each_tables_arn(variant):
+    _, template = variant
+    role = template["Resources"]["ApiFunctionRole"]["Properties"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]
+                  if any(a.startswith("dynamodb:") for a in s["Action"])]
+    (statement,) = statements
+    assert sorted(json.dumps(r) for r in statement["Resource"]) == sorted(
+        json.dumps({"Fn::GetAtt": [t, "Arn"]}) for t in TABLES.values())
+    assert "*" not in json.dumps(statement["Resource"])
+
+
+def test_the_function_routes_each_path_to_its_own_table(variant):
+    _, template = variant
+    variables = template["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    rendered = re.sub(r"\$\{(\w+)\}", lambda m: "Ref:" + m.group(1),
+                      variables[collection_env.ENV]["Fn::Sub"])
+    assert json.loads(rendered) == {PATHS[name]: "Ref:" + TABLES[name] for name in TABLES}
+
+
+def _routes(template: dict) -> dict[tuple[str, str], dict]:
+    resources = resources_of_type(template, "AWS::ApiGateway::Resource")
+
+    def path(logical: str) -> str:
+        parent = resources[logical]["Properties"]["ParentId"]
+        part = resources[logical]["Properties"]["PathPart"]
+        return (path(parent["Ref"]) if "Ref" in parent else "") + "/" + part
+
+    return {(path(m["Properties"]["ResourceId"]["Ref"]), m["Properties"]["HttpMethod"]): m
+            for m in resources_of_type(template, "AWS::ApiGateway::Method").values()
+            if "Ref" in m["Properties"]["ResourceId"]}
+
+
+def test_each_collection_serves_the_same_methods_with_the_same_auth_and_validation(variant):
+    _, template = variant
+    routes = _routes(template)
+    for name, path in PATHS.items():
+        for route, verbs in ((path, ("GET", "POST")), (path + "/{id}", ("GET", "PUT", "DELETE"))):
+            for verb in (*verbs, "OPTIONS", "ANY"):
+                method, reference = routes[(route, verb)], routes[
+                    (route.replace(path, "/data"), verb)]
+                props = {k: v for k, v in method["Properties"].items() if k != "ResourceId"}
+                same = {k: v for k, v in reference["Properties"].items() if k != "ResourceId"}
+                if verb == "ANY":  # the 405 names its own path
+                    assert path in json.dumps(props["Integration"])
+                    continue
+                assert props == same, (route, verb)
+
+
+def test_only_this_stage_and_method_may_invoke_the_function_for_each_route(variant):
+    env, template = variant
+    arns = {json.dumps(p["Properties"]["SourceArn"]) for p in resources_of_type(
+        template, "AWS::Lambda::Permission").values() if "SourceArn" in p["Properties"]}
+    for path in PATHS.values():
+        for verb, route in (("GET", path), ("POST", path), ("GET", path + "/*"),
+                            ("PUT", path + "/*"), ("DELETE", path + "/*")):
+            assert any(f"/{env}/{verb}{route}\"" in arn for arn in arns), (verb, route)
+
+
+def test_every_tables_alarms_are_in_the_composite_and_on_the_dashboard(variant):
+    env, template = variant
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm")
+    rule = next(iter(resources_of_type(template, "AWS::CloudWatch::CompositeAlarm").values()))[
+        "Properties"]["AlarmRule"]
+    body, variables = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    for table in TABLES.values():
+        about = [a for a in alarms.values() if table in json.dumps(a["Properties"])]
+        kinds = {a["Properties"].get("MetricName") or "SystemErrors" for a in about}
+        assert {"ReadThrottleEvents", "WriteThrottleEvents", "SystemErrors"} <= kinds, table
+        for alarm in about:
+            assert f'ALARM("{alarm["Properties"]["AlarmName"]}")' in rule
+        (variable,) = [k for k, v in variables.items() if v == {"Ref": table}]
+        assert body.count("${" + variable + "}") >= 5, table
+    names = [a["Properties"]["AlarmName"] for a in alarms.values()]
+    assert len(names) == len(set(names))
+
+
+def test_each_table_is_an_output_and_data_keeps_its_table_name_output(variant):
+    env, template = variant
+    outputs = template["Outputs"]
+    assert outputs["TableName"]["Value"] == {"Ref": "DataTable"}
+    assert outputs["OrdersTableName"]["Value"] == {"Ref": "OrdersTable"}
+    assert outputs["CustomersTableName"]["Value"] == {"Ref": "CustomersTable"}
+    exports = [o["Export"]["Name"] for o in outputs.values()]
+    assert len(exports) == len(set(exports))
+
+
+def test_fifteen_collections_keep_the_functions_environment_far_under_lambdas_4_kb():
+    """Lambda caps a function's variables at 4 KB in total (names and values); the
+    function learns its collections from one of them. Fifteen collections of the longest
+    name, with the longest environment name, resolved as CloudFormation would."""
+    names = [f"{chr(ord('a') + n)}{'x' * 31}" for n in range(15)]
+    cfg = parse_config({"environment": "e" * 16, "code_key": "lambda/api-" + "0" * 64 + ".zip",
+                        "collections": {name: {} for name in names}})
+    function = build_template(cfg).to_dict()["Resources"]["ApiFunction"]["Properties"]
+    variables = function["Environment"]["Variables"]
+    tables = {t: r["Properties"]["TableName"] for t, r in build_template(cfg).to_dict()[
+        "Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"}
+    resolved = re.sub(r"\$\{(\w+)\}", lambda m: tables[m.group(1)],
+                      variables[collection_env.ENV]["Fn::Sub"])
+    assert len(json.loads(resolved)) == 15
+    # Other variables as the dev template has them (client ids are 26 characters).
+    others = sum(len(k) + len(v if isinstance(v, str) else "x" * 60)
+                 for k, v in variables.items() if k != collection_env.ENV)
+    assert len(collection_env.ENV) + len(resolved) + others < 2048
