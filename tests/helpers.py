@@ -134,8 +134,12 @@ def collections_variant_config(env: str) -> Any:
 
 
 @functools.lru_cache(maxsize=None)
-def render_collections_variant(env: str) -> str:
-    """The API template of collections_variant_config(env)."""
+def render_collections_variant(env: str, auth: str = "") -> str:
+    """The API template of collections_variant_config(env); `auth`: another access-control
+    mode (AUTH_VARIANTS) instead of the environment's."""
     from data_api_stack import build_template
 
-    return build_template(collections_variant_config(env)).to_json()
+    cfg = collections_variant_config(env)
+    if auth:
+        cfg = dataclasses.replace(cfg, **AUTH_VARIANTS[auth])
+    return build_template(cfg).to_json()

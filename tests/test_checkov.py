@@ -32,13 +32,15 @@ ANONYMOUS = "auth-none"  # the variant whose data methods are open on purpose
 def _rendered() -> dict[str, dict]:
     """Every template we ship, by file name: each stack config, the API stack in the
     other access-control modes, and each environment's API stack with three collections
-    (tests.helpers.COLLECTIONS_VARIANT)."""
+    (tests.helpers.COLLECTIONS_VARIANT), also in IAM mode."""
     templates = {stack.removesuffix(".yaml").replace("/", "-"): generate(stack)
                  for stack in STACKS}
     templates.update({f"auth-{variant}": json.loads(render_auth_variant(variant))
                       for variant in AUTH_VARIANTS})
     templates.update({f"collections-{env}": json.loads(render_collections_variant(env))
                       for env in ENVIRONMENTS})
+    # Per-method IAM policies name every collection's routes.
+    templates["collections-auth-iam"] = json.loads(render_collections_variant("dev", "iam"))
     return templates
 
 
