@@ -194,7 +194,8 @@ def client_for(endpoint: str) -> Any:
 
 def function_env() -> dict[str, str]:
     """The function's environment variables as the dev template sets them."""
-    return {"COLLECTIONS": json.dumps({"/data": TABLE}), "CORS_ORIGIN": "*", **auth_context.function_env()}
+    return {"COLLECTIONS": json.dumps({"/data": TABLE}), "CORS_ORIGIN": "*",
+            **auth_context.function_env()}
 
 
 def start_local_api(template: dict, authorizers: dict[str, Any]) -> tuple[Any, str]:

@@ -134,7 +134,8 @@ def _collection_checks(send: Transport, run_id: str, path: str, named: bool) -> 
             Request("POST", path, body='{"id": ', headers=JSON_HEADERS),
             400, _error_problem(errors.BAD_REQUEST_BODY))
     body = json.dumps({"id": created, "data": {"smokeTest": True, "at": int(time.time())}})
-    made = attempt("create a marked item", Request("POST", path, body=body, headers=JSON_HEADERS), 201,
+    made = attempt("create a marked item",
+                   Request("POST", path, body=body, headers=JSON_HEADERS), 201,
                    _item_problem(created))
     if made is not None and made.status == 201:
         etag = made.header("ETag")

@@ -92,7 +92,8 @@ def _body(collections: Sequence[Collection], alarm_count: int) -> dict[str, Any]
 
 
 def build_dashboard(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Function,
-                    tables: Sequence[Table], alarms: list[cloudwatch.Alarm]) -> cloudwatch.Dashboard:
+                    tables: Sequence[Table],
+                    alarms: list[cloudwatch.Alarm]) -> cloudwatch.Dashboard:
     variables: dict[str, Any] = {"ApiName": api.Name, "Stage": cfg.environment,
                                  "FunctionName": Ref(fn)}
     variables.update({table_variable(c): Ref(t) for c, t in zip(cfg.collections, tables)})
