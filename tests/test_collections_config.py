@@ -34,6 +34,10 @@ BAD_COLLECTIONS = [
                                                   "'data'"]),
     ({"a_b1": {}, "a_b_1": {}}, ["collections", "'a_b_1'", "'a_b1'"]),
     ({"items": {}}, ["collections.items", "'items'"]),
+    ({"orders": {"billing": ["on_demand"]}}, ["collections.orders.billing", "['on_demand']"]),
+    ({"orders": {1: "x", "size": 2}}, ["collections.orders", "'size'", "1"]),
+    ({"dev": {}}, ["collections.dev.path", "'/dev'"]),
+    ({f"c{n}": {} for n in range(9)}, ["collections", "at most 8", "got 9"]),
 ]
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from data_api import collection_env
 from data_api_stack import build_template, parse_config
+from data_api_stack.collection import MAX_COLLECTIONS
 from tests.helpers import render_collections_variant, resources_of_type
 
 TABLES = {"data": "DataTable", "orders": "OrdersTable", "customers": "CustomersTable"}
@@ -145,11 +146,12 @@ def test_each_table_is_an_output_and_data_keeps_its_table_name_output(variant):
     assert len(exports) == len(set(exports))
 
 
-def test_fifteen_collections_keep_the_functions_environment_far_under_lambdas_4_kb():
+def test_the_most_collections_keep_the_functions_environment_far_under_lambdas_4_kb():
     """Lambda caps a function's variables at 4 KB in total (names and values); the
-    function learns its collections from one of them. Fifteen collections of the longest
-    name, with the longest environment name, resolved as CloudFormation would."""
-    names = [f"{chr(ord('a') + n)}{'x' * 31}" for n in range(15)]
+    function learns its collections from one of them. The most collections a stack may
+    have, of the longest name, with the longest environment name, resolved as
+    CloudFormation would."""
+    names = [f"{chr(ord('a') + n)}{'x' * 31}" for n in range(MAX_COLLECTIONS)]
     cfg = parse_config({"environment": "e" * 16, "code_key": "lambda/api-" + "0" * 64 + ".zip",
                         "collections": {name: {} for name in names}})
     function = build_template(cfg).to_dict()["Resources"]["ApiFunction"]["Properties"]
@@ -158,8 +160,9 @@ def test_fifteen_collections_keep_the_functions_environment_far_under_lambdas_4_
         "Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"}
     resolved = re.sub(r"\$\{(\w+)\}", lambda m: tables[m.group(1)],
                       variables[collection_env.ENV]["Fn::Sub"])
-    assert len(json.loads(resolved)) == 15
+    assert len(json.loads(resolved)) == MAX_COLLECTIONS
+    assert len(function["Description"]) <= 256
     # Other variables as the dev template has them (client ids are 26 characters).
     others = sum(len(k) + len(v if isinstance(v, str) else "x" * 60)
                  for k, v in variables.items() if k != collection_env.ENV)
-    assert len(collection_env.ENV) + len(resolved) + others < 2048
+    assert len(collection_env.ENV) + len(resolved) + others < 1024 + 512

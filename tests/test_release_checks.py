@@ -148,3 +148,40 @@ def test_the_events_are_api_gateway_proxy_events_with_the_stage(dynamodb, monkey
         assert event["requestContext"]["path"] == "/prod" + event["path"]
         if event["resource"] == "/data/{id}":
             assert event["pathParameters"]["id"].startswith(checks.SMOKE_ID_PREFIX)
+
+
+def test_out_of_time_the_hook_sends_no_more_checks_and_still_reports_failed(dynamodb,
+                                                                            monkeypatch):
+    """Each collection's checks may take the function's timeout; with many collections the
+    hook's own 900 s could end first. Below the budget it stops sending and reports."""
+    monkeypatch.setenv("CORS_ORIGIN", "*")
+    storage = Storage(dynamodb, "items")
+    version = InProcessLambda(lambda event: handle(event, None, lambda _table: storage))
+    codedeploy, stubber = _codedeploy(pretraffic.FAILED)
+    left = iter([pretraffic.REQUEST_BUDGET_MS + 1, pretraffic.REQUEST_BUDGET_MS + 1])
+
+    outcome = pretraffic.handle(HOOK_EVENT, version.client, codedeploy, _env(),
+                                remaining_ms=lambda: next(left, 0))
+
+    stubber.assert_no_pending_responses()  # CodeDeploy heard back
+    assert outcome["status"] == "Failed"
+    # Nothing was created, so there is nothing to delete either.
+    assert [r["passed"] for r in outcome["results"]] == [True, True, False, False]
+    assert all("ran out of time" in r["detail"] for r in outcome["results"][2:])
+    assert len(version.invoked) == 2
+
+
+def test_the_hook_checks_every_collection_it_is_given(dynamodb, monkeypatch):
+    monkeypatch.setenv("CORS_ORIGIN", "*")
+    monkeypatch.setenv("COLLECTIONS", '{"/data": "items", "/orders": "items"}')
+    storage = Storage(dynamodb, "items")
+    version = InProcessLambda(lambda event: handle(event, None, lambda _table: storage))
+    codedeploy, stubber = _codedeploy(pretraffic.SUCCEEDED)
+
+    outcome = pretraffic.handle(HOOK_EVENT, version.client, codedeploy,
+                                {**_env(), pretraffic.COLLECTIONS_ENV: "/data,/orders"})
+
+    stubber.assert_no_pending_responses()
+    assert outcome["status"] == "Succeeded", outcome["results"]
+    names = [r["name"] for r in outcome["results"]]
+    assert len(names) == 10 and {n.split(":")[0] for n in names} == {"/data", "/orders"}

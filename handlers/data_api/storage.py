@@ -79,7 +79,7 @@ class Storage:
             )
         except self._client.exceptions.ConditionalCheckFailedException:
             raise ApiError(409, CONFLICT, f"an item with id {item['id']!r} already exists; "
-                           "use PUT on its path ({collection}/{id}) to change it") from None
+                           "change it with PUT on its own path") from None
         return _item({name: _serializer.serialize(value) for name, value in item.items()})
 
     def get(self, item_id: str, if_match: Optional[IfMatch] = None) -> dict[str, Any]:

@@ -153,8 +153,8 @@ def _check_item_size(item_id: str, data: Any) -> None:
 def create(event: dict) -> Create:
     if headers(event).get("if-match") is not None:
         raise bad_parameter("If-Match has no meaning on POST, which only creates (an existing "
-                            "id is a 409); use PUT on the item's path ({collection}/{id}) "
-                            "with If-Match to change it")
+                            "id is a 409); use PUT on the item's own path with If-Match "
+                            "to change it")
     body = _json_object(event)
     item_id = check_id(body["id"]) if "id" in body else None
     _check_item_size(item_id or str(uuid.UUID(int=0)), body["data"])

@@ -99,17 +99,20 @@ def _verify(name: str, answer: Answer, status: int,
 
 
 def run_checks(send: Transport, run_id: Optional[str] = None,
-               collections: Sequence[str] = (routes.COLLECTION,)) -> list[Result]:
+               collections: Sequence[str] = (routes.COLLECTION,),
+               has_time: Callable[[], bool] = lambda: True) -> list[Result]:
     """Run every check on each collection (its path) through `send`; a transport failure
-    fails that check only."""
+    fails that check only. Once `has_time()` is false, the remaining checks fail unsent,
+    so a caller with a deadline (the pre-traffic hook) still reports in time."""
     run_id = run_id or uuid.uuid4().hex[:12]
     results: list[Result] = []
     for path in collections:
-        results += _collection_checks(send, run_id, path, len(collections) > 1)
+        results += _collection_checks(send, run_id, path, len(collections) > 1, has_time)
     return results
 
 
-def _collection_checks(send: Transport, run_id: str, path: str, named: bool) -> list[Result]:
+def _collection_checks(send: Transport, run_id: str, path: str, named: bool,
+                       has_time: Callable[[], bool]) -> list[Result]:
     missing = f"{SMOKE_ID_PREFIX}missing-{run_id}"
     created = f"{SMOKE_ID_PREFIX}{run_id}"
     item = routes.item_path(path)
@@ -118,6 +121,9 @@ def _collection_checks(send: Transport, run_id: str, path: str, named: bool) -> 
     def attempt(name: str, request: Request, status: int,
                 problem: Callable[[Any], Optional[str]]) -> Optional[Answer]:
         name = f"{path}: {name}" if named else name
+        if not has_time():
+            results.append(Result(name, False, "not sent: the checks ran out of time"))
+            return None
         try:
             answer = send(request)
         except Exception as error:  # the transport itself failed: a failed check

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from data_api import routes
 from deploy_hooks import checks
@@ -26,6 +26,9 @@ STAGE_ENV = "STAGE"  # the stage name the events carry
 CALLER_ENV = "CALLER_CONTEXT"
 # Comma-separated paths of the collections to check (`/data,/orders`).
 COLLECTIONS_ENV = "COLLECTION_PATHS"
+# Time a check may need: the longest API function timeout API Gateway allows (29 s), plus
+# the report to CodeDeploy. With less left, the rest fail unsent and the hook reports.
+REQUEST_BUDGET_MS = 35_000
 SUCCEEDED, FAILED = "Succeeded", "Failed"
 
 LOG = logging.getLogger("deploy_hooks")
@@ -51,7 +54,10 @@ def lambda_transport(client: Any, function_arn: str, stage: str,
 
 
 def handle(event: Any, lambda_client: Any, codedeploy_client: Any,
-           env: Optional[dict[str, str]] = None) -> dict[str, Any]:
+           env: Optional[dict[str, str]] = None,
+           remaining_ms: Callable[[], int] = lambda: 900_000) -> dict[str, Any]:
+    """Run the checks on the new version and report to CodeDeploy; `remaining_ms`: the
+    invocation's time left (Lambda's context), so the report is always sent in time."""
     env = dict(os.environ if env is None else env)
     event = event if isinstance(event, dict) else {}
     deployment_id = event.get("DeploymentId")
@@ -63,7 +69,8 @@ def handle(event: Any, lambda_client: Any, codedeploy_client: Any,
         send = lambda_transport(lambda_client, version, env.get(STAGE_ENV, "live"),
                                 json.loads(env.get(CALLER_ENV) or "{}"))
         paths = [p for p in env.get(COLLECTIONS_ENV, "").split(",") if p]
-        results = checks.run_checks(send, collections=paths or [routes.COLLECTION])
+        results = checks.run_checks(send, collections=paths or [routes.COLLECTION],
+                                    has_time=lambda: remaining_ms() > REQUEST_BUDGET_MS)
         status = SUCCEEDED if results and all(r.passed for r in results) else FAILED
         LOG.info(json.dumps({"event": "release_checks", "version": version, "status": status,
                              "results": [r.__dict__ for r in results]}))
@@ -82,4 +89,5 @@ def handle(event: Any, lambda_client: Any, codedeploy_client: Any,
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     import boto3  # the runtime's; deferred so importing this module stays cheap
 
-    return handle(event, boto3.client("lambda"), boto3.client("codedeploy"))
+    return handle(event, boto3.client("lambda"), boto3.client("codedeploy"),
+                  remaining_ms=context.get_remaining_time_in_millis)

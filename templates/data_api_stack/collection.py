@@ -35,6 +35,11 @@ BILLING_MODES = {"provisioned": "PROVISIONED", "on_demand": "PAY_PER_REQUEST"}
 # its viewer (`make up`), and the default collection's table name as a name.
 RESERVED_PATHS = ("/docs", "/openapi.json")
 LEGACY_TABLE_SUFFIX = "items"
+# Each collection adds five invoke permissions (one per method and path) to the `live`
+# alias's resource policy, which Lambda caps at 20 KB, not adjustable (Lambda quotas; AWS
+# knowledge center "lambda-resource-based-policy-size-error"); at up to ~450 bytes a
+# statement, eight collections (40 statements) fit.
+MAX_COLLECTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ def _collection(name: Any, entry: Any) -> Collection:
         entry = {}
     if not isinstance(entry, Mapping):
         raise fail(where, "a mapping of path and billing (or {})", entry)
-    unknown = sorted(set(entry) - {"path", "billing"})
+    unknown = sorted(set(entry) - {"path", "billing"}, key=repr)
     if unknown:
         raise ConfigError(f"sceptre_user_data.{where}: unknown key(s) "
                           f"{', '.join(map(repr, unknown))}; known keys are billing, path")
@@ -109,7 +114,7 @@ def _collection(name: Any, entry: Any) -> Collection:
         raise fail(f"{where}.path", "a path the API does not already serve (" +
                    ", ".join(RESERVED_PATHS) + " are the local API's document)", path)
     billing = entry.get("billing", "provisioned")
-    if billing not in BILLING_MODES:
+    if not isinstance(billing, str) or billing not in BILLING_MODES:
         raise fail(f"{where}.billing", "one of " + ", ".join(BILLING_MODES), billing)
     return Collection(name, path, billing)
 
@@ -119,6 +124,11 @@ def parse_collections(key: str, value: Any) -> tuple[Collection, ...]:
     if not isinstance(value, Mapping) or not value:
         raise fail(key, "a non-empty mapping of collection name -> settings, like "
                    "{data: {}, orders: {billing: on_demand}}", value)
+    if len(value) > MAX_COLLECTIONS:
+        raise ConfigError(f"sceptre_user_data.{key}: expected at most {MAX_COLLECTIONS} "
+                          f"collections (each adds 5 invoke permissions to the function's "
+                          f"resource policy, which Lambda caps at 20 KB), got {len(value)}: "
+                          + ", ".join(map(str, value)))
     parsed = tuple(_collection(name, entry) for name, entry in value.items())
     seen: dict[str, str] = {}
     for collection in parsed:

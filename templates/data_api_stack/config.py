@@ -125,6 +125,11 @@ class StackConfig:
                 "retain_data: true needs an alarm subscriber; set alarm_email (an address) "
                 "or alarm_topic_arn (an existing SNS topic's ARN), got neither")
         _check_auth(self)
+        for collection in self.collections:
+            if collection.path == f"/{self.environment}":
+                # The local API (`make up`) serves the stage with and without its prefix.
+                raise fail(f"collections.{collection.name}.path", "a path other than the "
+                            f"stage's name (/{self.environment})", collection.path)
         needed = self.required_concurrency
         if self.reserved_concurrency is None and needed > MAX_RESERVED_CONCURRENCY:
             raise fail("throttle_rate_limit", f"a rate that x api_latency_p90_ms "

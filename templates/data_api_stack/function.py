@@ -17,6 +17,7 @@ from data_api_stack.config import StackConfig
 HANDLER = "data_api.handler.lambda_handler"
 # The alias API Gateway invokes; CodeDeploy shifts it between versions.
 LIVE_ALIAS = "live"
+MAX_DESCRIPTION = 256  # characters, AWS::Lambda::Function Description
 
 
 class JsonLoggingConfig(awslambda.LoggingConfig):
@@ -41,13 +42,20 @@ def collections_variable(cfg: StackConfig, tables: Sequence[Table]) -> Sub:
                                       for c, table in zip(cfg.collections, tables)}))
 
 
+def _description(cfg: StackConfig) -> str:
+    """The collections' paths, or their count where the paths pass Lambda's 256 characters."""
+    text = f"Data API ({cfg.environment}): CRUD on {{}} backed by DynamoDB"
+    paths = text.format(", ".join(c.path for c in cfg.collections))
+    return paths if len(paths) <= MAX_DESCRIPTION else text.format(
+        f"{len(cfg.collections)} collections")
+
+
 def build_function(cfg: StackConfig, bucket: Parameter, role: Role, tables: Sequence[Table],
                    log_group: LogGroup, auth_env: dict[str, Any]) -> awslambda.Function:
     return awslambda.Function(
         ids.FUNCTION,
         FunctionName=cfg.function_name,
-        Description=f"Data API ({cfg.environment}): CRUD on "
-                    f"{', '.join(c.path for c in cfg.collections)} backed by DynamoDB",
+        Description=_description(cfg),
         Runtime=cfg.runtime,
         Architectures=[cfg.architecture],
         Handler=HANDLER,
