@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -20,12 +19,10 @@ import pytest
 
 from deploy_hooks.checks import run_checks
 from localdev import smoke, tokens, up
-from localdev.apiserver import HandlerLoader, LocalApi, serve
-from localdev.authorizer import build_authorizers
-from localdev.localaws import LocalAws, free_port
+from localdev.localaws import LocalAws
 from localdev.stack import LaunchedStack, read_stack
 from tests.helpers import copy_project, edit, offline_env, sceptre
-from tests.test_e2e_local import API_STACK, Http
+from tests.test_e2e_local import API_STACK, Http, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -80,21 +77,8 @@ def stack(project: Path, local_aws: LocalAws) -> Iterator[LaunchedStack]:
 
 @pytest.fixture(scope="module")
 def http(stack: LaunchedStack, local_aws: LocalAws) -> Iterator[Http]:
-    callers = tokens.create_local_users(local_aws.endpoint, stack.outputs)
-    authorizers = build_authorizers(stack.template, stack.physical_ids, local_aws.endpoint)
-    server = serve(LocalApi(stack.template, stack.function_env, HandlerLoader(),
-                            log=lambda line: None, authorizers=authorizers),
-                   "127.0.0.1", free_port())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        http = Http(f"http://127.0.0.1:{server.server_port}/dev",
-                    tokens.token_for(callers, "writer"))
-        http.callers = callers  # type: ignore[attr-defined]
+    with serving(stack, local_aws) as http:
         yield http
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _reader(http: Http) -> Http:

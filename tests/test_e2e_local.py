@@ -7,6 +7,7 @@ handler file for the relaunch check never touches the working tree.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import json
@@ -23,12 +24,13 @@ import boto3
 import jwt
 import pytest
 
+import data_api.handler as handler
 from lambda_artifact.build import build_artifact
 from localdev import tokens
 from localdev.apiserver import HandlerLoader, LocalApi, serve
 from localdev.authorizer import build_authorizers
 from localdev.localaws import LOCALAWS_PYTHON, LocalAws, free_port
-from localdev.stack import read_stack
+from localdev.stack import LaunchedStack, read_stack
 from tests.helpers import copy_project, offline_env, sceptre
 
 pytestmark = pytest.mark.e2e
@@ -120,7 +122,21 @@ def launched(project: Path, local_aws: LocalAws, clients: dict[str, Any]) -> str
 def http(launched: str, local_aws: LocalAws) -> Iterator[Http]:
     saved = dict(os.environ)
     os.environ.update(local_aws.env())
-    stack = read_stack(API_STACK)
+    try:
+        with serving(read_stack(API_STACK), local_aws) as http:
+            yield http
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def serving(stack: LaunchedStack, local_aws: LocalAws) -> Iterator[Http]:
+    """The local API of a launched stack over HTTP, with a writer's token and local users.
+
+    The handler keeps one DynamoDB client per process (handler.dynamodb): it is dropped
+    before and after, so this local AWS gets its own and later modules theirs."""
+    handler._client = None
     callers = tokens.create_local_users(local_aws.endpoint, stack.outputs)
     authorizers = build_authorizers(stack.template, stack.physical_ids, local_aws.endpoint)
     server = serve(LocalApi(stack.template, stack.function_env, HandlerLoader(),
@@ -136,8 +152,7 @@ def http(launched: str, local_aws: LocalAws) -> Iterator[Http]:
     finally:
         server.shutdown()
         server.server_close()
-        os.environ.clear()
-        os.environ.update(saved)
+        handler._client = None
 
 
 def test_packaging_fault_stops_the_launch_before_cloudformation(tmp_path, local_aws, clients):
