@@ -23,7 +23,8 @@ def encode(tables: Mapping[str, str]) -> str:
 
 
 @lru_cache(maxsize=8)
-def _decode(raw: str) -> dict[str, str]:
+def decode(raw: str) -> dict[str, str]:
+    """The variable's value parsed; ValueError if it is not a non-empty path -> table map."""
     tables = json.loads(raw)
     if not isinstance(tables, dict) or not tables or not all(
             isinstance(k, str) and k.startswith("/") and isinstance(v, str) and v
@@ -38,4 +39,4 @@ def tables() -> dict[str, str]:
     raw = os.environ.get(ENV)
     if not raw:
         raise ValueError(f"the function's environment has no {ENV} variable")
-    return _decode(raw)
+    return decode(raw)

@@ -227,11 +227,16 @@ DEFAULT_COLLECTION = "data"
 PREFLIGHT = "OPTIONS"
 
 
+def camel_case(collection: str) -> str:
+    """A collection's name in CamelCase, as operation ids and logical IDs spell it:
+    `order_items` -> OrderItems."""
+    return "".join(part.capitalize() for part in collection.split("_"))
+
+
 def operation_id(stem: str, collection: str) -> str:
     """`list|Items` -> listItems (the default collection), listOrdersItems (`orders`)."""
     verb, noun = stem.split("|")
-    name = "" if collection == DEFAULT_COLLECTION else "".join(
-        part.capitalize() for part in collection.split("_"))
+    name = "" if collection == DEFAULT_COLLECTION else camel_case(collection)
     return verb + name + noun
 
 

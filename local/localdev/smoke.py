@@ -54,13 +54,14 @@ def http_transport(base_url: str, token: Optional[str] = None,
 
 def environment_paths(project: Path, env: str) -> list[str]:
     """The collection paths config/<env>/api.yaml declares, read offline through Sceptre."""
+    from data_api_stack.collection import collection_paths
     from data_api_stack.config import ConfigError
     from data_api_stack.openapi_cli import load_environment
 
     if not (project / "config" / env / "api.yaml").is_file():
         raise SmokeError(f"no environment {env!r} (no config/{env}/api.yaml under {project})")
     try:
-        return [c.path for c in load_environment(project, env).config.collections]
+        return collection_paths(load_environment(project, env).config.collections)
     except ConfigError as error:
         raise SmokeError(f"config/{env}/api.yaml: {error}") from None
 

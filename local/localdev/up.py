@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import json
 import os
 import signal
 import subprocess
@@ -79,12 +78,11 @@ def collection_lines(base: str, function_env: dict[str, str], auth: str = "") ->
     """A line listing each collection the launched function serves besides /data, from
     its COLLECTIONS variable (path -> table, data_api.collection_env), in its order."""
     try:
-        tables = json.loads(function_env.get(collection_env.ENV) or "{}")
+        tables = collection_env.decode(function_env.get(collection_env.ENV) or "")
     except ValueError:  # the handler answers 500 then; the banner just has no more lines
         tables = {}
     return [f"  curl -s '{base}{path}?limit=10'{auth}    # collection {path}"
-            for path in (tables if isinstance(tables, dict) else {})
-            if path != routes.COLLECTION]
+            for path in tables if path != routes.COLLECTION]
 
 
 def _local_callers(env: str, endpoint: str, outputs: dict[str, str]) -> str:

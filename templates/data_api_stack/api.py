@@ -10,7 +10,7 @@ from troposphere import AWSObject, GetAtt, Ref, Sub, apigateway, awslambda
 from data_api import cors, errors, routes
 from data_api_stack import auth_responses, fallback, ids, request_models
 from data_api_stack.auth import AuthParts
-from data_api_stack.collection import DEFAULT_COLLECTIONS, Collection
+from data_api_stack.collection import DEFAULT_COLLECTIONS, Collection, collection_paths
 from data_api_stack.config import StackConfig
 
 
@@ -200,7 +200,7 @@ def build_api(cfg: StackConfig, target: object, auth: AuthParts) -> ApiParts:
                            target, auth)
     parts.definition += parts.methods
     parts.definition += fallback.not_found(api, cfg.cors_origin,
-                                           [c.path for c in cfg.collections])
+                                           collection_paths(cfg.collections))
     parts.definition += [_gateway_response(api, kind, cfg.cors_origin)
                          for kind in GATEWAY_RESPONSES if kind not in auth_responses.RESPONSES
                          or kind in auth.gateway_responses]

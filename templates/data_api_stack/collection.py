@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from data_api import contract, routes
+from data_api import contract
 from data_api.routes import COLLECTION as DEFAULT_PATH
 from data_api_stack import ids
 from data_api_stack.parsers import ConfigError, fail
@@ -32,7 +32,7 @@ MAX_NAME_LENGTH = 32
 PATH_PATTERN = re.compile(r"^/[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 BILLING_MODES = {"provisioned": "PROVISIONED", "on_demand": "PAY_PER_REQUEST"}
 # Paths the API (or the local API beside it) already answers: the OpenAPI document and
-# its viewer (`make up`), and the default collection's table name as a name.
+# its viewer (`make up`).
 RESERVED_PATHS = ("/docs", "/openapi.json")
 LEGACY_TABLE_SUFFIX = "items"
 # Each collection adds five invoke permissions (one per method and path) to the `live`
@@ -57,7 +57,7 @@ class Collection:
     @property
     def camel(self) -> str:
         """The name in CamelCase: `order_items` -> OrderItems."""
-        return "".join(part.capitalize() for part in self.name.split("_"))
+        return contract.camel_case(self.name)
 
     @property
     def table_id(self) -> str:
@@ -145,9 +145,6 @@ def parse_collections(key: str, value: Any) -> tuple[Collection, ...]:
     return parsed
 
 
-def paths(collections: tuple[Collection, ...]) -> list[str]:
+def collection_paths(collections: tuple[Collection, ...]) -> list[str]:
+    """The collections' paths, in their order."""
     return [c.path for c in collections]
-
-
-def item_route(collection: Collection) -> str:
-    return routes.item_path(collection.path)

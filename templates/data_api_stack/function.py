@@ -11,6 +11,7 @@ from troposphere.logs import LogGroup
 
 from data_api import aws_client, collection_env
 from data_api_stack import ids
+from data_api_stack.collection import collection_paths
 from data_api_stack.config import StackConfig
 
 # Module path inside the zip built from handlers/ (see hooks/lambda_artifact).
@@ -45,7 +46,7 @@ def collections_variable(cfg: StackConfig, tables: Sequence[Table]) -> Sub:
 def _description(cfg: StackConfig) -> str:
     """The collections' paths, or their count where the paths pass Lambda's 256 characters."""
     text = f"Data API ({cfg.environment}): CRUD on {{}} backed by DynamoDB"
-    paths = text.format(", ".join(c.path for c in cfg.collections))
+    paths = text.format(", ".join(collection_paths(cfg.collections)))
     return paths if len(paths) <= MAX_DESCRIPTION else text.format(
         f"{len(cfg.collections)} collections")
 

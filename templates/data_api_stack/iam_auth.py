@@ -17,6 +17,7 @@ from troposphere import iam
 
 from data_api import authz, routes
 from data_api_stack import ids
+from data_api_stack.collection import collection_paths
 from data_api_stack.config import StackConfig
 
 # In a resource policy API Gateway expands "execute-api:/" to this API's ARN.
@@ -26,8 +27,8 @@ THIS_API = "execute-api:/*"
 def data_methods(cfg: StackConfig, verbs: tuple[str, ...]) -> list[tuple[str, str]]:
     """(path, verb) of every collection's route whose verb is in `verbs`, from the route
     model."""
-    return [(path, verb) for path, allowed in routes.routes(c.path for c in cfg.collections).items()
-            for verb in allowed if verb in verbs]
+    return [(path, verb) for path, allowed in routes.routes(
+        collection_paths(cfg.collections)).items() for verb in allowed if verb in verbs]
 
 
 def _policy(cfg: StackConfig, logical_id: str, what: str, verbs: tuple[str, ...],

@@ -25,6 +25,7 @@ from troposphere import GetAtt, Ref, Sub, awslambda, iam, logs
 from deploy_hooks.checks import REQUEST_COUNT
 from deploy_hooks.pretraffic import CALLER_ENV, COLLECTIONS_ENV, NEW_VERSION_ENV, STAGE_ENV
 from data_api_stack import ids
+from data_api_stack.collection import collection_paths
 from data_api_stack.config import StackConfig
 from data_api_stack.function import JsonLoggingConfig
 
@@ -104,7 +105,7 @@ def build_hook(cfg: StackConfig, fn: awslambda.Function, version: awslambda.Vers
         ReservedConcurrentExecutions=1,
         Environment=awslambda.Environment(Variables={
             NEW_VERSION_ENV: Ref(version), STAGE_ENV: cfg.environment,
-            COLLECTIONS_ENV: ",".join(c.path for c in cfg.collections),
+            COLLECTIONS_ENV: ",".join(collection_paths(cfg.collections)),
             CALLER_ENV: caller(GetAtt(role, "Arn"))}),
         TracingConfig=awslambda.TracingConfig(Mode="Active"),  # as the API function's
         LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(group),
