@@ -27,8 +27,19 @@ AUTH_VARIANTS = {
 }
 # Three collections (the default one, one on demand at its own path, one provisioned),
 # rendered with each shipped environment's config (tests.helpers.render_collections_variant).
-COLLECTIONS_VARIANT = {"data": {}, "orders": {"path": "/orders", "billing": "on_demand"},
-                       "customers": {"billing": "provisioned"}}
+# `orders` as the README's example of a schema, an index and an expiry; `customers`, a
+# provisioned table, with an index and no schema.
+ORDERS_SCHEMA = {"type": "object", "required": ["customer_id", "total"],
+                 "properties": {"customer_id": {"type": "string", "maxLength": 64},
+                                "total": {"type": "number", "minimum": 0},
+                                "expires_at": {"type": "integer"}}}
+COLLECTIONS_VARIANT = {"data": {},
+                       "orders": {"path": "/orders", "billing": "on_demand",
+                                  "schema": ORDERS_SCHEMA,
+                                  "indexes": {"by_customer": {"attribute": "customer_id"}},
+                                  "ttl_attribute": "expires_at"},
+                       "customers": {"billing": "provisioned",
+                                     "indexes": {"by_email": {"attribute": "email"}}}}
 STACKS = [*(f"{env}/{stack}.yaml" for env in ENVIRONMENTS for stack in ("api", "artifacts")),
           "account/apigateway-logging.yaml"]
 

@@ -23,7 +23,7 @@ BAD_COLLECTIONS = [
     ({"orders": {"billing": "ondemand"}}, ["collections.orders.billing", "'ondemand'"]),
     ({"orders": {"billing": "PAY_PER_REQUEST"}}, ["collections.orders.billing",
                                                   "'PAY_PER_REQUEST'"]),
-    ({"orders": {"schema": {}}}, ["collections.orders", "'schema'"]),
+    ({"orders": {"sort_key": "x"}}, ["collections.orders", "'sort_key'"]),
     ({"orders": {"path": "orders"}}, ["collections.orders.path", "'orders'"]),
     ({"orders": {"path": "/Orders"}}, ["collections.orders.path", "'/Orders'"]),
     ({"orders": {"path": "/v1/orders"}}, ["collections.orders.path", "'/v1/orders'"]),

@@ -65,10 +65,20 @@ def test_the_function_may_touch_exactly_each_tables_arn(variant):
     role = template["Resources"]["ApiFunctionRole"]["Properties"]
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]
                   if any(a.startswith("dynamodb:") for a in s["Action"])]
-    (statement,) = statements
-    assert sorted(json.dumps(r) for r in statement["Resource"]) == sorted(
+    tables, indexes = statements
+    assert sorted(json.dumps(r) for r in tables["Resource"]) == sorted(
         json.dumps({"Fn::GetAtt": [t, "Arn"]}) for t in TABLES.values())
-    assert "*" not in json.dumps(statement["Resource"])
+    assert "dynamodb:Query" not in tables["Action"]
+    # Query, on exactly each index the tables define, by its ARN (IAM's form for an
+    # index: <table ARN>/index/<name>).
+    assert indexes["Action"] == ["dynamodb:Query"]
+    defined = [(table, index["IndexName"]) for table in TABLES.values()
+               for index in template["Resources"][table]["Properties"].get(
+                   "GlobalSecondaryIndexes", [])]
+    assert len(defined) == 2
+    assert sorted(json.dumps(r) for r in indexes["Resource"]) == sorted(
+        json.dumps({"Fn::Sub": f"${{{table}.Arn}}/index/{name}"}) for table, name in defined)
+    assert "*" not in json.dumps(statements)
 
 
 def test_the_function_routes_each_path_to_its_own_table(variant):
@@ -76,7 +86,11 @@ def test_the_function_routes_each_path_to_its_own_table(variant):
     variables = template["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"]
     rendered = re.sub(r"\$\{(\w+)\}", lambda m: "Ref:" + m.group(1),
                       variables[collection_env.ENV]["Fn::Sub"])
-    assert json.loads(rendered) == {PATHS[name]: "Ref:" + TABLES[name] for name in TABLES}
+    decoded = json.loads(rendered)
+    assert {path: value if isinstance(value, str) else value["table"]
+            for path, value in decoded.items()} == {
+        PATHS[name]: "Ref:" + TABLES[name] for name in TABLES}
+    assert collection_env.decode(rendered)["/orders"].indexes[0].name == "by_customer"
 
 
 def _routes(template: dict) -> dict[tuple[str, str], dict]:
@@ -92,6 +106,10 @@ def _routes(template: dict) -> dict[tuple[str, str], dict]:
             if "Ref" in m["Properties"]["ResourceId"]}
 
 
+# Collections of COLLECTIONS_VARIANT with a schema, and the prefix of their own models.
+SCHEMAS = {"orders": "Orders"}
+
+
 def test_each_collection_serves_the_same_methods_with_the_same_auth_and_validation(variant):
     _, template = variant
     routes = _routes(template)
@@ -105,6 +123,10 @@ def test_each_collection_serves_the_same_methods_with_the_same_auth_and_validati
                 if verb == "ANY":  # the 405 names its own path
                     assert path in json.dumps(props["Integration"])
                     continue
+                if "RequestModels" in props and name in SCHEMAS:  # its own body models
+                    model = props.pop("RequestModels")["application/json"]["Ref"]
+                    shared = same.pop("RequestModels")["application/json"]["Ref"]
+                    assert model == SCHEMAS[name] + shared
                 assert props == same, (route, verb)
 
 

@@ -31,9 +31,9 @@ def call(dynamodb, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CORS_ORIGIN", "*")
     used: list[str] = []
 
-    def storage(table: str) -> Storage:
-        used.append(table)
-        return Storage(dynamodb, table)
+    def storage(collection: collection_env.Settings) -> Storage:
+        used.append(collection.table)
+        return Storage(dynamodb, collection)
 
     def send(method: str, path: str, body: Any = None,
              headers: Optional[dict[str, str]] = None) -> tuple[int, dict, Any]:

@@ -1,41 +1,125 @@
-"""Which collections this function serves: route path -> DynamoDB table name.
+"""Which collections this function serves: route path -> table and the collection's rules.
 
 The template writes them into the function's environment as one JSON object
-(`COLLECTIONS`, e.g. {"/data": "serverless-data-dev-items"}); the handler routes a
-request to the table of the collection API Gateway matched. Read on each request
-(parsed once per distinct value), so a process serving several stacks locally
-always routes by the environment it was given.
+(`COLLECTIONS`). A plain collection is its table's name; one with a schema, indexes or
+an expiry attribute is an object:
+
+    {"/data": "serverless-data-dev-items",
+     "/orders": {"table": "serverless-data-dev-orders",
+                 "schema": {...},                              # draft 4, the item's data
+                 "indexes": {"customer_id": ["by_customer", "S"]},  # attribute -> index, type
+                 "ttl": "expires_at"}}
+
+Read on each request (parsed once per distinct value), so a process serving several
+stacks locally always routes by the environment it was given.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Mapping
+from typing import Any, Mapping, Optional, Union
+
+from data_api.etags import INCARNATION_ATTRIBUTE, VERSION_ATTRIBUTE
 
 ENV = "COLLECTIONS"
+# Top-level attributes the API writes on every item (storage): a field mirrored to the
+# top level for an index or an expiry may not take one of these names.
+STORED_ATTRIBUTES = ("id", "data", "created_at", "updated_at", VERSION_ATTRIBUTE,
+                     INCARNATION_ATTRIBUTE)
+# Query parameters the list reads itself (validation.list_page): an index's attribute,
+# which is also its query parameter, may not take one of these names.
+LIST_PARAMETERS = ("limit", "next")
+KEY_TYPES = ("S", "N")  # an index's key: a string or a number
 
 
-def encode(tables: Mapping[str, str]) -> str:
-    """The variable's value for these collections (path -> table)."""
-    return json.dumps(dict(tables), separators=(",", ":"))
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index on the top-level mirror of `data.<attribute>`."""
+
+    name: str
+    attribute: str
+    key_type: str  # "S" or "N"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One collection as the function serves it."""
+
+    table: str
+    schema: Optional[Mapping[str, Any]] = field(default=None, hash=False, compare=False)
+    indexes: tuple[Index, ...] = ()
+    ttl: Optional[str] = None
+
+    def index_for(self, attribute: str) -> Optional[Index]:
+        return next((index for index in self.indexes if index.attribute == attribute), None)
+
+    @property
+    def mirrors(self) -> dict[str, str]:
+        """The `data` fields copied to top-level attributes on every write, with the
+        type each must have to be copied: an index's key type, a number for expiry."""
+        found = {index.attribute: index.key_type for index in self.indexes}
+        if self.ttl is not None:
+            found[self.ttl] = "N"
+        return found
+
+
+def settings_value(table: str, schema: Optional[Mapping[str, Any]] = None,
+                   indexes: tuple[Index, ...] = (), ttl: Optional[str] = None) -> Any:
+    """One collection's entry in the variable: the bare table name when it has no rules."""
+    if schema is None and not indexes and ttl is None:
+        return table
+    value: dict[str, Any] = {"table": table}
+    if schema is not None:
+        value["schema"] = schema
+    if indexes:
+        value["indexes"] = {i.attribute: [i.name, i.key_type] for i in indexes}
+    if ttl is not None:
+        value["ttl"] = ttl
+    return value
+
+
+def encode(collections: Mapping[str, Any]) -> str:
+    """The variable's value for these collections (path -> settings_value)."""
+    return json.dumps(dict(collections), separators=(",", ":"))
+
+
+def _settings(path: str, value: Any) -> Settings:
+    if isinstance(value, str) and value:
+        return Settings(value)
+    problem = ValueError(f"{ENV}: {path!r} must be a table name or an object with a table, "
+                         f"got {value!r}")
+    if not isinstance(value, dict) or not isinstance(value.get("table"), str) \
+            or not value["table"] or set(value) - {"table", "schema", "indexes", "ttl"}:
+        raise problem
+    schema, ttl, raw = value.get("schema"), value.get("ttl"), value.get("indexes") or {}
+    if (schema is not None and not isinstance(schema, dict)) or \
+            (ttl is not None and not isinstance(ttl, str)) or not isinstance(raw, dict):
+        raise problem
+    indexes = []
+    for attribute, entry in raw.items():
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                and entry[1] in KEY_TYPES):
+            raise problem
+        indexes.append(Index(entry[0], attribute, entry[1]))
+    return Settings(value["table"], schema, tuple(indexes), ttl)
 
 
 @lru_cache(maxsize=8)
-def decode(raw: str) -> dict[str, str]:
+def decode(raw: str) -> dict[str, Settings]:
     """The variable's value parsed; ValueError if it is not a non-empty path -> table map."""
-    tables = json.loads(raw)
-    if not isinstance(tables, dict) or not tables or not all(
-            isinstance(k, str) and k.startswith("/") and isinstance(v, str) and v
-            for k, v in tables.items()):
+    parsed: Union[Any, dict[str, Any]] = json.loads(raw)
+    if not isinstance(parsed, dict) or not parsed or not all(
+            isinstance(k, str) and k.startswith("/") for k in parsed):
         raise ValueError(f"{ENV} must map collection paths to table names, got {raw!r}")
-    return tables
+    return {path: _settings(path, value) for path, value in parsed.items()}
 
 
-def tables() -> dict[str, str]:
-    """Collection path -> table name; ValueError (a 500, logged) if the variable is
-    missing or malformed: the template always sets it."""
+def tables() -> dict[str, Settings]:
+    """Collection path -> settings; ValueError (a 500, logged) if the variable is missing
+    or malformed: the template always sets it."""
     raw = os.environ.get(ENV)
     if not raw:
         raise ValueError(f"the function's environment has no {ENV} variable")

@@ -11,7 +11,7 @@ only because it ships in the Lambda zip with the rest of data_api.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT
@@ -83,12 +83,20 @@ ITEM = {
                                               "written by other tools)"}},
     "required": ["id", "data", "created_at", "updated_at"],
 }
+# A list's token, or a query's (tokens.py): `.<tag>.<id>`, good for that query only.
+ANY_TOKEN = {
+    "type": "string", "minLength": 1, "maxLength": tokens.ANY_MAX_LENGTH,
+    "pattern": tokens.ANY_PATTERN,
+    "description": "The list's: the id of the previous page's last item. A query's: "
+                   "`.<tag>.<id>`, accepted only by the same query",
+}
 PAGE = {
     "type": "object", "description": "One page of items, in table order",
     "properties": {"items": {"type": "array", "items": {"$ref": "#/definitions/Item"}},
                    "count": {"type": "integer", "minimum": 0},
-                   "next": {**TOKEN, "description": "Pass as ?next= for the following "
-                                                     "page; absent on the last page"}},
+                   "next": {**ANY_TOKEN, "description": "Pass as ?next= for the following "
+                                                         "page (with the same query, if any); "
+                                                         "absent on the last page"}},
     "required": ["items", "count"], "additionalProperties": False,
 }
 ERROR = {
@@ -248,15 +256,69 @@ def _operation(collection: str, path: str, method: str) -> Operation:
                      replies + COMMON)
 
 
-def operations(collections: tuple[tuple[str, str], ...]) -> tuple[Operation, ...]:
-    """Every operation of these (name, path) collections, route by route in order."""
-    return tuple(_operation(name, route, method) for name, path in collections
-                 for route, methods in routes.routes([path]).items() for method in methods
+@dataclass(frozen=True)
+class Shape:
+    """What sets a collection's operations apart: its own body models (when it has a data
+    schema) and its index queries (list parameters)."""
+
+    name: str
+    path: str
+    data_schema: Optional[dict[str, Any]] = field(default=None, hash=False, compare=False)
+    queries: tuple[Parameter, ...] = ()
+
+    def model_name(self, base: str) -> str:
+        """NewItem for a collection without a schema; OrdersNewItem for `orders` with one."""
+        return base if self.data_schema is None else camel_case(self.name) + base
+
+    def models(self) -> dict[str, dict[str, Any]]:
+        """Its body models, by name: the shared ones, or its own with `data` held to its
+        schema on top of what any stored value must be."""
+        if self.data_schema is None:
+            return dict(MODELS)
+        data = {"allOf": [{"$ref": "#/definitions/Value"}, self.data_schema]}
+        return {self.model_name(base): {**schema, "title": self.model_name(base),
+                                        "properties": {**schema["properties"], "data": data}}
+                for base, schema in MODELS.items()}
+
+
+def query_parameter(attribute: str, index: str, key_type: str) -> Parameter:
+    """GET <path>?<attribute>=<value>: a query on the index of data.<attribute>."""
+    if key_type == "S":
+        schema = {"type": "string", "minLength": 1, "maxLength": validation.MAX_QUERY_TEXT}
+    else:
+        schema = {"type": "number", "minimum": -NUMBER_MAX, "maximum": NUMBER_MAX,
+                  "not": VALUE["not"]}
+    return Parameter(attribute, "query", schema,
+                     f"Only the items whose data.{attribute} is this value (index {index}; "
+                     "eventually consistent: a write shows up within about a second). "
+                     "One index at a time; pages and `next` as the list's, a query's "
+                     "`next` only for the same query")
+
+
+def operations(collections: tuple[Shape, ...]) -> tuple[Operation, ...]:
+    """Every operation of these collections, route by route in order."""
+    return tuple(_shaped(_operation(shape.name, route, method), shape)
+                 for shape in collections
+                 for route, methods in routes.routes([shape.path]).items() for method in methods
                  if method != PREFLIGHT)
 
 
+QUERY_NEXT = Parameter("next", "query", ANY_TOKEN,
+                       "The `next` of the previous page: of the list, the id of its last item "
+                       "(any id is a valid start); of a query, only for the same query (any "
+                       "other answers 400 BAD_REQUEST_PARAMETERS)")
+
+
+def _shaped(operation: Operation, shape: Shape) -> Operation:
+    body = shape.model_name(operation.body) if operation.body else None
+    if not (shape.queries and operation.path == shape.path and operation.method == "GET"):
+        return replace(operation, body=body)
+    parameters = tuple(QUERY_NEXT if p is NEXT else p for p in operation.parameters)
+    return replace(operation, body=body, parameters=parameters + shape.queries)
+
+
 # The default collection's operations (an environment that names no other).
-OPERATIONS: tuple[Operation, ...] = operations(((DEFAULT_COLLECTION, routes.COLLECTION),))
+OPERATIONS: tuple[Operation, ...] = operations((Shape(DEFAULT_COLLECTION, routes.COLLECTION),))
 
 
 def operation(path: str, method: str) -> Operation:

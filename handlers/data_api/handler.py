@@ -10,6 +10,7 @@ from typing import Any, Callable, Optional
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
 from data_api import authz, aws_client, collection_env, errors, logs, responses, routes, validation
+from data_api.collection_env import Settings
 from data_api.errors import ApiError
 from data_api.storage import Storage
 
@@ -34,9 +35,9 @@ def dynamodb() -> Any:
     return _client
 
 
-def default_storage(table: str) -> Storage:
+def default_storage(collection: Settings) -> Storage:
     """The storage of one collection's table, through the container's client."""
-    return Storage(dynamodb(), table)
+    return Storage(dynamodb(), collection)
 
 
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
@@ -56,7 +57,7 @@ def _location(event: dict, collection: str, item_id: str) -> str:
     return f"{prefix}{collection}/{item_id}"
 
 
-def _route(event: dict, method: str, tables: dict[str, str]) -> str:
+def _route(event: dict, method: str, tables: dict[str, Settings]) -> str:
     """The route template API Gateway matched (`resource`, always set in a REST proxy
     event) among the collections' routes. API Gateway itself answers unknown paths
     (404) and other methods (405, with MOCK methods) and OPTIONS (MOCK preflight), so
@@ -73,17 +74,18 @@ def _route(event: dict, method: str, tables: dict[str, str]) -> str:
     return route
 
 
-def _dispatch(event: dict, route: str, method: str, storage: Storage) -> dict:
+def _dispatch(event: dict, route: str, method: str, settings: Settings,
+              storage: Storage) -> dict:
     origin = _origin()
     collection = routes.collection_path(route)
     if route == collection and method == "POST":
-        request = validation.create(event)
+        request = validation.create(event, settings.schema)
         item = storage.create(request.item_id, request.data)
         return responses.respond(201, item, origin, {
             **responses.item_headers(item), "Location": _location(event, collection, item["id"])})
     if route == collection:
-        page = validation.list_page(event)
-        items, next_token = storage.list_page(page.limit, page.token)
+        page = validation.list_page(event, settings)
+        items, next_token = storage.list_page(page.limit, page.token, page.query)
         body: dict[str, Any] = {"items": items, "count": len(items)}
         if next_token:
             body["next"] = next_token
@@ -93,7 +95,7 @@ def _dispatch(event: dict, route: str, method: str, storage: Storage) -> dict:
         item = storage.get(target.item_id, target.if_match)
         return responses.respond(200, item, origin, responses.item_headers(item))
     if method == "PUT":
-        change = validation.replace(event)
+        change = validation.replace(event, settings.schema)
         item = storage.replace(change.item_id, change.data, change.if_match)
         return responses.respond(200, item, origin, responses.item_headers(item))
     target = validation.item(event)
@@ -128,8 +130,8 @@ def _internal_error(request_id: str) -> dict:
                            "quote the request id when reporting it", _origin(), None, request_id)
 
 
-def handle(event: Any, context: Any, storage_factory: Callable[[str], Storage]) -> dict:
-    """Route one proxy event to its collection's table (`storage_factory(table name)`);
+def handle(event: Any, context: Any, storage_factory: Callable[[Settings], Storage]) -> dict:
+    """Route one proxy event to its collection's table (`storage_factory(collection)`);
     every outcome is a JSON response with CORS headers."""
     started = time.perf_counter()
     if not isinstance(event, dict):
@@ -143,8 +145,8 @@ def handle(event: Any, context: Any, storage_factory: Callable[[str], Storage]) 
         tables = collection_env.tables()
         route = _route(event, method, tables)
         authz.require(caller, method)
-        response = _dispatch(event, route, method,
-                             storage_factory(tables[routes.collection_path(route)]))
+        settings = tables[routes.collection_path(route)]
+        response = _dispatch(event, route, method, settings, storage_factory(settings))
     except ApiError as error:
         response = responses.error(error.status, error.code, error.message, _origin(),
                                    error.headers)

@@ -8,8 +8,9 @@
 - Bytes read: each Scan call reads at most 1 MB (DynamoDB's limit per call) and costs
   up to 128 read capacity units; a request makes at most MAX_SCAN_CALLS of them.
 A page may therefore hold fewer than `limit` items while more exist: clients follow
-`next` until it is absent. The next key is always the last item returned (or, if
-none, where the scan stopped), so pages never overlap and never skip an item.
+`next` until it is absent. The next key is where the reading stopped: the last item
+returned, or past it only items the read's filter left out (expired ones), so pages
+never overlap and never skip an item, and a run of expired items is passed over once.
 """
 
 from __future__ import annotations
@@ -50,4 +51,4 @@ def collect(scan: Scan, to_item: Callable[[dict], dict], limit: int,
             return items, None
         if len(items) >= limit:
             break
-    return items, (items[-1]["id"] if items else position)
+    return items, position

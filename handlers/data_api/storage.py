@@ -3,17 +3,30 @@
 Every write is conditional, so nothing is overwritten, created or deleted by
 accident. permissions.DYNAMODB_ACTIONS lists the calls made here; the IAM policy
 in the template is built from it, and a test checks the two agree.
+
+A collection with indexes or an expiry attribute (collection_env.Settings) has top-level
+mirrors of those `data` fields, written with every write (DynamoDB keys and TTL read
+top-level attributes only) and never shown. A value of the wrong type for its mirror
+(a number where the index is on strings, an empty string, a string for an expiry) is not
+mirrored: the item is simply not in that index, or never expires. An item whose expiry
+(epoch seconds) is now or past is gone for this API, before DynamoDB deletes it (which
+it does only eventually, typically within days): never returned, a 404 to GET, PUT and
+DELETE, and its id free for a new POST.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any, Optional
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from data_api import etags, paging, tokens
+from data_api.collection_env import Settings
+from data_api.mirrors import EXPIRED, LIVE, mirrors_of
 from data_api.errors import CONFLICT, PRECONDITION_FAILED, ApiError, not_found
 from data_api.etags import INCARNATION_ATTRIBUTE, VERSION_ATTRIBUTE, IfMatch
 from data_api.permissions import DYNAMODB_ACTIONS  # noqa: F401  (the calls made here)
@@ -27,9 +40,9 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _item(attributes: dict) -> dict[str, Any]:
+def _item(attributes: dict, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     return etags.present({name: _deserializer.deserialize(value)
-                          for name, value in attributes.items()})
+                          for name, value in attributes.items() if name not in hidden})
 
 
 class _Impossible(Exception):
@@ -60,22 +73,47 @@ def _write_condition(if_match: Optional[IfMatch]) -> tuple[str, dict[str, dict[s
 
 
 class Storage:
-    """CRUD on the items table; the client and table name come from the caller."""
+    """CRUD on one collection's table; the client and the collection come from the caller
+    (a table name alone: a collection with no indexes and no expiry)."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: Any, table: "str | Settings") -> None:
         self._client = client
-        self._table = table_name
+        self._settings = Settings(table) if isinstance(table, str) else table
+        self._table = self._settings.table
+        self._mirrors = self._settings.mirrors
+        self._hidden = frozenset(self._mirrors)
+
+    def _ttl_terms(self) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """Names and values of the LIVE and EXPIRED conditions (none without expiry)."""
+        if self._settings.ttl is None:
+            return {}, {}
+        return ({"#ttl": self._settings.ttl},
+                {":ttl_type": {"S": "N"}, ":ttl_now": {"N": str(int(time.time()))}})
+
+    def _expired(self, item: dict[str, Any]) -> bool:
+        ttl = self._settings.ttl
+        value = item.get(ttl) if ttl is not None else None
+        return isinstance(value, Decimal) and value <= int(time.time())
+
+    def _present(self, attributes: dict) -> dict[str, Any]:
+        return _item(attributes, self._hidden)
 
     def create(self, item_id: Optional[str], data: Any) -> dict[str, Any]:
         now = _now()
         item = {"id": item_id or str(uuid.uuid4()), "data": data, "created_at": now,
                 "updated_at": now, VERSION_ATTRIBUTE: 1,
                 INCARNATION_ATTRIBUTE: etags.new_incarnation()}
+        names, values = self._ttl_terms()
+        stored = {**item, **mirrors_of(self._mirrors, data)}
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item={name: _serializer.serialize(value) for name, value in item.items()},
-                ConditionExpression="attribute_not_exists(id)",
+                Item={name: _serializer.serialize(value) for name, value in stored.items()},
+                # An expired item is gone for the API: its id may be taken again.
+                ConditionExpression="attribute_not_exists(id)" + (
+                    f" OR {EXPIRED}" if names else ""),
+                **({"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+                   if names else {}),
             )
         except self._client.exceptions.ConditionalCheckFailedException:
             raise ApiError(409, CONFLICT, f"an item with id {item['id']!r} already exists; "
@@ -85,39 +123,57 @@ class Storage:
     def get(self, item_id: str, if_match: Optional[IfMatch] = None) -> dict[str, Any]:
         response = self._client.get_item(TableName=self._table, Key=self._key(item_id),
                                          ConsistentRead=True)
-        if "Item" not in response:
+        if "Item" not in response or self._expired(_item(response["Item"])):
             raise not_found()
-        item = _item(response["Item"])
+        item = self._present(response["Item"])
         if if_match is not None and not if_match.matches(item.get(VERSION_ATTRIBUTE)):
             raise self._precondition_failed(if_match, item.get(VERSION_ATTRIBUTE))
         return item
 
+    def _condition(self, if_match: Optional[IfMatch]) -> tuple[str, dict, dict]:
+        """The write condition (_write_condition), of a live item, names and values."""
+        condition, values = _write_condition(if_match)
+        ttl_names, ttl_values = self._ttl_terms()
+        names = {name: value for name, value in _NAMES.items() if name in condition}
+        if ttl_names:
+            condition = f"{condition} AND {LIVE}"
+        return condition, {**names, **ttl_names}, {**values, **ttl_values}
+
     def replace(self, item_id: str, data: Any, if_match: Optional[IfMatch]) -> dict[str, Any]:
+        mirrors = mirrors_of(self._mirrors, data)
+        mirror_names = {f"#m{i}": name for i, name in enumerate(self._mirrors)}
+        setting = [f"{alias} = :m{alias[2:]}" for alias, name in mirror_names.items()
+                   if name in mirrors]
+        removing = [alias for alias, name in mirror_names.items() if name not in mirrors]
         try:
-            condition, values = _write_condition(if_match)
+            condition, names, values = self._condition(if_match)
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._key(item_id),
                 # if_not_exists: an item written by other tools may lack a version.
-                UpdateExpression=("SET #data = :data, updated_at = :now, "
-                                  "#version = if_not_exists(#version, :zero) + :one, "
-                                  "#incarnation = if_not_exists(#incarnation, :incarnation)"),
+                UpdateExpression=(
+                    "SET " + ", ".join(["#data = :data", "updated_at = :now",
+                                        "#version = if_not_exists(#version, :zero) + :one",
+                                        "#incarnation = if_not_exists(#incarnation, "
+                                        ":incarnation)", *setting])
+                    + (" REMOVE " + ", ".join(removing) if removing else "")),
                 ConditionExpression=condition,
-                ExpressionAttributeNames={"#data": "data", **_NAMES},
+                ExpressionAttributeNames={"#data": "data", **_NAMES, **names, **mirror_names},
                 ExpressionAttributeValues={
                     ":data": _serializer.serialize(data), ":now": {"S": _now()},
                     ":one": {"N": "1"}, ":zero": {"N": "0"},
-                    ":incarnation": {"S": etags.new_incarnation()}, **values},
+                    ":incarnation": {"S": etags.new_incarnation()}, **values,
+                    **{f":m{alias[2:]}": _serializer.serialize(mirrors[name])
+                       for alias, name in mirror_names.items() if name in mirrors}},
                 ReturnValues="ALL_NEW",
             )
         except (self._client.exceptions.ConditionalCheckFailedException, _Impossible):
             raise self._why_condition_failed(item_id, if_match) from None
-        return _item(response["Attributes"])
+        return self._present(response["Attributes"])
 
     def delete(self, item_id: str, if_match: Optional[IfMatch]) -> None:
         try:
-            condition, values = _write_condition(if_match)
-            names = {name: value for name, value in _NAMES.items() if name in condition}
+            condition, names, values = self._condition(if_match)
             self._client.delete_item(TableName=self._table, Key=self._key(item_id),
                                      ConditionExpression=condition,
                                      ExpressionAttributeNames=names,
@@ -125,26 +181,59 @@ class Storage:
         except (self._client.exceptions.ConditionalCheckFailedException, _Impossible):
             raise self._why_condition_failed(item_id, if_match) from None
 
-    def list_page(self, limit: int, token: Optional[str]) -> tuple[list[dict], Optional[str]]:
-        """Up to `limit` items and the next token; see paging.collect for the bounds."""
-        start = tokens.decode(token) if token is not None else None
-        items, last_key = paging.collect(self._scan, _item, limit, start)
-        return items, (tokens.encode(last_key) if last_key is not None else None)
+    def list_page(self, limit: int, token: Optional[str],
+                  query: Optional[Any] = None) -> tuple[list[dict], Optional[str]]:
+        """Up to `limit` items and the next token; see paging.collect for the bounds.
+        With a query (validation.Query), the items of its index with its value."""
+        tag = query.tag if query is not None else None
+        if query is not None and query.value is None:  # no stored key can equal it
+            return [], None
+        start = tokens.decode(token, tag) if token is not None else None
+        read = self._scan if query is None else (
+            lambda count, after: self._query(query, count, after))
+        items, last_key = paging.collect(read, self._present, limit, start)
+        return items, (tokens.encode(last_key, tag) if last_key is not None else None)
+
+    def _read_kwargs(self, limit: int) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"TableName": self._table, "Limit": limit}
+        names, values = self._ttl_terms()
+        if names:
+            kwargs.update(FilterExpression=LIVE, ExpressionAttributeNames=names,
+                          ExpressionAttributeValues=values)
+        return kwargs
 
     def _scan(self, limit: int, start: Optional[str]) -> tuple[list[dict], Optional[str]]:
-        kwargs: dict[str, Any] = {"TableName": self._table, "Limit": limit}
+        kwargs = self._read_kwargs(limit)
         if start is not None:
             kwargs["ExclusiveStartKey"] = self._key(start)
         response = self._client.scan(**kwargs)
         last = response.get("LastEvaluatedKey")
         return response.get("Items", []), (last["id"]["S"] if last else None)
 
+    def _query(self, query: Any, limit: int,
+               start: Optional[str]) -> tuple[list[dict], Optional[str]]:
+        """One Query call on the index (eventually consistent: GSIs offer nothing else)."""
+        kwargs = self._read_kwargs(limit)
+        key = {"#key": query.index.attribute}
+        value = {":key": _serializer.serialize(query.value)}
+        kwargs.update(IndexName=query.index.name, KeyConditionExpression="#key = :key",
+                      ExpressionAttributeNames={**kwargs.get("ExpressionAttributeNames", {}),
+                                                **key},
+                      ExpressionAttributeValues={**kwargs.get("ExpressionAttributeValues", {}),
+                                                 **value})
+        if start is not None:
+            kwargs["ExclusiveStartKey"] = {**self._key(start), query.index.attribute: value[":key"]}
+        response = self._client.query(**kwargs)
+        last = response.get("LastEvaluatedKey")
+        return response.get("Items", []), (last["id"]["S"] if last else None)
+
     def _why_condition_failed(self, item_id: str, if_match: Optional[IfMatch]) -> ApiError:
+        ttl = {"#ttl": self._settings.ttl} if self._settings.ttl is not None else {}
         current = self._client.get_item(TableName=self._table, Key=self._key(item_id),
                                         ConsistentRead=True,
-                                        ProjectionExpression="#version, #incarnation",
-                                        ExpressionAttributeNames=_NAMES)
-        if "Item" not in current:
+                                        ProjectionExpression=", ".join([*_NAMES, *ttl]),
+                                        ExpressionAttributeNames={**_NAMES, **ttl})
+        if "Item" not in current or self._expired(_item(current["Item"])):
             return not_found()
         version = _item(current["Item"]).get(VERSION_ATTRIBUTE)
         if VERSION_ATTRIBUTE in current["Item"] and version is None:

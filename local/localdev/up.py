@@ -81,8 +81,11 @@ def collection_lines(base: str, function_env: dict[str, str], auth: str = "") ->
         tables = collection_env.decode(function_env.get(collection_env.ENV) or "")
     except ValueError:  # the handler answers 500 then; the banner just has no more lines
         tables = {}
-    return [f"  curl -s '{base}{path}?limit=10'{auth}    # collection {path}"
-            for path in tables if path != routes.COLLECTION]
+    return [line for path, settings in tables.items() for line in (
+        [f"  curl -s '{base}{path}?limit=10'{auth}    # collection {path}"]
+        * (path != routes.COLLECTION)
+        + [f"  curl -s '{base}{path}?{index.attribute}=<value>'{auth}    # index {index.name}"
+           for index in settings.indexes])]
 
 
 def _local_callers(env: str, endpoint: str, outputs: dict[str, str]) -> str:

@@ -169,7 +169,7 @@ def _collection_routes(cfg: StackConfig, parts: ApiParts,
                 method = _preflight_method(api, resource, path, cfg.cors_origin, collection)
             else:
                 method = _proxy_method(api, resource, path, verb, target, auth, collection)
-                request_models.apply(method, path, verb, validation)
+                request_models.apply(method, path, verb, validation, collection)
                 parts.permissions.append(_permission(api, path, verb, cfg.environment, target,
                                                      collection))
             parts.methods.append(method)
@@ -192,7 +192,7 @@ def build_api(cfg: StackConfig, target: object, auth: AuthParts) -> ApiParts:
     )
     parts = ApiParts(rest_api=api, definition=list(auth.definition))
     resources = {c.name: _resources(api, c) for c in cfg.collections}
-    validation = request_models.build_request_validation(api)
+    validation = request_models.build_request_validation(api, cfg.collections)
     parts.definition += [*(r for pair in resources.values() for r in pair),
                          *validation.resources]
     for collection in cfg.collections:

@@ -15,12 +15,14 @@ CamelCase (`order_items` -> OrderItemsTable), its physical names with its name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
 
 from data_api import contract
+from data_api.collection_env import Index
 from data_api.routes import COLLECTION as DEFAULT_PATH
 from data_api_stack import ids
+from data_api_stack.collection_rules import RULE_KEYS, parse_rules
 from data_api_stack.parsers import ConfigError, fail
 
 DEFAULT = contract.DEFAULT_COLLECTION
@@ -49,6 +51,15 @@ class Collection:
     name: str
     path: str
     billing: str = "provisioned"
+    schema: Optional[dict[str, Any]] = field(default=None, hash=False)  # of the item's data
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: Optional[str] = None
+
+    @property
+    def shape(self) -> contract.Shape:
+        """What the contract needs of it: its body models and its index queries."""
+        return contract.Shape(self.name, self.path, self.schema, tuple(
+            contract.query_parameter(i.attribute, i.name, i.key_type) for i in self.indexes))
 
     @property
     def is_default(self) -> bool:
@@ -102,10 +113,12 @@ def _collection(name: Any, entry: Any) -> Collection:
         entry = {}
     if not isinstance(entry, Mapping):
         raise fail(where, "a mapping of path and billing (or {})", entry)
-    unknown = sorted(set(entry) - {"path", "billing"}, key=repr)
+    known = ("billing", "path", *RULE_KEYS)
+    unknown = sorted(set(entry) - set(known), key=repr)
     if unknown:
         raise ConfigError(f"sceptre_user_data.{where}: unknown key(s) "
-                          f"{', '.join(map(repr, unknown))}; known keys are billing, path")
+                          f"{', '.join(map(repr, unknown))}; known keys are "
+                          + ", ".join(sorted(known)))
     path = entry.get("path", f"/{name}")
     if not isinstance(path, str) or not PATH_PATTERN.match(path):
         raise fail(f"{where}.path", "one path segment of lower-case letters, digits, '-' or "
@@ -116,7 +129,7 @@ def _collection(name: Any, entry: Any) -> Collection:
     billing = entry.get("billing", "provisioned")
     if not isinstance(billing, str) or billing not in BILLING_MODES:
         raise fail(f"{where}.billing", "one of " + ", ".join(BILLING_MODES), billing)
-    return Collection(name, path, billing)
+    return Collection(name, path, billing, *parse_rules(where, name, entry))
 
 
 def parse_collections(key: str, value: Any) -> tuple[Collection, ...]:

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from typing import Any, Sequence
 
 from troposphere import GetAtt, Parameter, Ref, Sub, awslambda
@@ -11,14 +12,20 @@ from troposphere.logs import LogGroup
 
 from data_api import aws_client, collection_env
 from data_api_stack import ids
-from data_api_stack.collection import collection_paths
+from data_api_stack.collection import Collection, collection_paths
 from data_api_stack.config import StackConfig
+from data_api_stack.parsers import ConfigError
+from data_api_stack.request_models import bare
 
 # Module path inside the zip built from handlers/ (see hooks/lambda_artifact).
 HANDLER = "data_api.handler.lambda_handler"
 # The alias API Gateway invokes; CodeDeploy shifts it between versions.
 LIVE_ALIAS = "live"
 MAX_DESCRIPTION = 256  # characters, AWS::Lambda::Function Description
+# Lambda: every variable's name and value together, not adjustable (Lambda quotas).
+MAX_ENVIRONMENT_BYTES = 4096
+# A value CloudFormation fills in at deploy time, at its longest (two Cognito client ids).
+DEPLOY_TIME_VALUE_BYTES = 60
 
 
 class JsonLoggingConfig(awslambda.LoggingConfig):
@@ -36,11 +43,47 @@ def build_artifact_bucket_parameter() -> Parameter:
     )
 
 
+def _entry(collection: Collection, table_id: str) -> str:
+    """One collection's value in COLLECTIONS, as Fn::Sub text: its table a `${Ref}`, any
+    `${` of its schema escaped (`${!`)."""
+    schema = bare(collection.schema) if collection.schema is not None else None
+    value = collection_env.settings_value("", schema, collection.indexes,
+                                          collection.ttl_attribute)
+    if value == "":
+        return json.dumps("${" + table_id + "}")
+    text = json.dumps(value, separators=(",", ":")).replace("${", "${!")
+    return text.replace('{"table":""', '{"table":"${' + table_id + '}"', 1)
+
+
 def collections_variable(cfg: StackConfig, tables: Sequence[Table]) -> Sub:
     """COLLECTIONS: each collection's path -> its table's name (a Ref, so the function
-    follows the table), as the handler reads it (data_api.collection_env)."""
-    return Sub(collection_env.encode({c.path: "${" + table.title + "}"
-                                      for c, table in zip(cfg.collections, tables)}))
+    follows the table) and rules, as the handler reads it (data_api.collection_env)."""
+    return Sub("{" + ",".join(json.dumps(c.path) + ":" + _entry(c, table.title)
+                              for c, table in zip(cfg.collections, tables)) + "}")
+
+
+def environment_bytes(cfg: StackConfig, variables: dict[str, Any]) -> int:
+    """The variables' size as Lambda counts it, tables resolved to their names."""
+    names = {c.table_id: c.table_name(cfg.name_prefix) for c in cfg.collections}
+    size = 0
+    for key, value in variables.items():
+        if isinstance(value, Sub):
+            value = re.sub(r"\$\{(\w+)\}", lambda m: names.get(m.group(1), "x" * DEPLOY_TIME_VALUE_BYTES),
+                           value.to_dict()["Fn::Sub"]).replace("${!", "${")
+        size += len(key.encode()) + (len(value.encode()) if isinstance(value, str)
+                                     else DEPLOY_TIME_VALUE_BYTES)
+    return size
+
+
+def _checked(cfg: StackConfig, variables: dict[str, Any]) -> dict[str, Any]:
+    size = environment_bytes(cfg, variables)
+    if size > MAX_ENVIRONMENT_BYTES:
+        raise ConfigError(f"sceptre_user_data.collections: the function's environment would "
+                          f"be {size} bytes, over Lambda's {MAX_ENVIRONMENT_BYTES} (its "
+                          f"{collection_env.ENV} variable carries each collection's table, "
+                          "schema, indexes and expiry): shorten the collections' schemas "
+                          "(titles and descriptions are left out already)")
+    return variables
 
 
 def _description(cfg: StackConfig) -> str:
@@ -69,12 +112,12 @@ def build_function(cfg: StackConfig, bucket: Parameter, role: Role, tables: Sequ
         # This environment can never take the account's (or the other environment's)
         # executions, and always has these for itself (config.required_concurrency).
         ReservedConcurrentExecutions=cfg.function_concurrency,
-        Environment=awslambda.Environment(Variables={
+        Environment=awslambda.Environment(Variables=_checked(cfg, {
             collection_env.ENV: collections_variable(cfg, tables),
             "CORS_ORIGIN": cfg.cors_origin,
             aws_client.TIMEOUT_ENV: str(cfg.timeout_seconds),  # the client's timeouts fit it
             **auth_env,  # who may call (data_api.authz), from auth.build_auth
-        }),
+        })),
         TracingConfig=awslambda.TracingConfig(Mode="Active"),
         # Ref to the group also makes CloudFormation create it before the function.
         LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(log_group),

@@ -11,7 +11,7 @@ from awacs.aws import Action, Allow, PolicyDocument, Statement
 from awacs.helpers.trust import get_lambda_assumerole_policy
 from typing import Sequence
 
-from troposphere import GetAtt, iam
+from troposphere import GetAtt, Sub, iam
 from troposphere.dynamodb import Table
 from troposphere.logs import LogGroup
 
@@ -25,7 +25,14 @@ def dynamodb_actions() -> list[Action]:
     return [ddb.Action(name) for name in permissions.DYNAMODB_ACTIONS]
 
 
+def index_arns(tables: Sequence[Table]) -> list[Sub]:
+    """Each global secondary index of these tables by its exact ARN."""
+    return [Sub("${%s.Arn}/index/%s" % (table.title, index.IndexName))
+            for table in tables for index in getattr(table, "GlobalSecondaryIndexes", [])]
+
+
 def function_policy(tables: Sequence[Table], log_group: LogGroup) -> PolicyDocument:
+    indexes = index_arns(tables)
     return PolicyDocument(
         Version="2012-10-17",
         Statement=[
@@ -36,6 +43,9 @@ def function_policy(tables: Sequence[Table], log_group: LogGroup) -> PolicyDocum
                 # Each collection's table by its exact ARN, no wildcard.
                 Resource=[GetAtt(table, "Arn") for table in tables],
             ),
+            *([Statement(Sid="CollectionIndexes", Effect=Allow,
+                         Action=[ddb.Action(name) for name in permissions.INDEX_ACTIONS],
+                         Resource=indexes)] if indexes else []),
             Statement(
                 Sid="OwnLogGroup",
                 Effect=Allow,

@@ -116,7 +116,7 @@ def build_openapi(cfg: StackConfig, servers: list[dict[str, Any]],
     `token_endpoint` (the deployed pool's OAuth 2.0 one) when known."""
     paths: dict[str, Any] = {}
     for collection in cfg.collections:
-        for operation in contract.operations(((collection.name, collection.path),)):
+        for operation in contract.operations((collection.shape,)):
             paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(
                 cfg, collection.name, operation, token_endpoint)
     document: dict[str, Any] = {
@@ -126,7 +126,10 @@ def build_openapi(cfg: StackConfig, servers: list[dict[str, Any]],
         "servers": servers,
         "paths": paths,
         "components": {
-            "schemas": {name: _schema(schema) for name, schema in contract.SCHEMAS.items()},
+            "schemas": {name: _schema(schema) for name, schema in {
+                **contract.SCHEMAS,
+                **{name: schema for collection in cfg.collections
+                   for name, schema in collection.shape.models().items()}}.items()},
             "headers": {name: dict(header) for name, header in contract.HEADERS.items()},
         },
     }

@@ -16,6 +16,7 @@ from troposphere import AWSObject, Ref, apigateway
 from data_api import contract
 from data_api_stack import ids
 from data_api_stack.apigw_schema import check_model
+from data_api_stack.collection import Collection
 
 
 @dataclass(frozen=True)
@@ -32,28 +33,32 @@ class RequestValidation:
 _NAMED = ("properties", "patternProperties", "definitions")  # maps of name -> schema
 
 
-def _bare(schema: Any) -> Any:
+def bare(schema: Any) -> Any:
     """The schema without titles and descriptions: API Gateway only validates with it,
     and the template must stay under CloudFormation's 51,200-byte body limit (the
     OpenAPI document keeps them)."""
     if isinstance(schema, list):
-        return [_bare(item) for item in schema]
+        return [bare(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    return {key: ({name: _bare(sub) for name, sub in value.items()} if key in _NAMED
-                  else _bare(value))
+    return {key: ({name: bare(sub) for name, sub in value.items()} if key in _NAMED
+                  else bare(value))
             for key, value in schema.items() if key not in ("title", "description")}
 
 
-def build_request_validation(api: apigateway.RestApi) -> RequestValidation:
-    """One Model per contract body schema (checked against API Gateway's subset)."""
+def build_request_validation(api: apigateway.RestApi,
+                             collections: tuple[Collection, ...]) -> RequestValidation:
+    """One Model per body schema of these collections (checked against API Gateway's
+    subset): the contract's shared ones, and a collection's own where it has a schema."""
     models = {}
-    for name, schema in contract.MODELS.items():
-        bare = _bare(schema)
-        check_model(name, bare)
+    every = {name: schema for collection in collections
+             for name, schema in collection.shape.models().items()}
+    for name, schema in every.items():
+        stripped = bare(schema)
+        check_model(name, stripped)
         models[name] = apigateway.Model(
             name + ids.MODEL_SUFFIX, RestApiId=Ref(api), Name=name,
-            ContentType=contract.JSON_MEDIA_TYPE, Schema=bare)
+            ContentType=contract.JSON_MEDIA_TYPE, Schema=stripped)
     return RequestValidation(
         models=models,
         body=apigateway.RequestValidator(
@@ -74,12 +79,13 @@ def request_parameters(path: str, verb: str) -> dict[str, bool]:
 
 
 def apply(method: apigateway.Method, path: str, verb: str,
-          validation: RequestValidation) -> None:
-    """Give a proxy method its parameters, its body model and its validator."""
+          validation: RequestValidation, collection: Collection) -> None:
+    """Give a proxy method its parameters, its collection's body model and its validator."""
     operation = contract.operation(path, verb)
     method.RequestParameters = request_parameters(path, verb)
     if operation.body:
-        method.RequestModels = {contract.JSON_MEDIA_TYPE: Ref(validation.models[operation.body])}
+        model = validation.models[collection.shape.model_name(operation.body)]
+        method.RequestModels = {contract.JSON_MEDIA_TYPE: Ref(model)}
         method.RequestValidatorId = Ref(validation.body)
     elif any(p.required for p in operation.parameters):
         method.RequestValidatorId = Ref(validation.parameters)
