@@ -75,9 +75,23 @@ def remove_collection(root: Path) -> None:
         edit(root / "config" / env / "api.yaml", ORDERS, "  collections: {data: {}}\n")
 
 
+def two_indexes(root: Path) -> None:
+    """Two global secondary indexes on every collection's table, in one change."""
+    table = root / "templates" / "data_api_stack" / "table.py"
+    edit(table, 'AttributeType="S"),\n', 'AttributeType="S"),\n' + "".join(
+        f'            dynamodb.AttributeDefinition(AttributeName="{key}", AttributeType="S"),\n'
+        for key in ("owner", "created")))
+    edit(table, 'KeyType="HASH")],\n', 'KeyType="HASH")],\n        GlobalSecondaryIndexes=['
+         + ", ".join(f'dynamodb.GlobalSecondaryIndex(IndexName="{name}", KeySchema=['
+                     f'dynamodb.KeySchema(AttributeName="{key}", KeyType="HASH")], '
+                     'Projection=dynamodb.Projection(ProjectionType="ALL"), **capacity)'
+                     for name, key in (("ByOwner", "owner"), ("ByCreated", "created")))
+         + "],\n")
+
+
 SCENARIOS: dict[str, Callable[[Path], None]] = {
     f.__name__: f for f in (key_schema, memory, rename_table, handler_code, prod_cors,
-                            iam_action, add_collection, remove_collection)}
+                            iam_action, add_collection, remove_collection, two_indexes)}
 # Scenarios reviewed against another scenario's rendering instead of the project's.
 BASES = {"remove_collection": "add_collection"}
 
@@ -255,6 +269,21 @@ def test_removed_collection_destroys_its_table_in_dev_and_orphans_it_in_prod(rev
     assert "OrdersTable (AWS::DynamoDB::Table) ORPHAN *** DATA ORPHANED ***" in out
 
 
+def test_two_indexes_added_to_a_table_at_once_are_over_the_gsi_limit(reviews):
+    review = reviews["two_indexes"]
+    for env in ("dev", "prod"):
+        table = changed(review, f"{env}/api")["DataTable"]
+        assert table.action == "update" and not table.data_loss
+        assert "(ByOwner, ByCreated)" in table.gsi_limit
+        assert "launch with ByOwner added, then again with ByCreated added" in table.gsi_limit
+    assert [(s.name, r.logical_id) for s, r in report.gsi_limits(review)] == [
+        ("dev/api", "DataTable"), ("prod/api", "DataTable")]
+    assert report.failures(review, ["gsi-limit"])
+    assert not report.failures(review, ["replacement", "destroy"])
+    assert not any(r.gsi_limit for reviewed in reviews.values() if reviewed is not review
+                   for _, r in reviewed.resources())
+
+
 def test_only_the_default_collection_renders_as_the_shipped_project(renderings):
     """`collections: {data: {}}`, remove_collection's config, is the key's default."""
     assert renderings["remove_collection"] == renderings["base"]
@@ -296,6 +325,15 @@ def test_cli_working_tree_key_change_fails_on_replacement(work_repo):
     assert result.returncode == 1, result.stderr
     assert "REPLACE *** DATA LOSS ***" in result.stdout and "\033[" not in result.stdout
     assert "fails on dev/api DataTable: replace" in result.stderr
+
+
+def test_cli_fails_on_gsi_limit_for_two_indexes_at_once(work_repo):
+    two_indexes(work_repo)
+    result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "gsi-limit")
+    assert result.returncode == 1, result.stderr
+    assert "DataTable (AWS::DynamoDB::Table) UPDATE *** GSI LIMIT ***" in result.stdout
+    assert [line.split(": creates")[0] for line in result.stderr.splitlines()] == [
+        "stack-review: fails on dev/api DataTable", "stack-review: fails on prod/api DataTable"]
 
 
 def test_cli_between_two_commits_in_markdown_exits_0_without_fail_on(work_repo):

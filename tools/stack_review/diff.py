@@ -25,6 +25,7 @@ class ResourceChange:
     reasons: list[str] = field(default_factory=list)
     data_loss: str = ""  # "", "DATA LOSS", "POSSIBLE DATA LOSS" or "DATA ORPHANED"
     renamed: Optional[str] = None  # the logical ID on the other side of a rename
+    gsi_limit: str = ""  # set by indexes: why the update would fail and what to do instead
 
     @property
     def properties_old(self) -> dict[str, Any]:

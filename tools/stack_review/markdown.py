@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stack_review.diff import Change, ResourceChange, StackDiff
-from stack_review.report import Review, counts, data_losses, headline
+from stack_review.report import Review, counts, data_losses, gsi_limits, headline
 from stack_review.values import MISSING, pair, path_text, short
 
 PAST = {"replace": "replaced", "may replace": "possibly replaced", "destroy": "destroyed",
@@ -50,7 +50,9 @@ def _resource_rows(changes: list[ResourceChange]) -> list[str]:
     for change in changes:
         action = f"**{change.action}**" + (f" :warning: **{change.data_loss}**"
                                            if change.data_loss else "")
-        details = [f"_{_cell(reason)}_" for reason in change.reasons]
+        action += " :warning: **GSI LIMIT**" if change.gsi_limit else ""
+        details = [f"**{_cell(change.gsi_limit)}**"] if change.gsi_limit else []
+        details += [f"_{_cell(reason)}_" for reason in change.reasons]
         details += [f"{_cell(_code(path_text(p[1:] if p[:1] == ('Properties',) else p)))}: "
                     + " &rarr; ".join(_pair(old, new)) for p, old, new in change.changes]
         lines.append(f"| `{change.logical_id}` | `{change.type}` | {action} | "
@@ -91,7 +93,10 @@ def render(review: Review) -> str:
     for stack, change in data_losses(review):
         lines.append(f"> :warning: **{change.data_loss}**: `{stack.name}` "
                      f"`{change.logical_id}` ({change.type}) would be {PAST[change.action]}")
-    if data_losses(review):
+    for stack, change in gsi_limits(review):
+        lines.append(f"> :warning: **GSI LIMIT**: `{stack.name}` `{change.logical_id}` "
+                     f"({change.type}) {_cell(change.gsi_limit)}")
+    if data_losses(review) or gsi_limits(review):
         lines.append("")
     for environment, stacks in review.environments.items():
         lines += _summary(environment, stacks)

@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from stack_review import exports, impact, security
+from stack_review import exports, impact, indexes, security
 from stack_review.diff import ResourceChange, StackDiff, project_diff
 from stack_review.discovery import group
 
-FAIL_ON = ("replacement", "destroy", "security", "any")
+FAIL_ON = ("replacement", "destroy", "security", "gsi-limit", "any")
 ACTIONS = ("add", "update", "may replace", "replace", "destroy", "orphan")
 
 
@@ -38,7 +38,7 @@ def build(base: str, head: str, old: dict[str, Any], new: dict[str, Any]) -> Rev
     """The full review of two renderings ({"stacks": {...}} each)."""
     diffs = project_diff(old, new)
     for diff in diffs:
-        security.review(impact.assess(diff))
+        security.review(indexes.check(impact.assess(diff)))
     exports.check(diffs, old, new)
     return Review(base, head, diffs)
 
@@ -51,6 +51,10 @@ def data_losses(review: Review) -> list[tuple[StackDiff, ResourceChange]]:
     return [(s, r) for s, r in review.resources() if r.data_loss]
 
 
+def gsi_limits(review: Review) -> list[tuple[StackDiff, ResourceChange]]:
+    return [(s, r) for s, r in review.resources() if r.gsi_limit]
+
+
 def failures(review: Review, fail_on: list[str]) -> list[str]:
     """Why the run fails under --fail-on (empty: it does not)."""
     found = []
@@ -59,6 +63,8 @@ def failures(review: Review, fail_on: list[str]) -> list[str]:
             found.append(f"{s.name} {r.logical_id}: {r.action}")
         if "destroy" in fail_on and r.action in ("destroy", "orphan") and impact.is_stateful(r):
             found.append(f"{s.name} {r.logical_id}: {r.action} ({r.data_loss})")
+        if "gsi-limit" in fail_on and r.gsi_limit:
+            found.append(f"{s.name} {r.logical_id}: {r.gsi_limit}")
     if "security" in fail_on:
         found += [f"{s.name}: {len(s.security)} security change(s)"
                   for s in review.stacks if s.security]
@@ -79,6 +85,9 @@ def headline(review: Review) -> str:
     losses = data_losses(review)
     if losses:
         parts.append(f"{len(losses)} DATA LOSS marker(s)")
+    limits = gsi_limits(review)
+    if limits:
+        parts.append(f"{len(limits)} GSI LIMIT marker(s)")
     security_count = sum(len(s.security) for s in review.stacks)
     if security_count:
         parts.append(f"{security_count} security change(s)")

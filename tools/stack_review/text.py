@@ -47,11 +47,14 @@ def _resource(change: ResourceChange, paint: Painter) -> list[str]:
     action = change.action.upper()
     head = f"  {SIGN.get(change.action, '~')} {change.logical_id} ({change.type})"
     loss = f" *** {change.data_loss} ***" if change.data_loss else ""
+    loss += " *** GSI LIMIT ***" if change.gsi_limit else ""
     verdict = paint(action, ACTION_COLOUR.get(change.action, "bold")) + paint(loss, "red")
     if len(head) + 1 + len(action) + len(loss) <= WIDTH:
         lines = [f"{head} {verdict}"]
     else:
         lines = _wrap(head.strip(), 2) + [" " * 6 + verdict]
+    if change.gsi_limit:
+        lines += [paint(line, "red") for line in _wrap(change.gsi_limit, 6)]
     for reason in change.reasons:
         lines += _wrap(f"because {reason}", 6)
     for path, old, new in change.changes:
