@@ -1,0 +1,189 @@
+"""A collection's schema, index queries and expiry, in the handler over moto's DynamoDB.
+
+The tables are created from the rendered template's own table properties (key schema,
+attribute definitions, global secondary indexes) and the function's COLLECTIONS variable
+is the rendered one, table names resolved: what a launched stack gives the function.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any, Optional
+
+import pytest
+
+from data_api import collection_env
+from data_api.handler import handle
+from data_api.storage import Storage
+from data_api_stack import build_template, parse_config
+from tests.api_client import make_event
+from tests.helpers import ORDERS_SCHEMA
+
+CONFIG = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip", "collections": {
+    "orders": {"billing": "on_demand", "schema": ORDERS_SCHEMA,
+               "indexes": {"by_customer": {"attribute": "customer_id"}},
+               "ttl_attribute": "expires_at"},
+    "scores": {"billing": "on_demand",
+               "indexes": {"by_points": {"attribute": "points", "type": "number"},
+                           "by_player": {"attribute": "player"}}}}}
+
+
+@pytest.fixture()
+def call(dynamodb, monkeypatch: pytest.MonkeyPatch):
+    """send(method, path, body=None, query=None) -> (status, body) through handle()."""
+    cfg = parse_config(CONFIG)
+    resources = build_template(cfg).to_dict()["Resources"]
+    names = {}
+    for collection in cfg.collections:
+        props = resources[collection.table_id]["Properties"]
+        names[collection.table_id] = collection.name
+        dynamodb.create_table(TableName=collection.name, BillingMode="PAY_PER_REQUEST",
+                              KeySchema=props["KeySchema"],
+                              AttributeDefinitions=props["AttributeDefinitions"],
+                              GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"])
+    variable = resources["ApiFunction"]["Properties"]["Environment"]["Variables"][
+        collection_env.ENV]["Fn::Sub"]
+    monkeypatch.setenv(collection_env.ENV, re.sub(r"\$\{(\w+)\}", lambda m: names[m.group(1)],
+                                                  variable).replace("${!", "${"))
+    monkeypatch.setenv("CORS_ORIGIN", "*")
+
+    def send(method: str, path: str, body: Any = None,
+             query: Optional[dict[str, str]] = None) -> tuple[int, Any]:
+        collection, _, item_id = path.strip("/").partition("/")
+        event = make_event(method, path, None if body is None else json.dumps(body),
+                           query={k: [v] for k, v in (query or {}).items()} or None)
+        event.update(resource=f"/{collection}" + ("/{id}" if item_id else ""),
+                     pathParameters={"id": item_id} if item_id else None)
+        raw = handle(event, None, lambda settings: Storage(dynamodb, settings))
+        return raw["statusCode"], json.loads(raw["body"]) if raw["body"] else None
+
+    send.dynamodb = dynamodb  # type: ignore[attr-defined]
+    return send
+
+
+def _order(customer: str, total: Any = 10, **more: Any) -> dict[str, Any]:
+    return {"customer_id": customer, "total": total, **more}
+
+
+def _all_pages(call, path: str, query: dict[str, str], limit: int = 1) -> list[str]:
+    seen: list[str] = []
+    token = None
+    for _ in range(50):
+        status, page = call("GET", path, query={**query, "limit": str(limit),
+                                                **({"next": token} if token else {})})
+        assert status == 200, page
+        assert page["count"] == len(page["items"]) <= limit
+        seen += [item["id"] for item in page["items"]]
+        token = page.get("next")
+        if token is None:
+            return seen
+    raise AssertionError("pages never ended")
+
+
+def test_a_query_pages_through_exactly_the_matching_items(call):
+    for n in range(3):
+        assert call("POST", "/orders", {"id": f"a{n}", "data": _order("alice")})[0] == 201
+    for n in range(2):
+        assert call("POST", "/orders", {"id": f"b{n}", "data": _order("bob")})[0] == 201
+    alice = _all_pages(call, "/orders", {"customer_id": "alice"})
+    assert sorted(alice) == ["a0", "a1", "a2"] and len(alice) == 3
+    assert sorted(_all_pages(call, "/orders", {"customer_id": "bob"}, limit=5)) == ["b0", "b1"]
+    assert _all_pages(call, "/orders", {"customer_id": "carol"}) == []
+    status, page = call("GET", "/orders", query={"customer_id": "alice", "limit": "1"})
+    item = page["items"][0]
+    assert set(item) == {"id", "data", "created_at", "updated_at", "version"}, "no mirror shown"
+
+
+def test_a_token_serves_only_the_query_that_made_it(call):
+    for n in range(2):
+        call("POST", "/orders", {"id": f"a{n}", "data": _order("alice")})
+        call("POST", "/orders", {"id": f"b{n}", "data": _order("bob")})
+    _, alice = call("GET", "/orders", query={"customer_id": "alice", "limit": "1"})
+    _, listed = call("GET", "/orders", query={"limit": "1"})
+    for query in ({"customer_id": "bob"}, {}):
+        status, body = call("GET", "/orders", query={**query, "next": alice["next"]})
+        assert status == 400 and body["error"]["code"] == "BAD_REQUEST_PARAMETERS", body
+        assert "query" in body["error"]["message"]
+    status, body = call("GET", "/orders", query={"customer_id": "alice",
+                                                 "next": listed["next"]})
+    assert status == 400 and "token of the list" in body["error"]["message"]
+    status, body = call("GET", "/orders", query={"customer_id": "alice",
+                                                 "next": alice["next"]})
+    assert status == 200 and body["count"] == 1
+
+
+def test_writes_keep_the_index_in_step_with_data(call):
+    call("POST", "/scores", {"id": "s1", "data": {"player": "ann", "points": 7}})
+    call("POST", "/scores", {"id": "s2", "data": {"player": 42, "points": "7"}})  # wrong types
+    call("POST", "/scores", {"id": "s3", "data": ["not", "an", "object"]})
+    assert _all_pages(call, "/scores", {"player": "ann"}) == ["s1"]
+    assert _all_pages(call, "/scores", {"points": "7"}) == ["s1"]
+    assert _all_pages(call, "/scores", {"points": "7.000"}) == ["s1"], "the same number"
+    assert call("PUT", "/scores/s1", {"data": {"player": "bea"}})[0] == 200
+    assert _all_pages(call, "/scores", {"player": "ann"}) == []
+    assert _all_pages(call, "/scores", {"player": "bea"}) == ["s1"]
+    assert _all_pages(call, "/scores", {"points": "7"}) == [], "a removed field leaves it"
+    assert call("DELETE", "/scores/s1")[0] == 204
+    assert _all_pages(call, "/scores", {"player": "bea"}) == []
+
+
+@pytest.mark.parametrize("query,named", [
+    ({"player": "ann", "points": "1"}, "one index at a time"),
+    ({"player": ""}, "'player'"),
+    ({"player": "x" * 2049}, "'player'"),
+    ({"points": "seven"}, "'points' must be a number"),
+    ({"points": "1e200"}, "range"),
+    ({"points": "NaN"}, "'points' must be a number"),
+])
+def test_a_bad_query_is_a_400_naming_it(call, query, named):
+    status, body = call("GET", "/scores", query=query)
+    assert status == 400 and body["error"]["code"] == "BAD_REQUEST_PARAMETERS"
+    assert named in body["error"]["message"], body
+
+
+@pytest.mark.parametrize("query", [{"player": "é" * 1000}, {"points": "1." + "1" * 40}])
+def test_a_value_no_stored_key_can_hold_is_an_empty_page(call, query):
+    """Over DynamoDB's 2048-byte key or its 38 digits: never mirrored, so nothing matches."""
+    assert call("GET", "/scores", query=query) == (200, {"items": [], "count": 0})
+
+
+def test_a_body_the_schema_refuses_is_a_400_naming_where(call):
+    for data, where in ((_order("c", -1), "data.total"), ({"total": 1}, "'customer_id'"),
+                        (_order("c" * 65), "data.customer_id"),
+                        (_order("c", expires_at=1.5), "data.expires_at")):
+        status, body = call("POST", "/orders", {"data": data})
+        assert status == 400 and body["error"]["code"] == "BAD_REQUEST_BODY", body
+        assert where in body["error"]["message"], body
+    call("POST", "/orders", {"id": "ok", "data": _order("c")})
+    status, body = call("PUT", "/orders/ok", {"data": {"customer_id": "c"}})
+    assert status == 400 and "'total'" in body["error"]["message"]
+
+
+def test_an_expired_item_is_never_returned_nor_changed(call):
+    past, future = int(time.time()) - 5, int(time.time()) + 3600
+    call("POST", "/orders", {"id": "old", "data": _order("dan", expires_at=past)})
+    call("POST", "/orders", {"id": "new", "data": _order("dan", expires_at=future)})
+    call("POST", "/orders", {"id": "ever", "data": _order("dan")})
+    assert call("GET", "/orders/old")[0] == 404
+    assert call("GET", "/orders/new")[0] == 200
+    assert sorted(_all_pages(call, "/orders", {})) == ["ever", "new"]
+    assert sorted(_all_pages(call, "/orders", {"customer_id": "dan"})) == ["ever", "new"]
+    assert call("PUT", "/orders/old", {"data": _order("dan")})[0] == 404
+    assert call("DELETE", "/orders/old")[0] == 404
+    stored = call.dynamodb.get_item(TableName="orders", Key={"id": {"S": "old"}})
+    assert "Item" in stored, "still in the table until DynamoDB's TTL deletes it"
+    status, item = call("POST", "/orders", {"id": "old", "data": _order("eve")})
+    assert status == 201 and item["data"]["customer_id"] == "eve", "its id is free again"
+
+
+def test_a_run_of_expired_items_is_passed_over_not_looped(call):
+    past = int(time.time()) - 5
+    for n in range(12):
+        call("POST", "/orders", {"id": f"x{n:02}", "data": _order("f", expires_at=past)})
+    for n in range(3):
+        call("POST", "/orders", {"id": f"live{n}", "data": _order("f")})
+    assert sorted(_all_pages(call, "/orders", {}, limit=2)) == ["live0", "live1", "live2"]
+    assert sorted(_all_pages(call, "/orders", {"customer_id": "f"}, limit=2)) == [
+        "live0", "live1", "live2"]
