@@ -54,10 +54,17 @@ def test_auto_scaling_covers_every_provisioned_table_and_no_on_demand_one(varian
     scaled = {json.dumps(t["Properties"]["ResourceId"]) for t in targets.values()}
     expected = {"DataTable", "CustomersTable"} if env == "prod" else set()
     assert {name for name in TABLES.values() if any(name in s for s in scaled)} == expected
-    assert len(targets) == 2 * len(expected)
+    # A provisioned table's indexes scale too (each has its own capacity): customers'.
+    indexes = [(json.dumps(t["Properties"]["ResourceId"]), t["Properties"]["ScalableDimension"])
+               for t in targets.values() if "/index/" in json.dumps(t["Properties"])]
+    assert sorted(indexes) == ([] if env != "prod" else sorted(
+        (json.dumps({"Fn::Sub": ["table/${Table}/index/by_email",
+                                 {"Table": {"Ref": "CustomersTable"}}]}),
+         f"dynamodb:index:{kind}CapacityUnits") for kind in ("Read", "Write")))
+    assert len(targets) == 2 * len(expected) + len(indexes)
     policies = resources_of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy")
     names = [p["Properties"]["PolicyName"] for p in policies.values()]
-    assert len(names) == len(set(names)) == 2 * len(expected)
+    assert len(names) == len(set(names)) == len(targets)
 
 
 def test_the_function_may_touch_exactly_each_tables_arn(variant):
