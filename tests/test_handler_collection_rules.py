@@ -32,7 +32,8 @@ CONFIG = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip", "
 
 @pytest.fixture()
 def call(dynamodb, monkeypatch: pytest.MonkeyPatch):
-    """send(method, path, body=None, query=None) -> (status, body) through handle()."""
+    """send(method, path, body=None, query=None) -> (status, body) through handle(); a
+    str body is sent as it is, any other as JSON."""
     cfg = parse_config(CONFIG)
     resources = build_template(cfg).to_dict()["Resources"]
     names = {}
@@ -52,7 +53,8 @@ def call(dynamodb, monkeypatch: pytest.MonkeyPatch):
     def send(method: str, path: str, body: Any = None,
              query: Optional[dict[str, str]] = None) -> tuple[int, Any]:
         collection, _, item_id = path.strip("/").partition("/")
-        event = make_event(method, path, None if body is None else json.dumps(body),
+        text = body if isinstance(body, str) or body is None else json.dumps(body)
+        event = make_event(method, path, text,
                            query={k: [v] for k, v in (query or {}).items()} or None)
         event.update(resource=f"/{collection}" + ("/{id}" if item_id else ""),
                      pathParameters={"id": item_id} if item_id else None)
@@ -187,3 +189,50 @@ def test_a_run_of_expired_items_is_passed_over_not_looped(call):
     assert sorted(_all_pages(call, "/orders", {}, limit=2)) == ["live0", "live1", "live2"]
     assert sorted(_all_pages(call, "/orders", {"customer_id": "f"}, limit=2)) == [
         "live0", "live1", "live2"]
+
+
+def test_the_release_checks_create_an_item_the_schema_accepts(call, monkeypatch):
+    """The pre-traffic check and `make smoke` write one marked item per collection: with a
+    schema, the collection's example (derived from it when not given), or every release
+    of the stack would fail its checks."""
+    from deploy_hooks import checks
+
+    cfg = parse_config(CONFIG)
+    examples = {c.path: c.example for c in cfg.collections if c.example is not None}
+    assert set(examples) == {"/orders"}
+
+    def send(request: checks.Request) -> checks.Answer:
+        status, body = call(request.method, request.path, request.body, query=request.query)
+        return checks.Answer(status, {}, json.dumps(body) if body is not None else "")
+
+    results = checks.run_checks(send, "r1", collections=["/orders", "/scores"],
+                                examples=examples)
+    assert all(r.passed for r in results), [r for r in results if not r.passed]
+    without = checks.run_checks(send, "r2", collections=["/orders"])
+    assert [r.name for r in without if not r.passed] == ["create a marked item"]
+
+
+@pytest.mark.parametrize("rules,named", [
+    ({"schema": {"type": "object", "required": ["code"],
+                 "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}}}},
+     ["collections.orders", "give `example`", "does not match"]),
+    ({"schema": ORDERS_SCHEMA, "example": {"customer_id": "c"}},
+     ["collections.orders.example", "'total'"]),
+    ({"schema": ORDERS_SCHEMA, "example": {"customer_id": "c", "total": float("nan")}},
+     ["collections.orders.example", "JSON values"]),
+])
+def test_an_example_the_schema_refuses_or_cannot_have_is_a_named_error(rules, named):
+    from data_api_stack import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        parse_config({**CONFIG, "collections": {"orders": rules}})
+    for part in named:
+        assert part in str(raised.value), (part, str(raised.value))
+
+
+def test_a_given_example_is_the_checks_data():
+    example = {"code": "ABC"}
+    cfg = parse_config({**CONFIG, "collections": {"orders": {"schema": {
+        "type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}}},
+        "example": example}}})
+    assert cfg.collections[0].example == example

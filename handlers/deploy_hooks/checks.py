@@ -14,7 +14,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from data_api import errors, routes
 
@@ -100,19 +100,22 @@ def _verify(name: str, answer: Answer, status: int,
 
 def run_checks(send: Transport, run_id: Optional[str] = None,
                collections: Sequence[str] = (routes.COLLECTION,),
-               has_time: Callable[[], bool] = lambda: True) -> list[Result]:
+               has_time: Callable[[], bool] = lambda: True,
+               examples: Optional[Mapping[str, Any]] = None) -> list[Result]:
     """Run every check on each collection (its path) through `send`; a transport failure
     fails that check only. Once `has_time()` is false, the remaining checks fail unsent,
-    so a caller with a deadline (the pre-traffic hook) still reports in time."""
+    so a caller with a deadline (the pre-traffic hook) still reports in time. `examples`:
+    the data of the item to create, by path, where a schema constrains it."""
     run_id = run_id or uuid.uuid4().hex[:12]
     results: list[Result] = []
     for path in collections:
-        results += _collection_checks(send, run_id, path, len(collections) > 1, has_time)
+        results += _collection_checks(send, run_id, path, len(collections) > 1, has_time,
+                                      (examples or {}).get(path))
     return results
 
 
 def _collection_checks(send: Transport, run_id: str, path: str, named: bool,
-                       has_time: Callable[[], bool]) -> list[Result]:
+                       has_time: Callable[[], bool], example: Any = None) -> list[Result]:
     missing = f"{SMOKE_ID_PREFIX}missing-{run_id}"
     created = f"{SMOKE_ID_PREFIX}{run_id}"
     item = routes.item_path(path)
@@ -139,7 +142,8 @@ def _collection_checks(send: Transport, run_id: str, path: str, named: bool,
     attempt("a malformed body is a JSON 400",
             Request("POST", path, body='{"id": ', headers=JSON_HEADERS),
             400, _error_problem(errors.BAD_REQUEST_BODY))
-    body = json.dumps({"id": created, "data": {"smokeTest": True, "at": int(time.time())}})
+    data = example if example is not None else {"smokeTest": True, "at": int(time.time())}
+    body = json.dumps({"id": created, "data": data})
     made = attempt("create a marked item",
                    Request("POST", path, body=body, headers=JSON_HEADERS), 201,
                    _item_problem(created))

@@ -26,6 +26,8 @@ STAGE_ENV = "STAGE"  # the stage name the events carry
 CALLER_ENV = "CALLER_CONTEXT"
 # Comma-separated paths of the collections to check (`/data,/orders`).
 COLLECTIONS_ENV = "COLLECTION_PATHS"
+# {path: data} of the collections whose schema the checks' item must satisfy.
+EXAMPLES_ENV = "COLLECTION_EXAMPLES"
 # Time a check may need: the longest API function timeout API Gateway allows (29 s), plus
 # the report to CodeDeploy. With less left, the rest fail unsent and the hook reports.
 REQUEST_BUDGET_MS = 35_000
@@ -70,7 +72,8 @@ def handle(event: Any, lambda_client: Any, codedeploy_client: Any,
                                 json.loads(env.get(CALLER_ENV) or "{}"))
         paths = [p for p in env.get(COLLECTIONS_ENV, "").split(",") if p]
         results = checks.run_checks(send, collections=paths or [routes.COLLECTION],
-                                    has_time=lambda: remaining_ms() > REQUEST_BUDGET_MS)
+                                    has_time=lambda: remaining_ms() > REQUEST_BUDGET_MS,
+                                    examples=json.loads(env.get(EXAMPLES_ENV) or "{}"))
         status = SUCCEEDED if results and all(r.passed for r in results) else FAILED
         LOG.info(json.dumps({"event": "release_checks", "version": version, "status": status,
                              "results": [r.__dict__ for r in results]}))

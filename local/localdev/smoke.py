@@ -13,12 +13,13 @@ Exit 0 when every check passed, 1 otherwise, 2 for a bad command line or environ
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 from urllib.parse import urlencode, urlsplit
 
 from data_api import routes
@@ -52,18 +53,29 @@ def http_transport(base_url: str, token: Optional[str] = None,
     return send
 
 
-def environment_paths(project: Path, env: str) -> list[str]:
-    """The collection paths config/<env>/api.yaml declares, read offline through Sceptre."""
-    from data_api_stack.collection import collection_paths
+@functools.lru_cache(maxsize=4)
+def _collections(project: Path, env: str) -> tuple[Any, ...]:
+    """The collections config/<env>/api.yaml declares, read offline through Sceptre."""
     from data_api_stack.config import ConfigError
     from data_api_stack.openapi_cli import load_environment
 
     if not (project / "config" / env / "api.yaml").is_file():
         raise SmokeError(f"no environment {env!r} (no config/{env}/api.yaml under {project})")
     try:
-        return collection_paths(load_environment(project, env).config.collections)
+        return load_environment(project, env).config.collections
     except ConfigError as error:
         raise SmokeError(f"config/{env}/api.yaml: {error}") from None
+
+
+def environment_paths(project: Path, env: str) -> list[str]:
+    """The collection paths config/<env>/api.yaml declares."""
+    return [c.path for c in _collections(project, env)]
+
+
+def environment_examples(project: Path, env: Optional[str]) -> dict[str, Any]:
+    """The data the checks create in each collection whose schema constrains it."""
+    return {c.path: c.example for c in (_collections(project, env) if env else ())
+            if c.example is not None}
 
 
 def collection_paths(project: Path, env: Optional[str], extra: Sequence[str]) -> list[str]:
@@ -97,7 +109,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     except SmokeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    results = run_checks(http_transport(args.url, args.token), collections=paths)
+    results = run_checks(http_transport(args.url, args.token), collections=paths,
+                         examples=environment_examples(Path(args.project), args.env or None))
     for result in results:
         print(f"{'PASS' if result.passed else 'FAIL'}  {result.name}: {result.detail}")
     passed = sum(r.passed for r in results)

@@ -54,6 +54,7 @@ class Collection:
     schema: Optional[dict[str, Any]] = field(default=None, hash=False)  # of the item's data
     indexes: tuple[Index, ...] = ()
     ttl_attribute: Optional[str] = None
+    example: Any = field(default=None, hash=False)  # the release checks' data (None: any)
 
     @property
     def shape(self) -> contract.Shape:

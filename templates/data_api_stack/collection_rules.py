@@ -5,6 +5,7 @@
       indexes:
         by_customer: {attribute: customer_id}   # GET /orders?customer_id=<value>
       ttl_attribute: expires_at                 # epoch seconds; expired items are gone
+      example: {customer_id: c1, total: 0}      # what release checks create (collection_example)
 
 The schema is held to what API Gateway's models validate (apigw_schema.check_model, the
 check the contract's own models pass), named by the collection's model. An index or an
@@ -23,9 +24,10 @@ from typing import Any, Mapping, Optional
 from data_api import contract
 from data_api.collection_env import LIST_PARAMETERS, STORED_ATTRIBUTES, Index
 from data_api_stack.apigw_schema import DRAFT4, ModelSchemaError, check_model
+from data_api_stack.collection_example import example_data
 from data_api_stack.parsers import ConfigError, fail
 
-RULE_KEYS = ("schema", "indexes", "ttl_attribute")
+RULE_KEYS = ("schema", "indexes", "ttl_attribute", "example")
 # DynamoDB index names are 3-255 of [A-Za-z0-9_.-]; ours read like config keys.
 INDEX_NAME = re.compile(r"^[a-z][a-z0-9_]{2,62}$")
 # A top-level field of `data` that is also an attribute name and a query parameter.
@@ -147,11 +149,13 @@ def _ttl(where: str, value: Any, schema: Optional[dict[str, Any]],
 
 
 def parse_rules(where: str, name: str, entry: Mapping[str, Any]
-                ) -> tuple[Optional[dict[str, Any]], tuple[Index, ...], Optional[str]]:
-    """(schema, indexes, ttl attribute) of one collection's config entry."""
+                ) -> tuple[Optional[dict[str, Any]], tuple[Index, ...], Optional[str], Any]:
+    """(schema, indexes, ttl attribute, the release checks' data) of one collection's
+    config entry."""
     schema = _schema(f"{where}.schema", name, entry["schema"]) if "schema" in entry else None
     indexes = _indexes(f"{where}.indexes", entry["indexes"], schema) \
         if "indexes" in entry else ()
     ttl = _ttl(f"{where}.ttl_attribute", entry["ttl_attribute"], schema, indexes) \
         if "ttl_attribute" in entry else None
-    return schema, indexes, ttl
+    example = example_data(where, schema, ttl, entry.get("example"), "example" in entry)
+    return schema, indexes, ttl, example

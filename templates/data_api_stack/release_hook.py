@@ -13,6 +13,7 @@ calls it with the service role of deploy.py, which names its exact ARN.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 from awacs import codedeploy as awacs_codedeploy
@@ -23,7 +24,8 @@ from awacs.helpers.trust import get_lambda_assumerole_policy
 from troposphere import GetAtt, Ref, Sub, awslambda, iam, logs
 
 from deploy_hooks.checks import REQUEST_COUNT
-from deploy_hooks.pretraffic import CALLER_ENV, COLLECTIONS_ENV, NEW_VERSION_ENV, STAGE_ENV
+from deploy_hooks.pretraffic import (CALLER_ENV, COLLECTIONS_ENV, EXAMPLES_ENV, NEW_VERSION_ENV,
+                                    STAGE_ENV)
 from data_api_stack import ids
 from data_api_stack.collection import collection_paths
 from data_api_stack.config import StackConfig
@@ -86,6 +88,7 @@ def build_hook(cfg: StackConfig, fn: awslambda.Function, version: awslambda.Vers
         Policies=[iam.Policy(PolicyName="least-privilege",
                              PolicyDocument=_hook_policy(cfg, version, group))])
     code = fn.Code  # the same artifact: the checks ship with the code they check
+    examples = {c.path: c.example for c in cfg.collections if c.example is not None}
     hook = awslambda.Function(
         ids.PRETRAFFIC_HOOK,
         FunctionName=hook_function_name(cfg),
@@ -106,6 +109,8 @@ def build_hook(cfg: StackConfig, fn: awslambda.Function, version: awslambda.Vers
         Environment=awslambda.Environment(Variables={
             NEW_VERSION_ENV: Ref(version), STAGE_ENV: cfg.environment,
             COLLECTIONS_ENV: ",".join(collection_paths(cfg.collections)),
+            **({EXAMPLES_ENV: json.dumps(examples, separators=(",", ":"))}
+               if examples else {}),
             CALLER_ENV: caller(GetAtt(role, "Arn"))}),
         TracingConfig=awslambda.TracingConfig(Mode="Active"),  # as the API function's
         LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(group),
