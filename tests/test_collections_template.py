@@ -195,3 +195,44 @@ def test_the_most_collections_keep_the_functions_environment_far_under_lambdas_4
     others = sum(len(k) + len(v if isinstance(v, str) else "x" * 60)
                  for k, v in variables.items() if k != collection_env.ENV)
     assert len(collection_env.ENV) + len(resolved) + others < 1024 + 512
+
+
+def test_a_collections_index_and_expiry_are_on_its_table(variant):
+    """The index: a global secondary index keyed on the field's top-level mirror, every
+    attribute projected (a query answers whole items); the expiry: TTL on its mirror."""
+    _, template = variant
+    orders = template["Resources"]["OrdersTable"]["Properties"]
+    assert orders["GlobalSecondaryIndexes"] == [{
+        "IndexName": "by_customer", "Projection": {"ProjectionType": "ALL"},
+        "KeySchema": [{"AttributeName": "customer_id", "KeyType": "HASH"}]}]
+    assert {"AttributeName": "customer_id", "AttributeType": "S"} in orders[
+        "AttributeDefinitions"]
+    assert orders["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    for name in ("DataTable", "CustomersTable"):
+        assert "TimeToLiveSpecification" not in template["Resources"][name]["Properties"]
+    customers = template["Resources"]["CustomersTable"]["Properties"]
+    (index,) = customers["GlobalSecondaryIndexes"]
+    assert index["ProvisionedThroughput"] == customers["ProvisionedThroughput"]
+
+
+def test_the_document_has_each_collections_schema_and_queries(variant):
+    from data_api_stack.openapi import build_openapi
+    from tests.helpers import ORDERS_SCHEMA, collections_variant_config
+
+    env, _ = variant
+    document = build_openapi(collections_variant_config(env), [])
+    create = document["paths"]["/orders"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    assert create == {"$ref": "#/components/schemas/OrdersNewItem"}
+    data = document["components"]["schemas"]["OrdersNewItem"]["properties"]["data"]
+    assert data["allOf"][1] == ORDERS_SCHEMA
+    assert document["paths"]["/data"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"] == {"$ref": "#/components/schemas/NewItem"}
+    listed = {p["name"]: p for p in document["paths"]["/orders"]["get"]["parameters"]}
+    assert set(listed) == {"limit", "next", "customer_id"}
+    assert listed["customer_id"]["in"] == "query" and not listed["customer_id"]["required"]
+    assert "eventually consistent" in listed["customer_id"]["description"]
+    assert "next" in {p["name"] for p in document["paths"]["/data"]["get"]["parameters"]}
+    assert "customer_id" not in {p["name"] for p in document["paths"]["/data"]["get"][
+        "parameters"]}
+    assert "email" in {p["name"] for p in document["paths"]["/customers"]["get"]["parameters"]}
