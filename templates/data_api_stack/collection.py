@@ -23,7 +23,7 @@ from data_api.collection_env import Index
 from data_api.routes import COLLECTION as DEFAULT_PATH
 from data_api_stack import ids
 from data_api_stack.collection_rules import RULE_KEYS, parse_rules
-from data_api_stack.parsers import ConfigError, fail
+from data_api_stack.parsers import ConfigError, fail, first_clash
 
 DEFAULT = contract.DEFAULT_COLLECTION
 KEY = "collections"
@@ -144,18 +144,16 @@ def parse_collections(key: str, value: Any) -> tuple[Collection, ...]:
                           f"resource policy, which Lambda caps at 20 KB), got {len(value)}: "
                           + ", ".join(map(str, value)))
     parsed = tuple(_collection(name, entry) for name, entry in value.items())
-    seen: dict[str, str] = {}
-    for collection in parsed:
-        other = seen.setdefault(collection.path, collection.name)
-        if other != collection.name:
-            raise fail(f"{key}.{collection.name}.path", f"a path no other collection has "
-                       f"({other!r} is on it)", collection.path)
-    camels: dict[str, str] = {}
-    for collection in parsed:
-        other = camels.setdefault(collection.camel, collection.name)
-        if other != collection.name:
-            raise fail(key, f"names that differ in more than '_' ({other!r} and "
-                       f"{collection.name!r} give the same resource names)", collection.name)
+    clash = first_clash((c.path, c.name) for c in parsed)
+    if clash:
+        path, other, name = clash
+        raise fail(f"{key}.{name}.path", f"a path no other collection has ({other!r} is on "
+                   "it)", path)
+    clash = first_clash((c.camel, c.name) for c in parsed)
+    if clash:
+        _, other, name = clash
+        raise fail(key, f"names that differ in more than '_' ({other!r} and {name!r} give "
+                   "the same resource names)", name)
     return parsed
 
 

@@ -25,7 +25,7 @@ from data_api import contract
 from data_api.collection_env import LIST_PARAMETERS, STORED_ATTRIBUTES, Index
 from data_api_stack.apigw_schema import DRAFT4, ModelSchemaError, check_model
 from data_api_stack.collection_example import example_data
-from data_api_stack.parsers import ConfigError, fail
+from data_api_stack.parsers import ConfigError, fail, first_clash
 
 RULE_KEYS = ("schema", "indexes", "ttl_attribute", "example")
 # DynamoDB index names are 3-255 of [A-Za-z0-9_.-]; ours read like config keys.
@@ -125,12 +125,11 @@ def _indexes(where: str, value: Any, schema: Optional[dict[str, Any]]) -> tuple[
         raise fail(where, f"at most {MAX_INDEXES} indexes (DynamoDB's global secondary "
                    "indexes per table)", f"{len(value)} indexes")
     indexes = tuple(_index(where, name, entry, schema) for name, entry in value.items())
-    seen: dict[str, str] = {}
-    for index in indexes:
-        other = seen.setdefault(index.attribute, index.name)
-        if other != index.name:
-            raise fail(f"{where}.{index.name}.attribute", f"an attribute no other index "
-                       f"reads ({other!r} does)", index.attribute)
+    clash = first_clash((index.attribute, index.name) for index in indexes)
+    if clash:
+        attribute, other, name = clash
+        raise fail(f"{where}.{name}.attribute", f"an attribute no other index reads "
+                   f"({other!r} does)", attribute)
     return indexes
 
 

@@ -4,7 +4,7 @@ parsed value or raises ConfigError naming the key and the bad value."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 
 class ConfigError(ValueError):
@@ -59,3 +59,14 @@ def optional(pattern: re.Pattern[str], what: str) -> Callable[[str, Any], Option
             return None
         return matching(pattern, what)(key, value)
     return parse
+
+
+def first_clash(pairs: Iterable[tuple[str, str]]) -> Optional[tuple[str, str, str]]:
+    """Of (value, owner) pairs, the first value two owners share: (value, first owner,
+    second owner); None if every value has one owner."""
+    seen: dict[str, str] = {}
+    for value, owner in pairs:
+        other = seen.setdefault(value, owner)
+        if other != owner:
+            return value, other, owner
+    return None
