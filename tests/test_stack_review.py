@@ -19,7 +19,7 @@ from typing import Callable
 
 import pytest
 
-from stack_review import markdown, report, text
+from stack_review import impact, markdown, report, schemas, text
 from stack_review.diff import ResourceChange
 from stack_review.render import Job, render_all
 from stack_review.values import MISSING
@@ -89,11 +89,38 @@ def two_indexes(root: Path) -> None:
          + "],\n")
 
 
+# The default collection's rules, written in config as a user would: a schema of its
+# data, query indexes on two of its fields, an expiry on a third.
+RULES_SCHEMA = ("{type: object, properties: {owner: {type: string, maxLength: 64}, "
+                "status: {type: string}, expires_at: {type: integer}}}")
+
+
+def collection_rules(root: Path, indexes: str) -> None:
+    for env in ENVIRONMENTS:
+        edit(root / "config" / env / "api.yaml", "sceptre_user_data:\n",
+             "sceptre_user_data:\n  collections:\n    data:\n"
+             f"      schema: {RULES_SCHEMA}\n      indexes: {indexes}\n"
+             "      ttl_attribute: expires_at\n")
+
+
+def add_collection_rules(root: Path) -> None:
+    """The shipped collection, data, gains a schema, one index and a TTL, in dev and prod."""
+    collection_rules(root, "{by_owner: {attribute: owner}}")
+
+
+def add_two_indexes_by_config(root: Path) -> None:
+    """The same through config, with two indexes at once."""
+    collection_rules(root, "{by_owner: {attribute: owner}, by_status: {attribute: status}}")
+
+
 SCENARIOS: dict[str, Callable[[Path], None]] = {
     f.__name__: f for f in (key_schema, memory, rename_table, handler_code, prod_cors,
-                            iam_action, add_collection, remove_collection, two_indexes)}
+                            iam_action, add_collection, remove_collection, two_indexes,
+                            add_collection_rules, add_two_indexes_by_config)}
 # Scenarios reviewed against another scenario's rendering instead of the project's.
 BASES = {"remove_collection": "add_collection"}
+# The scenarios that create more than one index on a kept table in one update.
+GSI_LIMITED = {"two_indexes", "add_two_indexes_by_config"}
 
 
 @pytest.fixture(scope="module")
@@ -280,8 +307,99 @@ def test_two_indexes_added_to_a_table_at_once_are_over_the_gsi_limit(reviews):
         ("dev/api", "DataTable"), ("prod/api", "DataTable")]
     assert report.failures(review, ["gsi-limit"])
     assert not report.failures(review, ["replacement", "destroy"])
-    assert not any(r.gsi_limit for reviewed in reviews.values() if reviewed is not review
+    assert not any(r.gsi_limit for name, reviewed in reviews.items() if name not in GSI_LIMITED
                    for _, r in reviewed.resources())
+
+
+TABLE = "AWS::DynamoDB::Table"
+# What the default collection's rules change on its table, as the resource schema cfn-lint
+# ships (cfnlint/data/schemas, what stack-review reads) describes each property's update.
+RULE_PROPERTIES = ("AttributeDefinitions", "GlobalSecondaryIndexes", "TimeToLiveSpecification")
+
+
+def test_the_table_schema_updates_a_collections_rules_in_place():
+    """AWS::DynamoDB::Table's schema as cfn-lint ships it: createOnlyProperties are TableName
+    and ImportSourceSpecification, conditionalCreateOnlyProperties only KeySchema, so none
+    of the properties a collection's rules set replaces the table. Its own words:
+    GlobalSecondaryIndexes "You can delete or add one global secondary index without
+    interruption. If you do both in the same update [...] the update fails";
+    AttributeDefinitions "You can add an AttributeDefinition without interruption. Changing
+    the type of an existing AttributeDefinition requires replacement of the table" (the
+    rules only add one per index, with the index); TimeToLiveSpecification has no update
+    restriction beyond its AttributeName: "To update this property, you must first disable
+    TTL and then enable TTL with the new attribute name"."""
+    replacing = schemas.create_only(TABLE) + schemas.conditional_create_only(TABLE)
+    assert sorted(replacing) == ["/properties/ImportSourceSpecification",
+                                 "/properties/KeySchema", "/properties/TableName"]
+    assert not [p for p in replacing if p.split("/")[2] in RULE_PROPERTIES]
+    table = schemas.schema(TABLE)
+    described = {name: " ".join(table["properties"][name].get("description", "").split())
+                 for name in RULE_PROPERTIES}
+    assert ("You can delete or add one global secondary index without interruption"
+            in described["GlobalSecondaryIndexes"])
+    assert ("You can add an ``AttributeDefinition`` without interruption"
+            in described["AttributeDefinitions"])
+    ttl = table["definitions"]["TimeToLiveSpecification"]["properties"]["AttributeName"]
+    assert "you must first disable TTL and then enable TTL" in ttl["description"]
+
+
+def test_a_schema_an_index_and_a_ttl_on_a_kept_collection_update_its_table_in_place(reviews):
+    """The shipped `data` collection gains a schema, an index and a TTL through config: its
+    table is updated (a global secondary index, its key's AttributeDefinition and a
+    TimeToLiveSpecification added), never replaced; the collection's own request models are
+    added in place of the shared ones, which go (API Gateway models, no data)."""
+    review = reviews["add_collection_rules"]
+    assert changed_stacks(review) == {"dev/api", "prod/api"}
+    for env in ("dev", "prod"):
+        changes = changed(review, f"{env}/api")
+        table = changes["DataTable"]
+        assert table.action == "update" and table.reasons == [], (table.action, table.reasons)
+        assert not table.data_loss and not table.gsi_limit
+        assert paths(table) == {f"Properties.{name}" for name in RULE_PROPERTIES}
+        assert schemas.replacement(TABLE, table.properties_old, table.properties_new) == ("", [])
+        new = table.properties_new
+        assert [i["IndexName"] for i in new["GlobalSecondaryIndexes"]] == ["by_owner"]
+        assert {"AttributeName": "owner", "AttributeType": "S"} in new["AttributeDefinitions"]
+        assert new["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+        for model, shared in (("DataNewItemModel", "NewItemModel"),
+                              ("DataItemChangeModel", "ItemChangeModel")):
+            assert changes[model].type == "AWS::ApiGateway::Model"
+            assert changes[model].action == "add" and changes[model].renamed == shared
+            assert changes[shared].action == "destroy"
+            assert not impact.is_stateful(changes[shared])
+        assert "Properties.Environment.Variables.COLLECTIONS" in paths(changes["ApiFunction"])
+        for change in changes.values():
+            assert not change.data_loss and not change.gsi_limit, change.logical_id
+            assert change.action in ("add", "update", "destroy"), (change.logical_id,
+                                                                  change.action)
+            if change.action == "destroy":
+                assert change.type in SWAPPED | {"AWS::ApiGateway::Model"}, change.logical_id
+        (stack,) = [s for s in review.stacks if s.name == f"{env}/api"]
+        granted = [s.detail for s in stack.security if s.sign == "+"]
+        assert len(granted) == 1 and "dynamodb:Query" in granted[0], granted
+        assert "${DataTable.Arn}/index/by_owner" in granted[0]
+        assert not [s for s in stack.security if s.sign == "-"]
+    assert not report.data_losses(review) and not report.gsi_limits(review)
+    assert not report.failures(review, ["replacement", "destroy", "gsi-limit"])
+
+
+def test_two_indexes_added_through_config_are_over_the_gsi_limit(reviews):
+    """`sceptre generate` cannot refuse them: it does not know what is deployed (a new
+    collection's table is created with all its indexes at once, which is fine).
+    stack-review, which compares with the base, flags the kept table and says to add
+    one index per launch."""
+    review = reviews["add_two_indexes_by_config"]
+    for env in ("dev", "prod"):
+        table = changed(review, f"{env}/api")["DataTable"]
+        assert table.action == "update" and not table.data_loss
+        assert table.gsi_limit.startswith("creates 2 global secondary indexes "
+                                          "(by_owner, by_status) in one update")
+        assert table.gsi_limit.endswith("add one index per launch: launch with by_owner "
+                                        "added, then again with by_status added (2 launches)")
+    assert report.failures(review, ["gsi-limit"]) == [
+        f"{env}/api DataTable: {changed(review, f'{env}/api')['DataTable'].gsi_limit}"
+        for env in ("dev", "prod")]
+    assert not report.failures(review, ["replacement", "destroy"])
 
 
 def test_only_the_default_collection_renders_as_the_shipped_project(renderings):
@@ -334,6 +452,26 @@ def test_cli_fails_on_gsi_limit_for_two_indexes_at_once(work_repo):
     assert "DataTable (AWS::DynamoDB::Table) UPDATE *** GSI LIMIT ***" in result.stdout
     assert [line.split(": creates")[0] for line in result.stderr.splitlines()] == [
         "stack-review: fails on dev/api DataTable", "stack-review: fails on prod/api DataTable"]
+
+
+def test_cli_passes_rules_added_to_a_kept_collection(work_repo):
+    add_collection_rules(work_repo)
+    result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "replacement",
+                          "--fail-on", "destroy", "--fail-on", "gsi-limit")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == "" and "***" not in result.stdout
+    assert result.stdout.count("~ DataTable (AWS::DynamoDB::Table) UPDATE\n") == 2
+
+
+def test_cli_fails_on_gsi_limit_for_two_indexes_added_through_config(work_repo):
+    add_two_indexes_by_config(work_repo)
+    result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "gsi-limit")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.count("DataTable (AWS::DynamoDB::Table) UPDATE *** GSI LIMIT ***") == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(": creates")[0] for line in lines] == [
+        "stack-review: fails on dev/api DataTable", "stack-review: fails on prod/api DataTable"]
+    assert all("(by_owner, by_status)" in line and "(2 launches)" in line for line in lines)
 
 
 def test_cli_between_two_commits_in_markdown_exits_0_without_fail_on(work_repo):
