@@ -40,6 +40,20 @@ BAD_RULES = [
      ["collections.orders.schema.$schema"]),
     ({"schema": {"definitions": {"x": {}}}}, ["collections.orders.schema.definitions"]),
     ({"schema": {"typo_keyword": 1}}, ["typo_keyword", "draft-4 keyword"]),
+    # Keyword values of the wrong kind: named errors, never a traceback.
+    *[({"schema": schema}, ["collections.orders.schema", "OrdersNewItem", where])
+      for schema, where in (
+          ({"properties": ["a"]}, "properties"), ({"properties": 5}, "properties"),
+          ({"pattern": 5}, "pattern"), ({"pattern": "("}, "does not compile"),
+          ({"patternProperties": {"(": {}}}, "patternProperties.("),
+          ({"allOf": 5}, "allOf"), ({"minLength": "x"}, "minLength"), ({"enum": 5}, "enum"),
+          ({"required": [[1]]}, "required"), ({"type": [["a"]]}, "type"),
+          ({"type": ["string", "string"]}, "distinct"),
+          ({"properties": {"a": {"type": {"x": 1}}}}, "properties.a.type"),
+          ({"minimum": "abc"}, "minimum"), ({"minimum": True}, "minimum"),
+          ({"maximum": float("nan")}, "maximum"), ({"multipleOf": 0}, "multipleOf"),
+          ({"additionalProperties": "no"}, "additionalProperties"))],
+    ({"indexes": {"by_a": {"attribute": "a", "type": ["x"]}}}, ["indexes.by_a.type", "['x']"]),
     # Indexes.
     ({"indexes": {"by_x": "x"}}, ["collections.orders.indexes.by_x", "'x'"]),
     ({"indexes": {"by_x": {"attr": "x"}}}, ["collections.orders.indexes.by_x", "attr"]),

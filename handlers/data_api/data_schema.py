@@ -15,11 +15,14 @@ jsonschema verdicts on generated bodies.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 MAX_PROBLEMS = 5  # as many as the error message names
+# Exact arithmetic for any number DynamoDB stores and any bound a schema gives: the default
+# context's 28 digits cannot hold 1E+27 / 0.01 (DivisionImpossible).
+EXACT = Context(prec=1000, Emax=999_999, Emin=-999_999)
 
 
 def _is_number(value: Any) -> bool:
@@ -132,8 +135,9 @@ def _object(schema: Mapping[str, Any], value: dict, where: str) -> Iterator[str]
 def first_problems(schema: Mapping[str, Any], value: Any) -> list[str]:
     """Up to MAX_PROBLEMS problems; empty when `value` matches."""
     found = []
-    for problem in problems(schema, value):
-        found.append(problem)
-        if len(found) == MAX_PROBLEMS:
-            break
+    with localcontext(EXACT):
+        for problem in problems(schema, value):
+            found.append(problem)
+            if len(found) == MAX_PROBLEMS:
+                break
     return found

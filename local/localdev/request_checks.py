@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any, Optional
 
 from jsonschema import Draft4Validator
 from jsonschema.validators import extend
 from werkzeug.wrappers import Request
+
+from data_api.data_schema import EXACT
 
 # Decimal numbers: an integral Decimal is a draft-4 integer.
 _TYPES = Draft4Validator.TYPE_CHECKER.redefine(
@@ -107,7 +109,10 @@ def _body_problem(validator: Any, raw: bytes) -> Optional[str]:
     except ArithmeticError:  # decimal.InvalidOperation: an exponent no decimal can hold
         return "[the body has a number out of range]"
     try:
-        errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+        # Bounds and multipleOf computed exactly, as the function computes them.
+        with localcontext(EXACT):
+            errors = sorted(validator.iter_errors(instance),
+                            key=lambda e: list(e.absolute_path))
     except (ArithmeticError, RecursionError):
         return "[the body has a number out of range or is nested too deeply]"
     if not errors:

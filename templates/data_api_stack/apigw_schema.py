@@ -12,6 +12,8 @@ that Python and ECMA 262 read differently, and every keyword not listed here.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from typing import Any
 
@@ -75,14 +77,53 @@ def _check(model: str, where: str, schema: Any, definitions: set[str]) -> None:
         _check_keyword(model, path, keyword, value, definitions)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)
+
+
+# What each keyword's value must be (draft 4), beyond what _check_keyword checks.
+_COUNTS = frozenset({"minLength", "maxLength", "minProperties", "maxProperties"})
+_MAPS = frozenset({"properties", "patternProperties"})
+
+
+def _check_value(model: str, path: str, keyword: str, value: Any) -> None:
+    if keyword in _COUNTS and not (isinstance(value, int) and not isinstance(value, bool)
+                                   and value >= 0):
+        raise _fail(model, path, f"must be a whole number >= 0, got {value!r}")
+    if keyword in ("minimum", "maximum") and not _is_number(value):
+        raise _fail(model, path, f"must be a finite number, got {value!r}")
+    if keyword == "multipleOf" and not (_is_number(value) and value > 0):
+        raise _fail(model, path, f"must be a number > 0, got {value!r}")
+    if keyword in _MAPS and not (isinstance(value, dict)
+                                 and all(isinstance(k, str) for k in value)):
+        raise _fail(model, path, f"must be an object of name -> schema, got {value!r}")
+    if keyword in ("enum", "allOf") and not (isinstance(value, list) and value):
+        raise _fail(model, path, f"must be a non-empty list, got {value!r}")
+    if keyword == "additionalProperties" and not isinstance(value, (bool, dict)):
+        raise _fail(model, path, f"must be true, false or a schema, got {value!r}")
+    if keyword in ("title", "description") and not isinstance(value, str):
+        raise _fail(model, path, f"must be a string, got {value!r}")
+    if keyword == "enum":
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            raise _fail(model, path, f"must hold JSON values only, got {value!r}") from None
+
+
 def _check_keyword(model: str, path: str, keyword: str, value: Any,
                    definitions: set[str]) -> None:
+    _check_value(model, path, keyword, value)
     if keyword == "type":
         names = value if isinstance(value, list) else [value]
-        if not names or any(name not in TYPES for name in names):
-            raise _fail(model, path, f"types must be among {sorted(TYPES)}, got {value!r}")
+        if not names or not all(isinstance(name, str) and name in TYPES for name in names) \
+                or len(set(names)) != len(names):
+            raise _fail(model, path, f"types must be distinct names among {sorted(TYPES)}, "
+                                     f"got {value!r}")
     elif keyword == "required":
-        if not isinstance(value, list) or not value or len(set(value)) != len(value):
+        if not isinstance(value, list) or not value or \
+                not all(isinstance(name, str) for name in value) or \
+                len(set(value)) != len(value):
             raise _fail(model, path, "must be a non-empty list of distinct names "
                                      "(API Gateway refuses an empty one)")
     elif keyword == "$ref":
@@ -90,9 +131,14 @@ def _check_keyword(model: str, path: str, keyword: str, value: Any,
         if target == value or target not in definitions:
             raise _fail(model, path, f"only #/definitions/<name> of this model, got {value!r}")
     elif keyword == "pattern":
+        if not isinstance(value, str):
+            raise _fail(model, path, f"must be a regular expression (a string), got {value!r}")
         if PYTHON_ONLY_REGEX.search(value):
             raise _fail(model, path, f"regex {value!r} uses syntax ECMA 262 lacks")
-        re.compile(value)
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise _fail(model, path, f"regex {value!r} does not compile: {error}") from None
     elif keyword == "additionalProperties" and not isinstance(value, bool):
         _check(model, path, value, definitions)
     elif keyword in ("properties", "patternProperties"):

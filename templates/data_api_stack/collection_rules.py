@@ -101,7 +101,7 @@ def _index(where: str, name: Any, entry: Any, schema: Optional[dict[str, Any]]) 
                    "like {attribute: customer_id}", entry)
     attribute = _attribute(f"{where}.attribute", entry["attribute"], schema)
     given = entry.get("type")
-    if given is not None and given not in INDEX_TYPES:
+    if given is not None and (not isinstance(given, str) or given not in INDEX_TYPES):
         raise fail(f"{where}.type", "string or number", given)
     typed = _field_type(schema, attribute)
     if typed is not None:

@@ -63,16 +63,18 @@ def collections_variable(cfg: StackConfig, tables: Sequence[Table]) -> Sub:
 
 
 def environment_bytes(cfg: StackConfig, variables: dict[str, Any]) -> int:
-    """The variables' size as Lambda counts it, tables resolved to their names."""
+    """The variables' size as Lambda measures it: the JSON of the whole map (its error
+    quotes that string, inner quotes escaped), tables resolved to their names and any
+    other deploy-time value at its longest."""
     names = {c.table_id: c.table_name(cfg.name_prefix) for c in cfg.collections}
-    size = 0
+    resolved = {}
     for key, value in variables.items():
         if isinstance(value, Sub):
-            value = re.sub(r"\$\{(\w+)\}", lambda m: names.get(m.group(1), "x" * DEPLOY_TIME_VALUE_BYTES),
+            value = re.sub(r"\$\{(\w+)\}",
+                           lambda m: names.get(m.group(1), "x" * DEPLOY_TIME_VALUE_BYTES),
                            value.to_dict()["Fn::Sub"]).replace("${!", "${")
-        size += len(key.encode()) + (len(value.encode()) if isinstance(value, str)
-                                     else DEPLOY_TIME_VALUE_BYTES)
-    return size
+        resolved[key] = value if isinstance(value, str) else "x" * DEPLOY_TIME_VALUE_BYTES
+    return len(json.dumps(resolved, separators=(",", ":")).encode())
 
 
 def _checked(cfg: StackConfig, variables: dict[str, Any]) -> dict[str, Any]:
