@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import pytest
 
@@ -90,22 +90,35 @@ def two_indexes(root: Path) -> None:
 
 
 # The default collection's rules, written in config as a user would: a schema of its
-# data, query indexes on two of its fields, an expiry on a third.
+# data, query indexes on two of its fields, an expiry on a third (or a fourth).
 RULES_SCHEMA = ("{type: object, properties: {owner: {type: string, maxLength: 64}, "
-                "status: {type: string}, expires_at: {type: integer}}}")
+                "status: {type: string}, expires_at: {type: integer}, "
+                "purge_at: {type: integer}}}")
+ONE_INDEX = "{by_owner: {attribute: owner}}"
 
 
-def collection_rules(root: Path, indexes: str) -> None:
+def collection_rules(root: Path, indexes: str, ttl: Optional[str] = "expires_at") -> None:
+    expiry = f"      ttl_attribute: {ttl}\n" if ttl else ""
     for env in ENVIRONMENTS:
         edit(root / "config" / env / "api.yaml", "sceptre_user_data:\n",
              "sceptre_user_data:\n  collections:\n    data:\n"
-             f"      schema: {RULES_SCHEMA}\n      indexes: {indexes}\n"
-             "      ttl_attribute: expires_at\n")
+             f"      schema: {RULES_SCHEMA}\n      indexes: {indexes}\n" + expiry)
 
 
 def add_collection_rules(root: Path) -> None:
     """The shipped collection, data, gains a schema, one index and a TTL, in dev and prod."""
-    collection_rules(root, "{by_owner: {attribute: owner}}")
+    collection_rules(root, ONE_INDEX)
+
+
+def move_ttl_attribute(root: Path) -> None:
+    """The same collection's expiry moved to another field: reviewed against
+    add_collection_rules (BASES)."""
+    collection_rules(root, ONE_INDEX, ttl="purge_at")
+
+
+def remove_ttl_attribute(root: Path) -> None:
+    """The same collection's expiry gone again: reviewed against add_collection_rules."""
+    collection_rules(root, ONE_INDEX, ttl=None)
 
 
 def add_two_indexes_by_config(root: Path) -> None:
@@ -116,11 +129,15 @@ def add_two_indexes_by_config(root: Path) -> None:
 SCENARIOS: dict[str, Callable[[Path], None]] = {
     f.__name__: f for f in (key_schema, memory, rename_table, handler_code, prod_cors,
                             iam_action, add_collection, remove_collection, two_indexes,
-                            add_collection_rules, add_two_indexes_by_config)}
+                            add_collection_rules, add_two_indexes_by_config,
+                            move_ttl_attribute, remove_ttl_attribute)}
 # Scenarios reviewed against another scenario's rendering instead of the project's.
-BASES = {"remove_collection": "add_collection"}
+BASES = {"remove_collection": "add_collection", "move_ttl_attribute": "add_collection_rules",
+         "remove_ttl_attribute": "add_collection_rules"}
 # The scenarios that create more than one index on a kept table in one update.
 GSI_LIMITED = {"two_indexes", "add_two_indexes_by_config"}
+# The scenarios that move or remove a kept table's TTL.
+TTL_CHANGED = {"move_ttl_attribute", "remove_ttl_attribute"}
 
 
 @pytest.fixture(scope="module")
@@ -354,7 +371,7 @@ def test_a_schema_an_index_and_a_ttl_on_a_kept_collection_update_its_table_in_pl
         changes = changed(review, f"{env}/api")
         table = changes["DataTable"]
         assert table.action == "update" and table.reasons == [], (table.action, table.reasons)
-        assert not table.data_loss and not table.gsi_limit
+        assert not table.data_loss and not table.gsi_limit and not table.ttl_change
         assert paths(table) == {f"Properties.{name}" for name in RULE_PROPERTIES}
         assert schemas.replacement(TABLE, table.properties_old, table.properties_new) == ("", [])
         new = table.properties_new
@@ -369,7 +386,8 @@ def test_a_schema_an_index_and_a_ttl_on_a_kept_collection_update_its_table_in_pl
             assert not impact.is_stateful(changes[shared])
         assert "Properties.Environment.Variables.COLLECTIONS" in paths(changes["ApiFunction"])
         for change in changes.values():
-            assert not change.data_loss and not change.gsi_limit, change.logical_id
+            assert not (change.data_loss or change.gsi_limit or change.ttl_change), \
+                change.logical_id
             assert change.action in ("add", "update", "destroy"), (change.logical_id,
                                                                   change.action)
             if change.action == "destroy":
@@ -380,7 +398,8 @@ def test_a_schema_an_index_and_a_ttl_on_a_kept_collection_update_its_table_in_pl
         assert "${DataTable.Arn}/index/by_owner" in granted[0]
         assert not [s for s in stack.security if s.sign == "-"]
     assert not report.data_losses(review) and not report.gsi_limits(review)
-    assert not report.failures(review, ["replacement", "destroy", "gsi-limit"])
+    assert not report.ttl_changes(review)
+    assert not report.failures(review, ["replacement", "destroy", "gsi-limit", "ttl-change"])
 
 
 def test_two_indexes_added_through_config_are_over_the_gsi_limit(reviews):
@@ -400,6 +419,42 @@ def test_two_indexes_added_through_config_are_over_the_gsi_limit(reviews):
         f"{env}/api DataTable: {changed(review, f'{env}/api')['DataTable'].gsi_limit}"
         for env in ("dev", "prod")]
     assert not report.failures(review, ["replacement", "destroy"])
+
+
+def test_an_expiry_moved_to_another_field_through_config_is_a_ttl_change(reviews):
+    """DynamoDB turns TTL on for another attribute only once it is off; removing
+    ttl_attribute does not turn it off, so the finding gives the command that does."""
+    review = reviews["move_ttl_attribute"]
+    assert changed_stacks(review) == {"dev/api", "prod/api"}
+    for env in ("dev", "prod"):
+        table = changed(review, f"{env}/api")["DataTable"]
+        assert table.action == "update" and not table.data_loss and not table.gsi_limit
+        assert paths(table) == {"Properties.TimeToLiveSpecification.AttributeName"}
+        name = table.properties_new["TableName"]
+        assert table.ttl_change.startswith("moves TTL from expires_at to purge_at in one "
+                                           "update: DynamoDB turns TTL on for another")
+        assert (f"update-time-to-live --table-name {name} --time-to-live-specification "
+                "Enabled=false,AttributeName=expires_at`") in table.ttl_change
+    assert [(s.name, r.logical_id) for s, r in report.ttl_changes(review)] == [
+        ("dev/api", "DataTable"), ("prod/api", "DataTable")]
+    assert not report.failures(review, ["replacement", "destroy", "gsi-limit"])
+    assert not any(r.ttl_change for name, reviewed in reviews.items() if name not in TTL_CHANGED
+                   for _, r in reviewed.resources())
+
+
+def test_an_expiry_removed_through_config_leaves_ttl_on_in_dynamodb(reviews):
+    review = reviews["remove_ttl_attribute"]
+    for env in ("dev", "prod"):
+        table = changed(review, f"{env}/api")["DataTable"]
+        assert table.action == "update" and not table.data_loss
+        assert paths(table) == {"Properties.TimeToLiveSpecification"}
+        assert table.ttl_change.startswith("removes TTL on expires_at: CloudFormation does not "
+                                           "turn TTL off")
+        assert "Enabled=false,AttributeName=expires_at`" in table.ttl_change
+    assert report.failures(review, ["ttl-change"]) == [
+        f"{env}/api DataTable: {changed(review, f'{env}/api')['DataTable'].ttl_change}"
+        for env in ("dev", "prod")]
+    assert "2 TTL CHANGE marker(s)" in report.headline(review)
 
 
 def test_only_the_default_collection_renders_as_the_shipped_project(renderings):
@@ -457,7 +512,7 @@ def test_cli_fails_on_gsi_limit_for_two_indexes_at_once(work_repo):
 def test_cli_passes_rules_added_to_a_kept_collection(work_repo):
     add_collection_rules(work_repo)
     result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "replacement",
-                          "--fail-on", "destroy", "--fail-on", "gsi-limit")
+                          "--fail-on", "destroy", "--fail-on", "gsi-limit,ttl-change")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr == "" and "***" not in result.stdout
     assert result.stdout.count("~ DataTable (AWS::DynamoDB::Table) UPDATE\n") == 2
@@ -472,6 +527,22 @@ def test_cli_fails_on_gsi_limit_for_two_indexes_added_through_config(work_repo):
     assert [line.split(": creates")[0] for line in lines] == [
         "stack-review: fails on dev/api DataTable", "stack-review: fails on prod/api DataTable"]
     assert all("(by_owner, by_status)" in line and "(2 launches)" in line for line in lines)
+
+
+def test_cli_fails_on_ttl_change_for_an_expiry_moved_through_config(work_repo):
+    add_collection_rules(work_repo)
+    commit(work_repo, "a schema, an index and an expiry on data")
+    for env in ENVIRONMENTS:  # what move_ttl_attribute renders, as an edit of that commit
+        edit(work_repo / "config" / env / "api.yaml", "ttl_attribute: expires_at",
+             "ttl_attribute: purge_at")
+    result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "ttl-change")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.count("DataTable (AWS::DynamoDB::Table) UPDATE *** TTL CHANGE ***") == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(": moves TTL")[0] for line in lines] == [
+        "stack-review: fails on dev/api DataTable", "stack-review: fails on prod/api DataTable"]
+    result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "gsi-limit,destroy")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_cli_between_two_commits_in_markdown_exits_0_without_fail_on(work_repo):

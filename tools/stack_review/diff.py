@@ -26,6 +26,7 @@ class ResourceChange:
     data_loss: str = ""  # "", "DATA LOSS", "POSSIBLE DATA LOSS" or "DATA ORPHANED"
     renamed: Optional[str] = None  # the logical ID on the other side of a rename
     gsi_limit: str = ""  # set by indexes: why the update would fail and what to do instead
+    ttl_change: str = ""  # set by expiry: what the update would do to TTL, what to do instead
 
     @property
     def properties_old(self) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stack_review.diff import Change, ResourceChange, StackDiff
-from stack_review.report import Review, counts, data_losses, gsi_limits, headline
+from stack_review.report import Review, counts, data_losses, findings, flagged, headline
 from stack_review.values import MISSING, pair, path_text, short
 
 PAST = {"replace": "replaced", "may replace": "possibly replaced", "destroy": "destroyed",
@@ -50,8 +50,9 @@ def _resource_rows(changes: list[ResourceChange]) -> list[str]:
     for change in changes:
         action = f"**{change.action}**" + (f" :warning: **{change.data_loss}**"
                                            if change.data_loss else "")
-        action += " :warning: **GSI LIMIT**" if change.gsi_limit else ""
-        details = [f"**{_cell(change.gsi_limit)}**"] if change.gsi_limit else []
+        flags = findings(change)
+        action += "".join(f" :warning: **{marker}**" for marker, _ in flags)
+        details = [f"**{_cell(message)}**" for _, message in flags]
         details += [f"_{_cell(reason)}_" for reason in change.reasons]
         details += [f"{_cell(_code(path_text(p[1:] if p[:1] == ('Properties',) else p)))}: "
                     + " &rarr; ".join(_pair(old, new)) for p, old, new in change.changes]
@@ -93,10 +94,10 @@ def render(review: Review) -> str:
     for stack, change in data_losses(review):
         lines.append(f"> :warning: **{change.data_loss}**: `{stack.name}` "
                      f"`{change.logical_id}` ({change.type}) would be {PAST[change.action]}")
-    for stack, change in gsi_limits(review):
-        lines.append(f"> :warning: **GSI LIMIT**: `{stack.name}` `{change.logical_id}` "
-                     f"({change.type}) {_cell(change.gsi_limit)}")
-    if data_losses(review) or gsi_limits(review):
+    for stack, change, marker, message in flagged(review):
+        lines.append(f"> :warning: **{marker}**: `{stack.name}` `{change.logical_id}` "
+                     f"({change.type}) {_cell(message)}")
+    if data_losses(review) or flagged(review):
         lines.append("")
     for environment, stacks in review.environments.items():
         lines += _summary(environment, stacks)

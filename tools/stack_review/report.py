@@ -6,11 +6,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from stack_review import exports, impact, indexes, security
+from stack_review import expiry, exports, impact, indexes, security
 from stack_review.diff import ResourceChange, StackDiff, project_diff
 from stack_review.discovery import group
 
-FAIL_ON = ("replacement", "destroy", "security", "gsi-limit", "any")
+FAIL_ON = ("replacement", "destroy", "security", "gsi-limit", "ttl-change", "any")
+# A kept table's update that would not do what the template asks: (its --fail-on name, the
+# ResourceChange field its message is in, the marker both formats show).
+FINDINGS = (("gsi-limit", "gsi_limit", "GSI LIMIT"), ("ttl-change", "ttl_change", "TTL CHANGE"))
 ACTIONS = ("add", "update", "may replace", "replace", "destroy", "orphan")
 
 
@@ -38,7 +41,7 @@ def build(base: str, head: str, old: dict[str, Any], new: dict[str, Any]) -> Rev
     """The full review of two renderings ({"stacks": {...}} each)."""
     diffs = project_diff(old, new)
     for diff in diffs:
-        security.review(indexes.check(impact.assess(diff)))
+        security.review(expiry.check(indexes.check(impact.assess(diff))))
     exports.check(diffs, old, new)
     return Review(base, head, diffs)
 
@@ -51,8 +54,24 @@ def data_losses(review: Review) -> list[tuple[StackDiff, ResourceChange]]:
     return [(s, r) for s, r in review.resources() if r.data_loss]
 
 
+def findings(change: ResourceChange) -> list[tuple[str, str]]:
+    """(marker, message) of each finding on the change, in FINDINGS order."""
+    return [(marker, getattr(change, field)) for _, field, marker in FINDINGS
+            if getattr(change, field)]
+
+
+def flagged(review: Review) -> list[tuple[StackDiff, ResourceChange, str, str]]:
+    """(stack, change, marker, message) of every finding, by finding, then stack."""
+    return [(s, r, marker, getattr(r, field)) for _, field, marker in FINDINGS
+            for s, r in review.resources() if getattr(r, field)]
+
+
 def gsi_limits(review: Review) -> list[tuple[StackDiff, ResourceChange]]:
     return [(s, r) for s, r in review.resources() if r.gsi_limit]
+
+
+def ttl_changes(review: Review) -> list[tuple[StackDiff, ResourceChange]]:
+    return [(s, r) for s, r in review.resources() if r.ttl_change]
 
 
 def failures(review: Review, fail_on: list[str]) -> list[str]:
@@ -63,8 +82,8 @@ def failures(review: Review, fail_on: list[str]) -> list[str]:
             found.append(f"{s.name} {r.logical_id}: {r.action}")
         if "destroy" in fail_on and r.action in ("destroy", "orphan") and impact.is_stateful(r):
             found.append(f"{s.name} {r.logical_id}: {r.action} ({r.data_loss})")
-        if "gsi-limit" in fail_on and r.gsi_limit:
-            found.append(f"{s.name} {r.logical_id}: {r.gsi_limit}")
+        found += [f"{s.name} {r.logical_id}: {getattr(r, field)}"
+                  for kind, field, _ in FINDINGS if kind in fail_on and getattr(r, field)]
     if "security" in fail_on:
         found += [f"{s.name}: {len(s.security)} security change(s)"
                   for s in review.stacks if s.security]
@@ -85,9 +104,8 @@ def headline(review: Review) -> str:
     losses = data_losses(review)
     if losses:
         parts.append(f"{len(losses)} DATA LOSS marker(s)")
-    limits = gsi_limits(review)
-    if limits:
-        parts.append(f"{len(limits)} GSI LIMIT marker(s)")
+    marked = [marker for _, _, marker, _ in flagged(review)]
+    parts += [f"{marked.count(m)} {m} marker(s)" for _, _, m in FINDINGS if m in marked]
     security_count = sum(len(s.security) for s in review.stacks)
     if security_count:
         parts.append(f"{security_count} security change(s)")

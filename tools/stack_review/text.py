@@ -6,7 +6,7 @@ import textwrap
 from typing import Any
 
 from stack_review.diff import Change, ResourceChange, StackDiff
-from stack_review.report import Review, counts, headline
+from stack_review.report import Review, counts, findings, headline
 from stack_review.values import MISSING, pair, path_text, short
 
 WIDTH = 100
@@ -46,15 +46,16 @@ def _value_change(path: tuple, old: Any, new: Any, indent: int = 6) -> str:
 def _resource(change: ResourceChange, paint: Painter) -> list[str]:
     action = change.action.upper()
     head = f"  {SIGN.get(change.action, '~')} {change.logical_id} ({change.type})"
+    flags = findings(change)
     loss = f" *** {change.data_loss} ***" if change.data_loss else ""
-    loss += " *** GSI LIMIT ***" if change.gsi_limit else ""
+    loss += "".join(f" *** {marker} ***" for marker, _ in flags)
     verdict = paint(action, ACTION_COLOUR.get(change.action, "bold")) + paint(loss, "red")
     if len(head) + 1 + len(action) + len(loss) <= WIDTH:
         lines = [f"{head} {verdict}"]
     else:
         lines = _wrap(head.strip(), 2) + [" " * 6 + verdict]
-    if change.gsi_limit:
-        lines += [paint(line, "red") for line in _wrap(change.gsi_limit, 6)]
+    for _, message in flags:
+        lines += [paint(line, "red") for line in _wrap(message, 6)]
     for reason in change.reasons:
         lines += _wrap(f"because {reason}", 6)
     for path, old, new in change.changes:
