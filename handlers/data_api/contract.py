@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT
 
-from data_api import errors, etags, jsonio, routes, tokens, validation
+from data_api import errors, etags, jsonio, queries, routes, tokens, validation
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
 JSON_MEDIA_TYPE = "application/json"
@@ -284,7 +284,7 @@ class Shape:
 def query_parameter(attribute: str, index: str, key_type: str) -> Parameter:
     """GET <path>?<attribute>=<value>: a query on the index of data.<attribute>."""
     if key_type == "S":
-        schema = {"type": "string", "minLength": 1, "maxLength": validation.MAX_QUERY_TEXT}
+        schema = {"type": "string", "minLength": 1, "maxLength": queries.MAX_QUERY_TEXT}
     else:
         schema = {"type": "number", "minimum": -NUMBER_MAX, "maximum": NUMBER_MAX,
                   "not": VALUE["not"]}

@@ -9,7 +9,8 @@ from typing import Any, Callable, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
-from data_api import authz, aws_client, collection_env, errors, logs, responses, routes, validation
+from data_api import (authz, aws_client, collection_env, errors, logs, queries, responses, routes,
+                      validation)
 from data_api.collection_env import Settings
 from data_api.errors import ApiError
 from data_api.storage import Storage
@@ -79,13 +80,14 @@ def _dispatch(event: dict, route: str, method: str, settings: Settings,
     origin = _origin()
     collection = routes.collection_path(route)
     if route == collection and method == "POST":
-        request = validation.create(event, settings.schema)
+        request = validation.create(event, settings)
         item = storage.create(request.item_id, request.data)
         return responses.respond(201, item, origin, {
             **responses.item_headers(item), "Location": _location(event, collection, item["id"])})
     if route == collection:
-        page = validation.list_page(event, settings)
-        items, next_token = storage.list_page(page.limit, page.token, page.query)
+        page = validation.list_page(event)
+        items, next_token = storage.list_page(page.limit, page.token,
+                                              queries.parse(event, settings))
         body: dict[str, Any] = {"items": items, "count": len(items)}
         if next_token:
             body["next"] = next_token
@@ -95,7 +97,7 @@ def _dispatch(event: dict, route: str, method: str, settings: Settings,
         item = storage.get(target.item_id, target.if_match)
         return responses.respond(200, item, origin, responses.item_headers(item))
     if method == "PUT":
-        change = validation.replace(event, settings.schema)
+        change = validation.replace(event, settings)
         item = storage.replace(change.item_id, change.data, change.if_match)
         return responses.respond(200, item, origin, responses.item_headers(item))
     target = validation.item(event)

@@ -25,7 +25,7 @@ from typing import Any, Optional
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from data_api import etags, paging, tokens
-from data_api.collection_env import Settings
+from data_api.collection_env import STORED_ATTRIBUTES, Settings
 from data_api.mirrors import EXPIRED, LIVE, mirrors_of
 from data_api.errors import CONFLICT, PRECONDITION_FAILED, ApiError, not_found
 from data_api.etags import INCARNATION_ATTRIBUTE, VERSION_ATTRIBUTE, IfMatch
@@ -40,9 +40,11 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _item(attributes: dict, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _item(attributes: dict) -> dict[str, Any]:
+    """The item as the API shows it: its own attributes only, never a mirror (of the
+    collection's rules now or of rules it had once) nor another tool's attribute."""
     return etags.present({name: _deserializer.deserialize(value)
-                          for name, value in attributes.items() if name not in hidden})
+                          for name, value in attributes.items() if name in STORED_ATTRIBUTES})
 
 
 class _Impossible(Exception):
@@ -81,7 +83,6 @@ class Storage:
         self._settings = Settings(table) if isinstance(table, str) else table
         self._table = self._settings.table
         self._mirrors = self._settings.mirrors
-        self._hidden = frozenset(self._mirrors)
 
     def _ttl_terms(self) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         """Names and values of the LIVE and EXPIRED conditions (none without expiry)."""
@@ -90,13 +91,12 @@ class Storage:
         return ({"#ttl": self._settings.ttl},
                 {":ttl_type": {"S": "N"}, ":ttl_now": {"N": str(int(time.time()))}})
 
-    def _expired(self, item: dict[str, Any]) -> bool:
+    def _expired(self, attributes: dict) -> bool:
+        """Whether a stored item (DynamoDB's attribute values) is past its expiry."""
         ttl = self._settings.ttl
-        value = item.get(ttl) if ttl is not None else None
-        return isinstance(value, Decimal) and value <= int(time.time())
-
-    def _present(self, attributes: dict) -> dict[str, Any]:
-        return _item(attributes, self._hidden)
+        value = attributes.get(ttl) if ttl is not None else None
+        return isinstance(value, dict) and "N" in value and \
+            Decimal(value["N"]) <= int(time.time())
 
     def create(self, item_id: Optional[str], data: Any) -> dict[str, Any]:
         now = _now()
@@ -123,9 +123,9 @@ class Storage:
     def get(self, item_id: str, if_match: Optional[IfMatch] = None) -> dict[str, Any]:
         response = self._client.get_item(TableName=self._table, Key=self._key(item_id),
                                          ConsistentRead=True)
-        if "Item" not in response or self._expired(_item(response["Item"])):
+        if "Item" not in response or self._expired(response["Item"]):
             raise not_found()
-        item = self._present(response["Item"])
+        item = _item(response["Item"])
         if if_match is not None and not if_match.matches(item.get(VERSION_ATTRIBUTE)):
             raise self._precondition_failed(if_match, item.get(VERSION_ATTRIBUTE))
         return item
@@ -169,7 +169,7 @@ class Storage:
             )
         except (self._client.exceptions.ConditionalCheckFailedException, _Impossible):
             raise self._why_condition_failed(item_id, if_match) from None
-        return self._present(response["Attributes"])
+        return _item(response["Attributes"])
 
     def delete(self, item_id: str, if_match: Optional[IfMatch]) -> None:
         try:
@@ -184,14 +184,15 @@ class Storage:
     def list_page(self, limit: int, token: Optional[str],
                   query: Optional[Any] = None) -> tuple[list[dict], Optional[str]]:
         """Up to `limit` items and the next token; see paging.collect for the bounds.
-        With a query (validation.Query), the items of its index with its value."""
-        tag = query.tag if query is not None else None
+        With a query (queries.Query), the items of its index with its value."""
+        # A query's tokens name its table too: another collection's query is another query.
+        tag = (self._table, *query.tag) if query is not None else None
+        start = tokens.decode(token, tag) if token is not None else None
         if query is not None and query.value is None:  # no stored key can equal it
             return [], None
-        start = tokens.decode(token, tag) if token is not None else None
         read = self._scan if query is None else (
             lambda count, after: self._query(query, count, after))
-        items, last_key = paging.collect(read, self._present, limit, start)
+        items, last_key = paging.collect(read, _item, limit, start)
         return items, (tokens.encode(last_key, tag) if last_key is not None else None)
 
     def _read_kwargs(self, limit: int) -> dict[str, Any]:
@@ -212,17 +213,23 @@ class Storage:
 
     def _query(self, query: Any, limit: int,
                start: Optional[str]) -> tuple[list[dict], Optional[str]]:
-        """One Query call on the index (eventually consistent: GSIs offer nothing else)."""
+        """One Query call on the index (eventually consistent: GSIs offer nothing else),
+        keeping the items whose data holds the value: a mirror left from an earlier
+        version of the collection's rules can never answer for data that changed since."""
         kwargs = self._read_kwargs(limit)
-        key = {"#key": query.index.attribute}
+        key = {"#key": query.index.attribute, "#data": "data"}
         value = {":key": _serializer.serialize(query.value)}
+        matching = "#data.#key = :key"
         kwargs.update(IndexName=query.index.name, KeyConditionExpression="#key = :key",
+                      FilterExpression=(f"{kwargs['FilterExpression']} AND {matching}"
+                                        if "FilterExpression" in kwargs else matching),
                       ExpressionAttributeNames={**kwargs.get("ExpressionAttributeNames", {}),
                                                 **key},
                       ExpressionAttributeValues={**kwargs.get("ExpressionAttributeValues", {}),
                                                  **value})
         if start is not None:
-            kwargs["ExclusiveStartKey"] = {**self._key(start), query.index.attribute: value[":key"]}
+            kwargs["ExclusiveStartKey"] = {**self._key(start),
+                                           query.index.attribute: value[":key"]}
         response = self._client.query(**kwargs)
         last = response.get("LastEvaluatedKey")
         return response.get("Items", []), (last["id"]["S"] if last else None)
@@ -233,7 +240,7 @@ class Storage:
                                         ConsistentRead=True,
                                         ProjectionExpression=", ".join([*_NAMES, *ttl]),
                                         ExpressionAttributeNames={**_NAMES, **ttl})
-        if "Item" not in current or self._expired(_item(current["Item"])):
+        if "Item" not in current or self._expired(current["Item"]):
             return not_found()
         version = _item(current["Item"]).get(VERSION_ATTRIBUTE)
         if VERSION_ATTRIBUTE in current["Item"] and version is None:

@@ -2,8 +2,8 @@
 
 A list's token is the id of the last item a page returned, which the next Scan starts
 after (its ExclusiveStartKey). A query's token (GET <path>?<attribute>=<value>, over a
-global secondary index) is `.<tag>.<id>`: the tag names the index and the value it was
-made for, so a token from one query is refused by another, and by the list (an id never
+global secondary index) is `.<tag>.<id>`: the tag names the table, index and value it
+was made for, so a token from one query is refused by another, and by the list (an id never
 starts with '.'); the start key is the id and the query's own value.
 
 Unsigned by design: every reader can already list the whole table, so a token made by
@@ -38,21 +38,21 @@ ANY_MAX_LENGTH = MAX_ID_LENGTH + TAG_LENGTH + 2
 _ANY = re.compile(ANY_PATTERN)
 
 
-def query_tag(index: str, value: Any) -> str:
-    """What a query's tokens carry of it: its index and value, hashed."""
-    text = json.dumps([index, str(value)], separators=(",", ":"))
+def query_tag(*query: Any) -> str:
+    """What a query's tokens carry of it (its table, index and value), hashed."""
+    text = json.dumps([str(part) for part in query], separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:TAG_LENGTH]
 
 
-def encode(last_id: str, query: Optional[tuple[str, Any]] = None) -> str:
+def encode(last_id: str, query: Optional[tuple[Any, ...]] = None) -> str:
     """The token for the page after the one that ended at `last_id`, of the list or of
-    the query (index name, value)."""
+    the query (its table, index name and value)."""
     if query is None:
         return last_id
     return f"{QUERY_MARK}{query_tag(*query)}{QUERY_MARK}{last_id}"
 
 
-def decode(token: str, query: Optional[tuple[str, Any]] = None) -> str:
+def decode(token: str, query: Optional[tuple[Any, ...]] = None) -> str:
     """The id to start after; a 400 BAD_REQUEST_PARAMETERS naming the rule otherwise."""
     if not (token.startswith(QUERY_MARK) and _ANY.fullmatch(token)):
         start = check_id(token, "next", bad_parameter)  # 400 naming the rule

@@ -7,12 +7,12 @@ import binascii
 import re
 import uuid
 from dataclasses import dataclass
-from decimal import Context, Decimal
+from decimal import Decimal
 from typing import Any, Callable, Optional
 
 from data_api import data_schema, etags, itemsize, jsonio
-from data_api.collection_env import Index, Settings
-from data_api.mirrors import MAX_KEY_BYTES
+from data_api.collection_env import Settings
+from data_api.mirrors import mirrors_of
 from data_api.errors import (UNSUPPORTED_MEDIA_TYPE, ApiError, bad_body, bad_parameter,
                              too_large)
 
@@ -32,9 +32,6 @@ ID_RULE = (f"1-{MAX_ID_LENGTH} characters from A-Z a-z 0-9 - . _ ~ (RFC 3986 unr
 _ID = re.compile(ID_PATTERN)
 MAX_BODY_BYTES = 400 * 1024  # DynamoDB's item limit; a larger body cannot be stored
 DEFAULT_LIMIT, MAX_LIMIT = 25, 100
-# A text query's longest value in characters; one over DynamoDB's 2048-byte key limit
-# matches no item (no such key can be stored), so it is an empty page, never an error.
-MAX_QUERY_TEXT = 2048
 BODY_FIELDS = frozenset({"id", "data"})  # POST: an id may be chosen
 REPLACE_FIELDS = frozenset({"data"})  # PUT: the id is the path's and cannot change
 
@@ -59,23 +56,9 @@ class ItemRef:
 
 
 @dataclass(frozen=True)
-class Query:
-    """GET <path>?<attribute>=<value>: the items whose data.<attribute> is the value."""
-
-    index: Index
-    value: Any  # str, or Decimal for a number index; None: no stored key can equal it
-
-    @property
-    def tag(self) -> tuple[str, Any]:
-        """What tells this query's page tokens from another's (tokens)."""
-        return self.index.name, self.value
-
-
-@dataclass(frozen=True)
 class ListPage:
     limit: int
     token: Optional[str]
-    query: Optional[Query] = None
 
 
 def headers(event: dict) -> dict[str, str]:
@@ -84,7 +67,7 @@ def headers(event: dict) -> dict[str, str]:
     return {str(name).lower(): str(value) for name, value in raw.items() if value is not None}
 
 
-def _query(event: dict, name: str) -> Optional[str]:
+def query_value(event: dict, name: str) -> Optional[str]:
     """One query parameter; given twice is a 400 rather than a silent pick."""
     multi = event.get("multiValueQueryStringParameters") or {}
     values = multi.get(name)
@@ -160,42 +143,44 @@ _METADATA = {"created_at": "2000-01-01T00:00:00.000Z", "updated_at": "2000-01-01
              etags.VERSION_ATTRIBUTE: Decimal("9" * 18), etags.INCARNATION_ATTRIBUTE: "f" * 16}
 
 
-def _check_item_size(item_id: str, data: Any) -> None:
+def _check_item_size(item_id: str, data: Any, settings: Optional[Settings]) -> None:
     """413 before calling DynamoDB when the stored item would exceed its 400 KB limit,
-    counted as DynamoDB counts it (itemsize), not as JSON's length."""
-    size = itemsize.item_size({"id": item_id, "data": data, **_METADATA})
+    counted as DynamoDB counts it (itemsize), not as JSON's length, with the collection's
+    top-level mirrors of `data` fields (mirrors)."""
+    mirrored = mirrors_of(settings.mirrors, data) if settings is not None else {}
+    size = itemsize.item_size({"id": item_id, "data": data, **_METADATA, **mirrored})
     if size > itemsize.MAX_ITEM_BYTES:
         raise too_large(f"the item would be {size} bytes as DynamoDB counts them; the limit "
                         f"is {itemsize.MAX_ITEM_BYTES} (numbers and list elements count extra)")
 
 
-def check_data(schema: Optional[Any], data: Any) -> None:
+def check_data(settings: Optional[Settings], data: Any) -> None:
     """400 BAD_REQUEST_BODY naming each place `data` breaks its collection's schema."""
-    if schema is None:
+    if settings is None or settings.schema is None:
         return
-    found = data_schema.first_problems(schema, data)
+    found = data_schema.first_problems(settings.schema, data)
     if found:
         raise bad_body("data does not match the collection's schema: " + "; ".join(found))
 
 
-def create(event: dict, schema: Optional[Any] = None) -> Create:
+def create(event: dict, settings: Optional[Settings] = None) -> Create:
     if headers(event).get("if-match") is not None:
         raise bad_parameter("If-Match has no meaning on POST, which only creates (an existing "
                             "id is a 409); use PUT on the item's own path with If-Match "
                             "to change it")
     body = _json_object(event)
     item_id = check_id(body["id"]) if "id" in body else None
-    check_data(schema, body["data"])
-    _check_item_size(item_id or str(uuid.UUID(int=0)), body["data"])
+    check_data(settings, body["data"])
+    _check_item_size(item_id or str(uuid.UUID(int=0)), body["data"], settings)
     return Create(item_id=item_id, data=body["data"])
 
 
-def replace(event: dict, schema: Optional[Any] = None) -> Replace:
+def replace(event: dict, settings: Optional[Settings] = None) -> Replace:
     item_id = path_id(event)
     condition = if_match(event)
     body = _json_object(event, REPLACE_FIELDS)
-    check_data(schema, body["data"])
-    _check_item_size(item_id, body["data"])
+    check_data(settings, body["data"])
+    _check_item_size(item_id, body["data"], settings)
     return Replace(item_id=item_id, data=body["data"], if_match=condition)
 
 
@@ -203,55 +188,8 @@ def item(event: dict) -> ItemRef:
     return ItemRef(item_id=path_id(event), if_match=if_match(event))
 
 
-def key_value(index: Index, raw: str) -> Any:
-    """A query parameter's text as the index's key, None when no stored key can equal it
-    (a text over DynamoDB's 2048-byte key limit, a number of more digits than DynamoDB
-    keeps: never mirrored, so the page is empty); a 400 naming the parameter for what the
-    contract refuses (an empty or overlong text, no number, one out of DynamoDB's range)."""
-    name = index.attribute
-    if index.key_type == "S":
-        if not 1 <= len(raw) <= MAX_QUERY_TEXT:
-            raise bad_parameter(f"query parameter {name!r} must be 1-{MAX_QUERY_TEXT} "
-                                "characters")
-        return raw if len(raw.encode("utf-8", "surrogatepass")) <= MAX_KEY_BYTES else None
-    if not _NUMBER.fullmatch(raw):
-        raise bad_parameter(f"query parameter {name!r} must be a number, got "
-                            f"{raw[:20]!r}{'...' if len(raw) > 20 else ''}")
-    # Exactly (the default context would round past 28 digits); -0 is 0.
-    value = _EXACT.normalize(Decimal(raw))
-    value = Decimal(0) if value.is_zero() else value
-    if not value.is_zero() and not jsonio.MIN_ADJUSTED <= value.adjusted() <= jsonio.MAX_ADJUSTED:
-        raise bad_parameter(f"query parameter {name!r} is outside DynamoDB's number range "
-                            "(1E-130 <= |n| < 1E+126, or 0)")
-    try:
-        jsonio.check_number(value, name)
-    except ApiError:
-        return None  # more significant digits than DynamoDB stores
-    return value
-
-
-_EXACT = Context(prec=400, Emax=9999, Emin=-9999)
-# JSON's number syntax, bounded so Decimal never reads thousands of digits.
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,99})(?:\.[0-9]{1,100})?(?:[eE][+-]?[0-9]{1,4})?")
-
-
-def query(event: dict, settings: Optional[Settings]) -> Optional[Query]:
-    """The index query a list request asks for, if any: at most one index at a time."""
-    if settings is None or not settings.indexes:
-        return None
-    asked = [(index, _query(event, index.attribute)) for index in settings.indexes]
-    given = [(index, raw) for index, raw in asked if raw is not None]
-    if len(given) > 1:
-        raise bad_parameter("query one index at a time: give only one of "
-                            + ", ".join(repr(index.attribute) for index, _ in given))
-    if not given:
-        return None
-    index, raw = given[0]
-    return Query(index, key_value(index, raw))
-
-
-def list_page(event: dict, settings: Optional[Settings] = None) -> ListPage:
-    raw_limit = _query(event, "limit")
+def list_page(event: dict) -> ListPage:
+    raw_limit = query_value(event, "limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
         # Length first: int() of thousands of digits is refused by Python's digit limit.
@@ -260,5 +198,4 @@ def list_page(event: dict, settings: Optional[Settings] = None) -> ListPage:
             raise bad_parameter(f"limit must be a whole number from 1 to {MAX_LIMIT}, "
                                 f"got {raw_limit[:20]!r}{'...' if len(raw_limit) > 20 else ''}")
         limit = int(raw_limit)
-    # tokens.decode checks the token
-    return ListPage(limit=limit, token=_query(event, "next"), query=query(event, settings))
+    return ListPage(limit=limit, token=query_value(event, "next"))  # tokens.decode checks it
