@@ -1,7 +1,9 @@
 """Schemathesis, from the generated OpenAPI document, against the local API: every check.
 
 Over the whole document of dev with three collections (tests.helpers.COLLECTIONS_VARIANT:
-data, an on-demand orders, customers), each on its own table.
+data, an on-demand orders with a schema, an index and an expiry, customers with an
+index), each on its own table with the template's keys and indexes, the function's
+COLLECTIONS the template's own.
 The local API (the rendered template's gateway behaviour: its Cognito authorizer,
 request models and validators, with the handler in-process) runs over moto's DynamoDB;
 Schemathesis runs from .venv-contract with all its checks (ignored_auth included: it
@@ -39,14 +41,28 @@ SEED = os.environ.get("CONTRACT_SEED", "" if "CONTRACT_EXAMPLES" in os.environ e
 TABLE = "items"  # the conftest `dynamodb` fixture's table
 STAGE = "dev"
 
-# Nothing is seeded: every `next` the document allows is a token the API accepts (the
-# id to start after), so Schemathesis's own values for it must pass as they are.
-CONFIG = """\
+# Nothing is seeded: every list token `next` the document allows is one the API accepts
+# (the id to start after), so Schemathesis's own values for it must pass as they are.
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
+# The list operations of collections with indexes (their query parameters are the
+# indexes' attributes).
+QUERYING = ["listOrdersItems", "listCustomersItems"]
+CONFIG = f"""\
 # 412 joins the statuses that do not make valid data "rejected": like 409, it answers
 # the item's state (a stale If-Match, which the stateful phase replays from older
 # answers), not the request's shape; the document promises it on PUT and DELETE.
 [checks.positive_data_acceptance]
-expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
+expected-statuses = {json.dumps(ACCEPTED)}
+
+# On a collection with indexes, `next` also takes a query's token, `.<tag>.<id>`: the
+# document can say its shape but not which query made it (the tag is a hash of the
+# index and its value), so a schema-valid token is refused with 400
+# BAD_REQUEST_PARAMETERS by any request other than the query that made it: by the plain
+# list, by another index or value, and a list's token by a query. Only these list
+# operations (QUERYING) may also answer 400 to valid data; every other operation may not.
+[[operations]]
+include-operation-id = {json.dumps(QUERYING)}
+checks.positive_data_acceptance.expected-statuses = {json.dumps([*ACCEPTED, "400"])}
 """
 
 
@@ -67,14 +83,24 @@ def local_api(dynamodb, monkeypatch: pytest.MonkeyPatch,
 
     cfg = collections_variant_config("dev")
     template = json.loads(build_template(cfg).to_json())
-    tables = {c.path: TABLE if c.is_default else c.name for c in cfg.collections}
-    for table in tables.values():
+    resources = template["Resources"]
+    # Table logical ID -> its moto table; each but the default's made as the template
+    # makes it (keys, billing, capacity, global secondary indexes).
+    tables = {c.table_id: TABLE if c.is_default else c.name for c in cfg.collections}
+    for table_id, table in tables.items():
         if table != TABLE:
-            dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                                  KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                                  AttributeDefinitions=[{"AttributeName": "id",
-                                                         "AttributeType": "S"}])
-    function_env = {collection_env.ENV: collection_env.encode(tables), "CORS_ORIGIN": "*",
+            props = resources[table_id]["Properties"]
+            dynamodb.create_table(TableName=table, **{
+                key: props[key] for key in ("KeySchema", "AttributeDefinitions", "BillingMode",
+                                            "ProvisionedThroughput", "GlobalSecondaryIndexes")
+                if key in props})
+    # The function's COLLECTIONS as the template writes it (schemas, indexes, expiry),
+    # each `${<Table>}` the moto table's name.
+    variables = resources[ids.FUNCTION]["Properties"]["Environment"]["Variables"]
+    collections = re.sub(r"\$\{(\w+)\}", lambda m: tables[m.group(1)],
+                         variables[collection_env.ENV]["Fn::Sub"])
+    assert collection_env.decode(collections)["/orders"].indexes  # a query is served
+    function_env = {collection_env.ENV: collections, "CORS_ORIGIN": "*",
                     **ctx.function_env()}
     for name, value in function_env.items():
         monkeypatch.setenv(name, value)
