@@ -66,6 +66,40 @@ checks.positive_data_acceptance.expected-statuses = {json.dumps([*ACCEPTED, "400
 """
 
 
+# Significant digits are one of the two limits draft 4 cannot say (README, "The API"):
+# a number boto3 cannot hand DynamoDB exactly (an integer of more than 38 digits) passes the
+# models and is the function's documented 400. Schemathesis generates such integers for
+# a schema's `integer` fields: bodies holding one are not generated, and the boundary
+# values the coverage phase builds (an integer `maximum` spelled out) answered with
+# exactly that 400 are dropped.
+HOOKS = """\
+import schemathesis
+
+
+def _digits(value):
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return len(str(abs(value)))  # as written: boto3 refuses rounding even zeros
+    if isinstance(value, dict):
+        return max(map(_digits, value.values()), default=0)
+    if isinstance(value, list):
+        return max(map(_digits, value), default=0)
+    return 0
+
+
+@schemathesis.hook
+def filter_body(context, body):
+    return _digits(body) <= 38
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    return not (response.status_code == 400 and _digits(case.body) > 38
+                and "at most 38 significant digits" in response.text)
+"""
+
+
 @pytest.fixture()
 def pool() -> Iterator[ctx.TestPool]:
     found = ctx.TestPool()
@@ -138,6 +172,7 @@ def test_schemathesis_finds_nothing(local_api: str, pool: ctx.TestPool, tmp_path
         schema.write_bytes(reply.read())  # the document as the local API serves it
     assert json.loads(schema.read_text())["servers"][0]["url"] == local_api
     (tmp_path / "schemathesis.toml").write_text(CONFIG)
+    (tmp_path / "digits_hooks.py").write_text(HOOKS)
     command = [str(SCHEMATHESIS), "--config-file", str(tmp_path / "schemathesis.toml"),
                "run", str(schema), "--url", local_api, "--checks", "all", "--mode", "all",
                "--header", f"Authorization: Bearer {writer}",
@@ -146,7 +181,8 @@ def test_schemathesis_finds_nothing(local_api: str, pool: ctx.TestPool, tmp_path
     if SEED:
         command += ["--seed", SEED]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
-                            timeout=600)
+                            timeout=600, env={**os.environ, "SCHEMATHESIS_HOOKS": "digits_hooks",
+                                              "PYTHONPATH": str(tmp_path)})
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
     assert "No issues found" in result.stdout.splitlines()[-1], result.stdout[-3000:]
     generated = re.search(r"(\d+) generated, (\d+) passed", result.stdout)

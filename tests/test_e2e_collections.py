@@ -342,45 +342,31 @@ def test_no_token_is_401_on_each_collection(http, path):
         assert headers["WWW-Authenticate"] == "Bearer"
 
 
-# The release checks' marked item has fixed data ({"smokeTest": true, "at": <now>}), which
-# a collection whose schema requires fields refuses: `orders`' "create a marked item" is
-# the gateway's 400 BAD_REQUEST_BODY, in `make smoke` and in the pre-traffic check alike
-# (so a stack with such a collection fails every gradual release's check). Every other
-# check must still pass; the two tests below pin that one failure exactly, then report
-# it as expected to fail. Once the checks create an item every collection's schema
-# takes, the pinned failure is gone, these tests fail, and the pins go with them.
-ORDERS_CREATE = "/orders: create a marked item"
-RELEASE_CHECKS_VS_SCHEMA = ("the release checks' marked item breaks orders' schema "
-                            "(customer_id and total are required): 400 where 201 is expected")
-
-
-def test_release_checks_pass_on_every_collection_over_http(http, dynamodb):
-    results = run_checks(smoke.http_transport(http.base, http.token), collections=PATHS)
-    failed = [r for r in results if not r.passed]
-    assert [r.name for r in failed] == [ORDERS_CREATE], failed
-    assert failed[0].detail.startswith("expected 201, got 400") \
-        and "BAD_REQUEST_BODY" in failed[0].detail, failed[0]
-    # Each check is named after the collection it ran on; no item, no delete on /orders.
+def test_release_checks_pass_on_every_collection_over_http(http, project, dynamodb):
+    """With a schema, the checks' marked item is the collection's example (derived from
+    its schema at generate): every check passes and nothing is left behind."""
+    examples = smoke.environment_examples(project, "dev")
+    assert set(examples) == {"/orders"}
+    results = run_checks(smoke.http_transport(http.base, http.token), collections=PATHS,
+                         examples=examples)
+    assert [r for r in results if not r.passed] == []
     for path in PATHS:
-        assert sum(r.name.startswith(f"{path}: ") for r in results) == \
-            (4 if path == "/orders" else 5), path
+        assert sum(r.name.startswith(f"{path}: ") for r in results) == 5, path
     for path, (_, table) in TABLES.items():
         assert _table_ids(dynamodb, table) == set(), f"{path}: the checks leave nothing"
-    pytest.xfail(RELEASE_CHECKS_VS_SCHEMA)
+    without = run_checks(smoke.http_transport(http.base, http.token), collections=["/orders"])
+    assert [r.name for r in without if not r.passed] == ["create a marked item"], \
+        "any other data breaks orders' schema"
 
 
 def test_smoke_env_reads_the_environments_collections(http, project, capsys):
-    """`make smoke ENV=dev`'s command: the paths come from config/dev through Sceptre."""
+    """`make smoke ENV=dev`'s command: the paths and examples come from config/dev
+    through Sceptre."""
     code = smoke.main(["--env", "dev", "--project", str(project), "--url", http.base,
                        "--token", http.token])
     out = capsys.readouterr().out
-    assert f"checks passed against {http.base} ({', '.join(PATHS)})" in out, out
-    assert code == 1 and f"13/14 checks passed against {http.base}" in out, out
-    assert [line.split(": expected")[0] for line in out.splitlines()
-            if line.startswith("FAIL")] == [f"FAIL  {ORDERS_CREATE}"], out
-    for path in ("/data", "/customers"):
-        assert f"PASS  {path}: create a marked item" in out, out
-    pytest.xfail(RELEASE_CHECKS_VS_SCHEMA)
+    assert f"15/15 checks passed against {http.base} ({', '.join(PATHS)})" in out, out
+    assert code == 0 and "FAIL" not in out, out
 
 
 def test_up_banner_has_a_line_for_each_further_collection(stack):
