@@ -535,8 +535,17 @@ def test_an_expired_item_is_gone_for_the_api_and_still_in_the_table(http, dynamo
     try:
         for item_id, expires_at in items.items():
             status, _, created = http("POST", "/orders", {"id": item_id, "data": {
-                "customer_id": "ttl-carol", "total": 1, "expires_at": expires_at}})
+                "customer_id": "ttl-carol", "total": 1, "expires_at": now + 3600}})
             assert status == 201 and "expires_at" not in created, (item_id, created)
+            # Time passes: the expiry becomes `expires_at` (a write of a past one is a 400).
+            dynamodb.update_item(
+                TableName=ORDERS, Key={"id": {"S": item_id}},
+                UpdateExpression="SET expires_at = :at, #data.expires_at = :at",
+                ExpressionAttributeNames={"#data": "data"},
+                ExpressionAttributeValues={":at": {"N": str(expires_at)}})
+        _error(http("POST", "/orders", {"data": {"customer_id": "ttl-carol", "total": 1,
+                                                 "expires_at": now - 60}}),
+               400, "BAD_REQUEST_BODY")
         assert _ids(_page(http, "/orders?customer_id=ttl-carol")) == ["e-future"]
         assert _query_ids(http, "/orders", "customer_id=ttl-carol", 1) == ["e-future"]
         listed = set(_all_ids(http, "/orders", limit=1))

@@ -163,9 +163,30 @@ def test_a_body_the_schema_refuses_is_a_400_naming_where(call):
     assert status == 400 and "'total'" in body["error"]["message"]
 
 
+def _expire(dynamodb: Any, table: str, item_id: str, at: int) -> None:
+    """Time passes: the item's expiry (its data field and the mirror) becomes `at`."""
+    dynamodb.update_item(TableName=table, Key={"id": {"S": item_id}},
+                         UpdateExpression="SET expires_at = :at, #data.expires_at = :at",
+                         ExpressionAttributeNames={"#data": "data"},
+                         ExpressionAttributeValues={":at": {"N": str(at)}})
+
+
+def test_a_write_whose_expiry_is_already_past_is_refused(call):
+    """It would answer with an item no read could ever return."""
+    for past in (int(time.time()), int(time.time()) - 5, 0):
+        status, body = call("POST", "/orders", {"data": _order("dan", expires_at=past)})
+        assert status == 400 and body["error"]["code"] == "BAD_REQUEST_BODY"
+        assert "data.expires_at" in body["error"]["message"] and \
+            "already past" in body["error"]["message"], body
+    call("POST", "/orders", {"id": "o", "data": _order("dan", expires_at=2 ** 40)})
+    status, body = call("PUT", "/orders/o", {"data": _order("dan", expires_at=5)})
+    assert status == 400 and "already past" in body["error"]["message"], body
+
+
 def test_an_expired_item_is_never_returned_nor_changed(call):
     past, future = int(time.time()) - 5, int(time.time()) + 3600
-    call("POST", "/orders", {"id": "old", "data": _order("dan", expires_at=past)})
+    call("POST", "/orders", {"id": "old", "data": _order("dan", expires_at=future)})
+    _expire(call.dynamodb, "orders", "old", past)
     call("POST", "/orders", {"id": "new", "data": _order("dan", expires_at=future)})
     call("POST", "/orders", {"id": "ever", "data": _order("dan")})
     assert call("GET", "/orders/old")[0] == 404
@@ -183,7 +204,8 @@ def test_an_expired_item_is_never_returned_nor_changed(call):
 def test_a_run_of_expired_items_is_passed_over_not_looped(call):
     past = int(time.time()) - 5
     for n in range(12):
-        call("POST", "/orders", {"id": f"x{n:02}", "data": _order("f", expires_at=past)})
+        call("POST", "/orders", {"id": f"x{n:02}", "data": _order("f", expires_at=2 ** 40)})
+        _expire(call.dynamodb, "orders", f"x{n:02}", past)
     for n in range(3):
         call("POST", "/orders", {"id": f"live{n}", "data": _order("f")})
     assert sorted(_all_pages(call, "/orders", {}, limit=2)) == ["live0", "live1", "live2"]
@@ -261,3 +283,13 @@ def test_mirrors_of_rules_a_collection_no_longer_has_never_show_nor_answer(dynam
     stored = dynamodb.get_item(TableName="rules", Key={"id": {"S": "i1"}})["Item"]
     assert stored["owner"] == {"S": "ann"}, "the stale mirror is still in the table"
     assert ruled.list_page(10, None, Query(index, "ann")) == ([], None)
+
+
+def test_an_example_expiring_before_the_checks_run_is_a_named_error():
+    from data_api_stack import ConfigError
+
+    with pytest.raises(ConfigError, match=r"collections.orders.example: .*expires_at 1000 is "
+                                          r"already past"):
+        parse_config({**CONFIG, "collections": {"orders": {
+            "schema": ORDERS_SCHEMA, "ttl_attribute": "expires_at",
+            "example": {"customer_id": "c", "total": 1, "expires_at": 1000}}}})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -155,12 +156,19 @@ def _check_item_size(item_id: str, data: Any, settings: Optional[Settings]) -> N
 
 
 def check_data(settings: Optional[Settings], data: Any) -> None:
-    """400 BAD_REQUEST_BODY naming each place `data` breaks its collection's schema."""
-    if settings is None or settings.schema is None:
+    """400 BAD_REQUEST_BODY naming each place `data` breaks its collection's schema, or
+    an expiry already past: the item would be gone on arrival (storage), so a write
+    would answer with an item no read could ever return."""
+    if settings is None:
         return
-    found = data_schema.first_problems(settings.schema, data)
+    found = data_schema.first_problems(settings.schema, data) if settings.schema else []
     if found:
         raise bad_body("data does not match the collection's schema: " + "; ".join(found))
+    expiry = mirrors_of(settings.mirrors, data).get(settings.ttl) if settings.ttl else None
+    if expiry is not None and expiry <= int(time.time()):
+        raise bad_body(f"data.{settings.ttl} is {expiry}, already past (epoch seconds; now "
+                       f"is {int(time.time())}): the item would expire on arrival; give a "
+                       "later time, or leave the field out")
 
 
 def create(event: dict, settings: Optional[Settings] = None) -> Create:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from decimal import Decimal
 from typing import Any, Optional
 
@@ -100,6 +101,11 @@ def example_data(where: str, schema: Optional[dict[str, Any]], ttl: Optional[str
             raise ConfigError(f"sceptre_user_data.{where}.example: expected JSON values "
                               f"only, got {given!r}") from None
         problems = _problems(schema, given) if schema is not None else []
+        expiry = given.get(ttl) if isinstance(given, dict) and ttl is not None else None
+        if isinstance(expiry, (int, float)) and not isinstance(expiry, bool) \
+                and expiry <= time.time():
+            problems.append(f"{ttl} {expiry} is already past: the item would expire on "
+                            "arrival (leave it out, or give a time far ahead)")
         if problems:
             raise ConfigError(f"sceptre_user_data.{where}.example: expected data the "
                               f"collection's schema accepts, got {given!r}: "
