@@ -11,7 +11,7 @@ STACKS := dev/api dev/artifacts prod/api prod/artifacts account/apigateway-loggi
 ENV ?= dev
 PORT ?= 3000
 
-.PHONY: test up token smoke lint checkov nag rendered generate bench clean venv review openapi fuzz
+.PHONY: test up token smoke lint checkov nag rendered generate bench clean venv review openapi fuzz backfill
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@echo "Installing $(VENV): sceptre, troposphere, boto3, cfn-lint, pytest... (first run: about a minute)"
@@ -62,6 +62,11 @@ up: venv
 SMOKE_ENV := $(if $(filter file,$(origin ENV)),,$(if $(ENV),--env "$(ENV)"))
 smoke: $(VENV)/.installed
 	@TOKEN="$(TOKEN)" $(VENV)/bin/python -m localdev.smoke --url "$(URL)" $(SMOKE_ENV)
+
+## make backfill ENV=<env> [ENDPOINT=<url>]: bring items written before a collection's
+## indexes or expiry existed under them (ENDPOINT: make up's local AWS, else AWS's)
+backfill: $(VENV)/.installed
+	$(VENV)/bin/python -m localdev.backfill --env "$(ENV)" $(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
 
 ## make token ROLE=reader|writer [ENV=dev]: a fresh token of a local user (while make up runs)
 ROLE ?= writer

@@ -576,3 +576,29 @@ def test_an_expired_item_is_gone_for_the_api_and_still_in_the_table(http, dynamo
             TableName=ORDERS, Key={"id": {"S": "e-past"}})["Item"], "the mirror went too"
     finally:
         _forget(dynamodb, ORDERS, items)
+
+
+def test_make_backfill_brings_older_items_under_the_index(http, project, local_aws,
+                                                          dynamodb, capsys):
+    """`make backfill ENV=dev ENDPOINT=<local AWS>`'s command: an item written before
+    orders had its index (no mirror) joins its query, once."""
+    from localdev import backfill
+
+    dynamodb.put_item(TableName=ORDERS, Item={
+        "id": {"S": "pre-rules"},
+        "data": {"M": {"customer_id": {"S": "bf-hal"}, "total": {"N": "1"}}},
+        "created_at": {"S": "2026-01-01T00:00:00.000Z"},
+        "updated_at": {"S": "2026-01-01T00:00:00.000Z"}})
+    try:
+        assert _query_ids(http, "/orders", "customer_id=bf-hal", 5) == []
+        command = ["--env", "dev", "--project", str(project),
+                   "--endpoint-url", local_aws.endpoint]
+        assert backfill.main(command) == 0
+        out = capsys.readouterr().out
+        assert f"/orders ({ORDERS}): " in out and "1 brought under its rules" in out, out
+        assert f"/customers ({CUSTOMERS}): " in out, out
+        assert _query_ids(http, "/orders", "customer_id=bf-hal", 5) == ["pre-rules"]
+        assert backfill.main(command) == 0
+        assert "0 brought under its rules" in capsys.readouterr().out
+    finally:
+        _forget(dynamodb, ORDERS, ["pre-rules"])

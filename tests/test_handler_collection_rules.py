@@ -293,3 +293,29 @@ def test_an_example_expiring_before_the_checks_run_is_a_named_error():
         parse_config({**CONFIG, "collections": {"orders": {
             "schema": ORDERS_SCHEMA, "ttl_attribute": "expires_at",
             "example": {"customer_id": "c", "total": 1, "expires_at": 1000}}}})
+
+
+def test_backfill_brings_items_written_before_the_rules_under_them(call):
+    """Items written before the index and expiry existed (no mirrors) are in no query and
+    never expire; the backfill writes what their data calls for, once."""
+    from data_api import collection_env as env_module
+    from localdev.backfill import backfill
+
+    dynamodb = call.dynamodb
+    for item_id, data in (("b1", _order("gus")), ("b2", _order("gus", expires_at=2 ** 40)),
+                          ("b3", {"total": 1})):
+        dynamodb.put_item(TableName="orders", Item={
+            "id": {"S": item_id}, "data": {"M": {k: ({"S": v} if isinstance(v, str)
+                                                     else {"N": str(v)})
+                                                 for k, v in data.items()}},
+            "created_at": {"S": "2026-01-01T00:00:00.000Z"},
+            "updated_at": {"S": "2026-01-01T00:00:00.000Z"}})
+    dynamodb.put_item(TableName="orders", Item={"id": {"S": "other"}, "x": {"S": "y"}})
+    assert _all_pages(call, "/orders", {"customer_id": "gus"}) == []
+    settings = env_module.tables()["/orders"]
+    first = backfill(dynamodb, settings)
+    assert (first.read, first.written, first.changed_meanwhile) == (4, 2, 0)
+    assert sorted(_all_pages(call, "/orders", {"customer_id": "gus"})) == ["b1", "b2"]
+    stored = dynamodb.get_item(TableName="orders", Key={"id": {"S": "b2"}})["Item"]
+    assert stored["expires_at"] == {"N": str(2 ** 40)}
+    assert backfill(dynamodb, settings).written == 0, "a second run changes nothing"

@@ -88,6 +88,16 @@ def test_make_smoke_passes_env_only_when_given(args, env, passed):
         assert "--env" not in command, command
 
 
+def test_make_backfill_of_an_environment_without_rules_says_so_offline():
+    """Shipped dev and prod name no index or expiry: nothing to do, no AWS call (a real
+    backfill: test_e2e_collections.py and test_handler_collection_rules.py)."""
+    result = make("backfill", "ENV=prod", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "prod: no collection has indexes or an expiry; nothing to do" in result.stdout
+    result = make("backfill", "ENV=nope", timeout=120)
+    assert result.returncode != 0 and "error: no environment 'nope'" in result.stderr
+
+
 def test_make_smoke_env_of_an_unknown_environment_is_one_line():
     result = make("smoke", "URL=http://127.0.0.1:9/dev", "ENV=nope", timeout=120)
     assert result.returncode != 0
