@@ -54,6 +54,13 @@ BAD_RULES = [
           ({"maximum": float("nan")}, "maximum"), ({"multipleOf": 0}, "multipleOf"),
           ({"additionalProperties": "no"}, "additionalProperties"))],
     ({"indexes": {"by_a": {"attribute": "a", "type": ["x"]}}}, ["indexes.by_a.type", "['x']"]),
+    # Regexes read differently by ECMA 262, Python and Java engines.
+    *[({"schema": schema, "example": "x"}, ["collections.orders.schema." + where,
+                                           "reads differently"])
+      for schema, where in (({"pattern": "^\\d{3}$"}, "pattern"),
+                            ({"properties": {"a": {"pattern": "\\w+"}}}, "properties.a.pattern"),
+                            ({"pattern": "a\\sb"}, "pattern"),
+                            ({"patternProperties": {"^x$": {}}}, "patternProperties"))],
     # Indexes.
     ({"indexes": {"by_x": "x"}}, ["collections.orders.indexes.by_x", "'x'"]),
     ({"indexes": {"by_x": {"attr": "x"}}}, ["collections.orders.indexes.by_x", "attr"]),

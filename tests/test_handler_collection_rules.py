@@ -319,3 +319,22 @@ def test_backfill_brings_items_written_before_the_rules_under_them(call):
     stored = dynamodb.get_item(TableName="orders", Key={"id": {"S": "b2"}})["Item"]
     assert stored["expires_at"] == {"N": str(2 ** 40)}
     assert backfill(dynamodb, settings).written == 0, "a second run changes nothing"
+
+
+def test_a_patterns_dollar_ends_the_text_in_the_function_and_the_local_gateway():
+    """ECMA 262 (draft 4's dialect) reads `$` as the end of the text; Python's re would
+    also match before a final newline. Both checks of a body read it as ECMA 262 does."""
+    from data_api import data_schema
+    from localdev.request_checks import validator_for
+
+    schema = {"type": "string", "pattern": "^[a-z]+$"}
+    gateway = validator_for({"type": "object", "properties": {"data": schema}})
+    for text, valid in (("abc", True), ("abc\n", False), ("ab$", False)):
+        assert (data_schema.first_problems(schema, text) == []) is valid, text
+        assert gateway.is_valid({"data": text}) is valid, text
+    escaped = {"type": "string", "pattern": "^a\\$[$]$"}
+    assert data_schema.first_problems(escaped, "a$$") == []
+    assert validator_for(escaped).is_valid("a$$")
+    nested = {"enum": [[1]]}
+    assert data_schema.first_problems(nested, [True]) and not validator_for(nested).is_valid(
+        [True]), "true is not 1, inside an array too"

@@ -5,8 +5,9 @@ The keywords are exactly the draft-4 subset the generator lets a schema use
 any draft-4 validator does), with draft 4's meaning: `pattern` is a search, lengths count
 code points, `additionalProperties` covers what neither `properties` nor
 `patternProperties` names, an integer is a number with no fraction (bodies are parsed into
-Decimal, jsonio), `enum` tells `true` from `1`. Written here rather than taken from a
-library: jsonschema 4 needs rpds-py, a compiled wheel with no python3.14 build to package,
+Decimal, jsonio), `enum` tells `true` from `1`, a pattern's `$` ends the text
+(ecma_pattern). The local gateway (localdev.request_checks) reads `pattern` and `enum` the
+same way. Written here rather than taken from a library: jsonschema 4 needs rpds-py, a compiled wheel with no python3.14 build to package,
 and fastjsonschema (104 KB, over the zip's budget) reads a Decimal `5` as no integer under
 draft 4. tests/test_collection_schema_agreement.py holds it to the local gateway's
 jsonschema verdicts on generated bodies.
@@ -40,22 +41,43 @@ def _is_type(value: Any, name: str) -> bool:
             "null": lambda: value is None}[name]()
 
 
-def _equal(one: Any, other: Any) -> bool:
+def json_equal(one: Any, other: Any) -> bool:
     """JSON equality: booleans are never numbers, 1 equals 1.0."""
     if isinstance(one, bool) or isinstance(other, bool):
         return isinstance(one, bool) and isinstance(other, bool) and one == other
     if isinstance(one, dict) and isinstance(other, dict):
-        return one.keys() == other.keys() and all(_equal(one[k], other[k]) for k in one)
+        return one.keys() == other.keys() and all(json_equal(one[k], other[k]) for k in one)
     if isinstance(one, list) and isinstance(other, list):
-        return len(one) == len(other) and all(map(_equal, one, other))
+        return len(one) == len(other) and all(map(json_equal, one, other))
     if _is_number(one) and _is_number(other):
         return Decimal(one) == Decimal(other)
     return type(one) is type(other) and one == other
 
 
+def ecma_pattern(pattern: str) -> str:
+    """`pattern` as Python reads ECMA 262 without flags (draft 4's dialect): an unescaped
+    `$` outside a class is the end of the text (Python's also matches before a final
+    newline). The generator refuses the shorthand classes that differ otherwise."""
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
 @lru_cache(maxsize=256)
 def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    return re.compile(ecma_pattern(pattern))
 
 
 def _show(value: Any) -> str:
@@ -71,7 +93,7 @@ def problems(schema: Mapping[str, Any], value: Any, where: str = "data") -> Iter
         if not any(_is_type(value, name) for name in names):
             yield f"{where}: {_show(value)} is not of type {' or '.join(names)}"
             return
-    if "enum" in schema and not any(_equal(value, option) for option in schema["enum"]):
+    if "enum" in schema and not any(json_equal(value, option) for option in schema["enum"]):
         yield f"{where}: {_show(value)} is not one of {_show(schema['enum'])}"
     for sub in schema.get("allOf", ()):
         yield from problems(sub, value, where)

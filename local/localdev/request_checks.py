@@ -16,21 +16,39 @@ as Decimal so bounds compare exactly as API Gateway's validator does; the detail
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any, Optional
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, ValidationError
 from jsonschema.validators import extend
 from werkzeug.wrappers import Request
 
-from data_api.data_schema import EXACT
+from data_api.data_schema import EXACT, ecma_pattern, json_equal
 
 # Decimal numbers: an integral Decimal is a draft-4 integer.
 _TYPES = Draft4Validator.TYPE_CHECKER.redefine(
     "integer", lambda checker, value: Draft4Validator.TYPE_CHECKER.is_type(value, "integer")
     or (isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value()))
-Validator = extend(Draft4Validator, type_checker=_TYPES)
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """Draft 4's `pattern` in its ECMA 262 reading: `$` ends the text (data_schema)."""
+    if validator.is_type(instance, "string") and not re.search(ecma_pattern(pattern),
+                                                                instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _enum(validator: Any, enums: Any, instance: Any, schema: Any) -> Any:
+    """JSON equality: `true` is never 1, also inside arrays and objects (jsonschema 3.2
+    compares those with Python's ==)."""
+    if not any(json_equal(instance, option) for option in enums):
+        yield ValidationError(f"{instance!r} is not one of {enums!r}")
+
+
+Validator = extend(Draft4Validator, validators={"pattern": _pattern, "enum": _enum},
+                   type_checker=_TYPES)
 
 
 def validator_for(schema: Any) -> Any:

@@ -56,7 +56,40 @@ def _schema(where: str, name: str, value: Any) -> dict[str, Any]:
         check_model(model, {"$schema": DRAFT4, **schema})
     except ModelSchemaError as error:
         raise ConfigError(f"sceptre_user_data.{where}: {error}") from None
+    _check_regexes(where, schema)
     return schema
+
+
+# Classes whose members differ among ECMA 262 (draft 4's dialect, Unicode `\s`), Python
+# (Unicode `\d` and `\w`) and Java (ASCII): write the characters meant, like [0-9].
+SHORTHAND = re.compile(r"(?<!\\)(?:\\\\)*\\[dDwWsSbB]")
+
+
+def _check_regexes(where: str, schema: Any, path: str = "") -> None:
+    """Refuse regexes API Gateway and the local API could read differently: shorthand
+    classes anywhere, and `$` in a patternProperties name (a pattern's `$` is read as
+    ECMA 262 reads it on both sides, data_schema.ecma_pattern)."""
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            _check_regexes(where, item, f"{path}[{index}]")
+        return
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        inner = f"{path}.{key}" if path else key
+        names = value if key == "patternProperties" and isinstance(value, dict) else {}
+        regexes = [value] if key == "pattern" and isinstance(value, str) else list(names)
+        for regex in regexes:
+            if SHORTHAND.search(regex) or (key == "patternProperties" and "$" in regex):
+                raise ConfigError(
+                    f"sceptre_user_data.{where}.{inner}: regex {regex!r} reads differently "
+                    "in API Gateway and the local API: write classes out ([0-9], "
+                    "[A-Za-z0-9_], [ \\t\\n\\r]) and no '$' in a patternProperties name")
+        if key in ("properties", "patternProperties") and isinstance(value, dict):
+            for name, sub in value.items():
+                _check_regexes(where, sub, f"{inner}.{name}")
+        elif key != "enum":
+            _check_regexes(where, value, inner)
 
 
 def _field_type(schema: Optional[dict[str, Any]], attribute: str) -> Optional[set[str]]:
