@@ -5,21 +5,29 @@ The keywords are exactly the draft-4 subset the generator lets a schema use
 any draft-4 validator does), with draft 4's meaning: `pattern` is a search, lengths count
 code points, `additionalProperties` covers what neither `properties` nor
 `patternProperties` names, an integer is a number with no fraction (bodies are parsed into
-Decimal, jsonio), `enum` tells `true` from `1`. Written here rather than taken from a
-library: jsonschema 4 needs rpds-py, a compiled wheel with no python3.14 build to package,
-and fastjsonschema (104 KB, over the zip's budget) reads a Decimal `5` as no integer under
-draft 4. tests/test_collection_schema_agreement.py holds it to the local gateway's
-jsonschema verdicts on generated bodies.
+Decimal, jsonio), `enum` tells `true` from `1`. The schema's numbers are the decimals their
+JSON text spells (1.1, not the double nearest it), and a `multipleOf` whose quotient needs
+more than 28 digits refuses the body, as the local API's validator does. Written here
+rather than taken from a library: jsonschema 4 needs rpds-py, a compiled wheel with no
+python3.14 build to package, and fastjsonschema (104 KB, over the zip's budget) reads a
+Decimal `5` as no integer under draft 4. tests/test_collection_schema_agreement.py holds
+it to the local gateway's jsonschema verdicts on generated bodies.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 MAX_PROBLEMS = 5  # as many as the error message names
+# Python's default precision, which the local API's validator (jsonschema) takes `%` with:
+# a multipleOf whose quotient has more digits is an error there, and the gateway refuses
+# the body (request_checks._body_problem); so does the function.
+_REMAINDER = Context(prec=28)
+UNDECIDABLE = ("data: a number cannot be checked as a multiple of its schema's multipleOf "
+               "(a quotient of more than 28 digits)")
 
 
 def _is_number(value: Any) -> bool:
@@ -37,6 +45,12 @@ def _is_type(value: Any, name: str) -> bool:
             "null": lambda: value is None}[name]()
 
 
+def _decimal(number: Any) -> Decimal:
+    """A number as the decimal it is written as: the schema's numbers are read by
+    json.loads, so 1.1 is a double whose shortest spelling is the model's text."""
+    return Decimal(str(number)) if isinstance(number, float) else Decimal(number)
+
+
 def _equal(one: Any, other: Any) -> bool:
     """JSON equality: booleans are never numbers, 1 equals 1.0."""
     if isinstance(one, bool) or isinstance(other, bool):
@@ -46,7 +60,7 @@ def _equal(one: Any, other: Any) -> bool:
     if isinstance(one, list) and isinstance(other, list):
         return len(one) == len(other) and all(map(_equal, one, other))
     if _is_number(one) and _is_number(other):
-        return Decimal(one) == Decimal(other)
+        return _decimal(one) == _decimal(other)
     return type(one) is type(other) and one == other
 
 
@@ -95,11 +109,13 @@ def _string(schema: Mapping[str, Any], value: str, where: str) -> Iterator[str]:
 
 
 def _number(schema: Mapping[str, Any], value: Decimal, where: str) -> Iterator[str]:
-    if "minimum" in schema and value < Decimal(str(schema["minimum"])):
+    if "minimum" in schema and value < _decimal(schema["minimum"]):
         yield f"{where}: {value} is less than the minimum of {schema['minimum']}"
-    if "maximum" in schema and value > Decimal(str(schema["maximum"])):
+    if "maximum" in schema and value > _decimal(schema["maximum"]):
         yield f"{where}: {value} is more than the maximum of {schema['maximum']}"
-    if "multipleOf" in schema and value % Decimal(str(schema["multipleOf"])) != 0:
+    # decimal.InvalidOperation (first_problems) past 28 digits of quotient.
+    if "multipleOf" in schema and _REMAINDER.remainder(
+            value, _decimal(schema["multipleOf"])) != 0:
         yield f"{where}: {value} is not a multiple of {schema['multipleOf']}"
 
 
@@ -131,9 +147,12 @@ def _object(schema: Mapping[str, Any], value: dict, where: str) -> Iterator[str]
 
 def first_problems(schema: Mapping[str, Any], value: Any) -> list[str]:
     """Up to MAX_PROBLEMS problems; empty when `value` matches."""
-    found = []
-    for problem in problems(schema, value):
-        found.append(problem)
-        if len(found) == MAX_PROBLEMS:
-            break
+    found: list[str] = []
+    try:
+        for problem in problems(schema, value):
+            found.append(problem)
+            if len(found) == MAX_PROBLEMS:
+                break
+    except ArithmeticError:  # where the local API's validator raises, it refuses
+        found = found[:MAX_PROBLEMS - 1] + [UNDECIDABLE]
     return found
