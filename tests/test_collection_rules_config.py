@@ -60,7 +60,8 @@ BAD_RULES = [
       for schema, where in (({"pattern": "^\\d{3}$"}, "pattern"),
                             ({"properties": {"a": {"pattern": "\\w+"}}}, "properties.a.pattern"),
                             ({"pattern": "a\\sb"}, "pattern"),
-                            ({"patternProperties": {"^x$": {}}}, "patternProperties"))],
+                            ({"patternProperties": {"^x$": {}}}, "patternProperties"),
+                            ({"patternProperties": {"^(a)\\1": {}}}, "patternProperties"))],
     # Indexes.
     ({"indexes": {"by_x": "x"}}, ["collections.orders.indexes.by_x", "'x'"]),
     ({"indexes": {"by_x": {"attr": "x"}}}, ["collections.orders.indexes.by_x", "attr"]),

@@ -7,10 +7,13 @@ code points, `additionalProperties` covers what neither `properties` nor
 `patternProperties` names, an integer is a number with no fraction (bodies are parsed into
 Decimal, jsonio), `enum` tells `true` from `1`, a pattern's `$` ends the text
 (ecma_pattern). The local gateway (localdev.request_checks) reads `pattern` and `enum` the
-same way. Written here rather than taken from a library: jsonschema 4 needs rpds-py, a compiled wheel with no python3.14 build to package,
-and fastjsonschema (104 KB, over the zip's budget) reads a Decimal `5` as no integer under
-draft 4. tests/test_collection_schema_agreement.py holds it to the local gateway's
-jsonschema verdicts on generated bodies.
+same way. The schema's numbers are the decimals their JSON text spells (1.1, not the
+double nearest it), and bounds and `multipleOf` are computed exactly (EXACT), here and in
+the local gateway. Written here rather than taken from a library: jsonschema 4 needs
+rpds-py, a compiled wheel with no python3.14 build to package, and fastjsonschema (104 KB,
+over the zip's budget) reads a Decimal `5` as no integer under draft 4.
+tests/test_collection_schema_agreement.py holds it to the local gateway's jsonschema
+verdicts on generated bodies.
 """
 
 from __future__ import annotations
@@ -41,6 +44,12 @@ def _is_type(value: Any, name: str) -> bool:
             "null": lambda: value is None}[name]()
 
 
+def _decimal(number: Any) -> Decimal:
+    """A number as the decimal it is written as: the schema's numbers are read by
+    json.loads, so 1.1 is a double whose shortest spelling is the model's text."""
+    return Decimal(str(number)) if isinstance(number, float) else Decimal(number)
+
+
 def json_equal(one: Any, other: Any) -> bool:
     """JSON equality: booleans are never numbers, 1 equals 1.0."""
     if isinstance(one, bool) or isinstance(other, bool):
@@ -50,7 +59,7 @@ def json_equal(one: Any, other: Any) -> bool:
     if isinstance(one, list) and isinstance(other, list):
         return len(one) == len(other) and all(map(json_equal, one, other))
     if _is_number(one) and _is_number(other):
-        return Decimal(one) == Decimal(other)
+        return _decimal(one) == _decimal(other)
     return type(one) is type(other) and one == other
 
 
@@ -120,11 +129,11 @@ def _string(schema: Mapping[str, Any], value: str, where: str) -> Iterator[str]:
 
 
 def _number(schema: Mapping[str, Any], value: Decimal, where: str) -> Iterator[str]:
-    if "minimum" in schema and value < Decimal(str(schema["minimum"])):
+    if "minimum" in schema and value < _decimal(schema["minimum"]):
         yield f"{where}: {value} is less than the minimum of {schema['minimum']}"
-    if "maximum" in schema and value > Decimal(str(schema["maximum"])):
+    if "maximum" in schema and value > _decimal(schema["maximum"]):
         yield f"{where}: {value} is more than the maximum of {schema['maximum']}"
-    if "multipleOf" in schema and value % Decimal(str(schema["multipleOf"])) != 0:
+    if "multipleOf" in schema and value % _decimal(schema["multipleOf"]) != 0:
         yield f"{where}: {value} is not a multiple of {schema['multipleOf']}"
 
 

@@ -63,6 +63,9 @@ def _schema(where: str, name: str, value: Any) -> dict[str, Any]:
 # Classes whose members differ among ECMA 262 (draft 4's dialect, Unicode `\s`), Python
 # (Unicode `\d` and `\w`) and Java (ASCII): write the characters meant, like [0-9].
 SHORTHAND = re.compile(r"(?<!\\)(?:\\\\)*\\[dDwWsSbB]")
+# A backreference in a patternProperties name: the local API's validator joins those
+# names into one regex for additionalProperties, which renumbers the groups.
+BACKREFERENCE = re.compile(r"(?<!\\)(?:\\\\)*\\[1-9]")
 
 
 def _check_regexes(where: str, schema: Any, path: str = "") -> None:
@@ -80,11 +83,13 @@ def _check_regexes(where: str, schema: Any, path: str = "") -> None:
         names = value if key == "patternProperties" and isinstance(value, dict) else {}
         regexes = [value] if key == "pattern" and isinstance(value, str) else list(names)
         for regex in regexes:
-            if SHORTHAND.search(regex) or (key == "patternProperties" and "$" in regex):
+            if SHORTHAND.search(regex) or (key == "patternProperties" and (
+                    "$" in regex or BACKREFERENCE.search(regex))):
                 raise ConfigError(
                     f"sceptre_user_data.{where}.{inner}: regex {regex!r} reads differently "
                     "in API Gateway and the local API: write classes out ([0-9], "
-                    "[A-Za-z0-9_], [ \\t\\n\\r]) and no '$' in a patternProperties name")
+                    "[A-Za-z0-9_], [ \\t\\n\\r]), and no '$' or backreference in a "
+                    "patternProperties name")
         if key in ("properties", "patternProperties") and isinstance(value, dict):
             for name, sub in value.items():
                 _check_regexes(where, sub, f"{inner}.{name}")

@@ -31,6 +31,7 @@ class RequestValidation:
 
 
 _NAMED = ("properties", "patternProperties", "definitions")  # maps of name -> schema
+_VALUES = ("enum", "default")  # JSON values, not schemas: kept as written
 
 
 def bare(schema: Any) -> Any:
@@ -42,7 +43,7 @@ def bare(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     return {key: ({name: bare(sub) for name, sub in value.items()} if key in _NAMED
-                  else bare(value))
+                  else value if key in _VALUES else bare(value))
             for key, value in schema.items() if key not in ("title", "description")}
 
 
