@@ -338,3 +338,16 @@ def test_a_patterns_dollar_ends_the_text_in_the_function_and_the_local_gateway()
     nested = {"enum": [[1]]}
     assert data_schema.first_problems(nested, [True]) and not validator_for(nested).is_valid(
         [True]), "true is not 1, inside an array too"
+
+
+def test_a_query_on_an_index_still_being_built_is_a_503_to_retry(call):
+    """DynamoDB answers no Query on an index it is still building (after the launch that
+    added it): a 503 with Retry-After, never a 500."""
+    from botocore.stub import Stubber
+
+    stubber = Stubber(call.dynamodb)
+    stubber.add_client_error("query", "ValidationException",
+                             "Cannot read from backfilling global secondary index: by_customer")
+    with stubber:
+        status, body = call("GET", "/orders", query={"customer_id": "x"})
+    assert status == 503 and body["error"]["code"] == "THROTTLED", body

@@ -19,6 +19,7 @@ LOG = logs.configure()
 THROTTLE_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException",
                             "RequestLimitExceeded"})
 RETRY_AFTER_SECONDS = "1"
+INDEX_RETRY_SECONDS = "60"
 
 _client: Optional[Any] = None
 
@@ -112,6 +113,13 @@ def _aws_error(error: Exception, request_id: str) -> dict:
         LOG.warning("DynamoDB throttled", extra={"requestId": request_id, "errorCode": code})
         return responses.error(503, errors.THROTTLED, "the table is busy; retry shortly",
                                _origin(), {"Retry-After": RETRY_AFTER_SECONDS}, request_id)
+    if code == "ValidationException" and "backfilling" in message.lower():
+        # A new index answers no Query until DynamoDB has built it (index status
+        # CREATING, then ACTIVE): minutes to hours after the launch that added it.
+        LOG.warning("index not built yet", extra={"requestId": request_id, "errorCode": code})
+        return responses.error(503, errors.THROTTLED, "this index is still being built; "
+                               "retry later", _origin(), {"Retry-After": INDEX_RETRY_SECONDS},
+                               request_id)
     if code == "ValidationException" and "item size" in message.lower():
         # The handler checks an item's size before writing (itemsize); an item grown by
         # another tool's attributes can still cross the limit.

@@ -25,6 +25,8 @@ from typing import Any, Optional
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from data_api import etags, paging, tokens
+from data_api.conditions import NAMES as _NAMES
+from data_api.conditions import Impossible, write_condition
 from data_api.collection_env import STORED_ATTRIBUTES, Settings
 from data_api.mirrors import EXPIRED, LIVE, mirrors_of
 from data_api.errors import CONFLICT, PRECONDITION_FAILED, ApiError, not_found
@@ -33,7 +35,6 @@ from data_api.permissions import DYNAMODB_ACTIONS  # noqa: F401  (the calls made
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-_NAMES = {"#version": VERSION_ATTRIBUTE, "#incarnation": INCARNATION_ATTRIBUTE}
 
 
 def _now() -> str:
@@ -45,33 +46,6 @@ def _item(attributes: dict) -> dict[str, Any]:
     collection's rules now or of rules it had once) nor another tool's attribute."""
     return etags.present({name: _deserializer.deserialize(value)
                           for name, value in attributes.items() if name in STORED_ATTRIBUTES})
-
-
-class _Impossible(Exception):
-    """If-Match names no version any item can have: the write cannot happen."""
-
-
-def _write_condition(if_match: Optional[IfMatch]) -> tuple[str, dict[str, dict[str, str]]]:
-    """The item exists, its version is a number (or absent: written by another tool)
-    and, with If-Match, it is at one of the listed versions (strong comparison)."""
-    condition = ("attribute_exists(id) AND (attribute_not_exists(#version) "
-                 "OR attribute_type(#version, :number))")
-    values: dict[str, dict[str, str]] = {":number": {"S": "N"}}
-    if if_match is None or if_match.any:
-        return condition, values
-    alternatives = []
-    for index, (counter, incarnation) in enumerate(if_match.versions()):
-        values[f":v{index}"] = {"N": str(counter)}
-        if incarnation is None:  # a version written before incarnations (another tool)
-            alternatives.append(f"#version = :v{index} AND attribute_not_exists(#incarnation)")
-        else:
-            values[f":i{index}"] = {"S": incarnation}
-            alternatives.append(f"#version = :v{index} AND #incarnation = :i{index}")
-    if not alternatives:
-        raise _Impossible()
-    # DynamoDB refuses redundant parentheses, so only several alternatives get them.
-    tags = alternatives[0] if len(alternatives) == 1 else " OR ".join(f"({a})" for a in alternatives)
-    return f"{condition} AND ({tags})", values
 
 
 class Storage:
@@ -131,8 +105,8 @@ class Storage:
         return item
 
     def _condition(self, if_match: Optional[IfMatch]) -> tuple[str, dict, dict]:
-        """The write condition (_write_condition), of a live item, names and values."""
-        condition, values = _write_condition(if_match)
+        """The write condition (write_condition) of a live item, its names and values."""
+        condition, values = write_condition(if_match)
         ttl_names, ttl_values = self._ttl_terms()
         names = {name: value for name, value in _NAMES.items() if name in condition}
         if ttl_names:
@@ -167,7 +141,7 @@ class Storage:
                        for alias, name in mirror_names.items() if name in mirrors}},
                 ReturnValues="ALL_NEW",
             )
-        except (self._client.exceptions.ConditionalCheckFailedException, _Impossible):
+        except (self._client.exceptions.ConditionalCheckFailedException, Impossible):
             raise self._why_condition_failed(item_id, if_match) from None
         return _item(response["Attributes"])
 
@@ -178,7 +152,7 @@ class Storage:
                                      ConditionExpression=condition,
                                      ExpressionAttributeNames=names,
                                      ExpressionAttributeValues=values)
-        except (self._client.exceptions.ConditionalCheckFailedException, _Impossible):
+        except (self._client.exceptions.ConditionalCheckFailedException, Impossible):
             raise self._why_condition_failed(item_id, if_match) from None
 
     def list_page(self, limit: int, token: Optional[str],
