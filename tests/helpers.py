@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -154,3 +155,20 @@ def render_collections_variant(env: str, auth: str = "") -> str:
     if auth:
         cfg = dataclasses.replace(cfg, **AUTH_VARIANTS[auth])
     return build_template(cfg).to_json()
+
+
+def json_digits(text: str) -> int:
+    """The most digits any number of the JSON text is written with (its coefficient)."""
+    found = [0]
+    json.loads(text, parse_float=lambda n: found.append(len(Decimal(n).as_tuple().digits)),
+               parse_int=lambda n: found.append(len(n.lstrip("-"))))
+    return max(found)
+
+
+def json_depth(value: Any) -> int:
+    """How deep a JSON value nests (a scalar: 0)."""
+    if isinstance(value, dict):
+        return 1 + max(map(json_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(json_depth, value), default=0)
+    return 0

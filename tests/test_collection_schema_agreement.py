@@ -46,7 +46,7 @@ from data_api_stack import build_template, parse_config
 from localdev import request_checks
 from localdev.gateway import resource_paths
 from tests.api_client import make_event
-from tests.helpers import ORDERS_SCHEMA
+from tests.helpers import ORDERS_SCHEMA, json_depth, json_digits
 
 PROFILE = settings(max_examples=250, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -275,22 +275,6 @@ def storable(text: str) -> bool:
     except ApiError:
         return False
     return True
-
-
-def _digits(text: str) -> int:
-    """The most significant digits any number of the JSON text is written with."""
-    found = [0]
-    json.loads(text, parse_float=lambda n: found.append(len(Decimal(n).as_tuple().digits)),
-               parse_int=lambda n: found.append(len(n.lstrip("-"))))
-    return max(found)
-
-
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max(map(_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_depth, value), default=0)
-    return 0
 
 
 def _as_written(validator: Any, text: str) -> bool:
@@ -660,8 +644,8 @@ class Verdicts:
         if not storable(text):
             assert not accepted, seen
             if refusal is None:  # only what draft 4 cannot say
-                assert _digits(text) > DYNAMODB_CONTEXT.prec \
-                    or _depth(data) > jsonio.MAX_DEPTH, seen
+                assert json_digits(text) > DYNAMODB_CONTEXT.prec \
+                    or json_depth(data) > jsonio.MAX_DEPTH, seen
             self.counts["unstorable"] += 1
             return
         assert accepted == (refusal is None), seen

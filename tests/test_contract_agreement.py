@@ -23,6 +23,7 @@ from data_api import contract, errors, jsonio, tokens, validation
 from data_api.errors import ApiError
 from localdev.request_checks import validator_for
 from tests.api_client import make_event
+from tests.helpers import json_depth, json_digits
 
 # (method, path, the operation's model): what validation.create / .replace read.
 OPERATIONS = [("POST", "/data", contract.NEW_ITEM), ("PUT", "/data/k", contract.ITEM_CHANGE)]
@@ -73,22 +74,6 @@ def _parameter_accepted(read: Any, event: dict) -> bool:
     return True
 
 
-def _digits(text: str) -> int:
-    """The most digits any number of the JSON text is written with (its coefficient)."""
-    found = [0]
-    json.loads(text, parse_float=lambda n: found.append(len(Decimal(n).as_tuple().digits)),
-               parse_int=lambda n: found.append(len(n.lstrip("-"))))
-    return max(found)
-
-
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max(map(_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_depth, value), default=0)
-    return 0
-
-
 @pytest.mark.parametrize("method, path, schema", OPERATIONS)
 @SETTINGS
 @given(body=bodies)
@@ -101,7 +86,7 @@ def test_bodies_schema_and_handler_agree(method: str, path: str, schema: dict,
         assert refusal is not None and refusal.status == 400, (text, refusal)
         assert refusal.code == errors.BAD_REQUEST_BODY, (text, refusal.code)
     elif refusal is not None:  # only what draft 4 cannot say
-        assert _depth(body) > jsonio.MAX_DEPTH or _digits(text) > DYNAMODB_CONTEXT.prec, \
+        assert json_depth(body) > jsonio.MAX_DEPTH or json_digits(text) > DYNAMODB_CONTEXT.prec, \
             (text, refusal.message)
 
 

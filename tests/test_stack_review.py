@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 
@@ -518,14 +518,20 @@ def test_cli_passes_rules_added_to_a_kept_collection(work_repo):
     assert result.stdout.count("~ DataTable (AWS::DynamoDB::Table) UPDATE\n") == 2
 
 
+def _fails_on_data_table_in_both(result: Any, marker: str, finding: str) -> list[str]:
+    """The CLI failed on DataTable of dev and prod, marked, one stderr line each."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.count(f"DataTable (AWS::DynamoDB::Table) UPDATE *** {marker} ***") == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(finding)[0] for line in lines] == [
+        "stack-review: fails on dev/api DataTable", "stack-review: fails on prod/api DataTable"]
+    return lines
+
+
 def test_cli_fails_on_gsi_limit_for_two_indexes_added_through_config(work_repo):
     add_two_indexes_by_config(work_repo)
     result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "gsi-limit")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.count("DataTable (AWS::DynamoDB::Table) UPDATE *** GSI LIMIT ***") == 2
-    lines = result.stderr.splitlines()
-    assert [line.split(": creates")[0] for line in lines] == [
-        "stack-review: fails on dev/api DataTable", "stack-review: fails on prod/api DataTable"]
+    lines = _fails_on_data_table_in_both(result, "GSI LIMIT", ": creates")
     assert all("(by_owner, by_status)" in line and "(2 launches)" in line for line in lines)
 
 
@@ -536,11 +542,7 @@ def test_cli_fails_on_ttl_change_for_an_expiry_moved_through_config(work_repo):
         edit(work_repo / "config" / env / "api.yaml", "ttl_attribute: expires_at",
              "ttl_attribute: purge_at")
     result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "ttl-change")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.count("DataTable (AWS::DynamoDB::Table) UPDATE *** TTL CHANGE ***") == 2
-    lines = result.stderr.splitlines()
-    assert [line.split(": moves TTL")[0] for line in lines] == [
-        "stack-review: fails on dev/api DataTable", "stack-review: fails on prod/api DataTable"]
+    _fails_on_data_table_in_both(result, "TTL CHANGE", ": moves TTL")
     result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "gsi-limit,destroy")
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -10,9 +10,8 @@ from typing import Any, Optional
 import pytest
 
 from stack_review import cli, expiry, markdown, report, schemas, text
-from stack_review.diff import ResourceChange
+from tests.stack_review_tables import REGION, build, changes
 
-REGION = "us-west-2"
 TABLE_NAME = "serverless-data-dev-items"
 TURN_OFF = (f"`aws dynamodb update-time-to-live --table-name {TABLE_NAME} "
             "--time-to-live-specification Enabled=false,AttributeName=expires_at`")
@@ -26,20 +25,6 @@ def table(ttl: Optional[str] = None, enabled: Any = True, key: str = "id") -> di
     if ttl is not None:
         properties["TimeToLiveSpecification"] = {"AttributeName": ttl, "Enabled": enabled}
     return {"Type": "AWS::DynamoDB::Table", "Properties": properties}
-
-
-def rendering(resources: dict[str, Any]) -> dict[str, Any]:
-    return {"stacks": {"dev/api": {"external_name": "dev-api", "region": REGION,
-                                   "parameters": {}, "tags": {},
-                                   "template": {"Resources": resources}}}}
-
-
-def build(old: dict[str, Any], new: dict[str, Any]) -> report.Review:
-    return report.build("old", "new", rendering(old), rendering(new))
-
-
-def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, ResourceChange]:
-    return {c.logical_id: c for _, c in build(old, new).resources()}
 
 
 def test_the_rule_is_what_the_tables_schema_says():

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from stack_review import cli, markdown, report, schemas, text
-from stack_review.diff import ResourceChange
+from tests.stack_review_tables import REGION, build, changes
 
-REGION = "us-west-2"
 
 
 def gsi(name: str, key: str = "owner", projection: str = "ALL") -> dict[str, Any]:
@@ -28,20 +27,6 @@ def table(*indexes: dict[str, Any], **extra: Any) -> dict[str, Any]:
     if indexes:
         properties["GlobalSecondaryIndexes"] = list(indexes)
     return {"Type": "AWS::DynamoDB::Table", "Properties": properties}
-
-
-def rendering(resources: dict[str, Any]) -> dict[str, Any]:
-    return {"stacks": {"dev/api": {"external_name": "dev-api", "region": REGION,
-                                   "parameters": {}, "tags": {},
-                                   "template": {"Resources": resources}}}}
-
-
-def build(old: dict[str, Any], new: dict[str, Any]) -> report.Review:
-    return report.build("old", "new", rendering(old), rendering(new))
-
-
-def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, ResourceChange]:
-    return {c.logical_id: c for _, c in build(old, new).resources()}
 
 
 def test_the_limit_is_what_the_tables_schema_says():

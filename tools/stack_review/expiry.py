@@ -27,11 +27,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from stack_review.diff import ResourceChange, StackDiff
 from stack_review.values import compact
 
-TYPES = {"AWS::DynamoDB::Table"}
-UPDATED = ("update", "may replace")  # the table stays, and so does its TTL
 OFF = (False, "false", "False")
 
 
@@ -70,15 +67,3 @@ def finding(old: dict[str, Any], new: dict[str, Any]) -> str:
             f"another attribute only once it is off, so the update would fail and roll back "
             f"(or leave TTL on {before}); removing ttl_attribute does not turn it off: "
             f"before this launch run " + _turn_off(table, before))
-
-
-def _check_change(change: ResourceChange) -> None:
-    if change.type in TYPES and change.action in UPDATED:
-        change.ttl_change = finding(change.properties_old, change.properties_new)
-
-
-def check(diff: StackDiff) -> StackDiff:
-    """Mark each kept table of the stack whose TTL one update cannot change as asked."""
-    for change in diff.resources:
-        _check_change(change)
-    return diff

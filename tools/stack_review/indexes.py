@@ -11,11 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stack_review.diff import ResourceChange, StackDiff
 from stack_review.values import compact
-
-TYPES = {"AWS::DynamoDB::Table"}
-UPDATED = ("update", "may replace")  # the table stays: its indexes change one by one
 
 
 def _index_name(index: dict[str, Any]) -> str:
@@ -70,15 +66,3 @@ def finding(old: dict[str, Any], new: dict[str, Any]) -> str:
             f"{verb} one index per launch: launch with {launches[0]}"
             + "".join(f", then again with {step}" for step in launches[1:])
             + f" ({len(launches)} launches)")
-
-
-def _check_change(change: ResourceChange) -> None:
-    if change.type in TYPES and change.action in UPDATED:
-        change.gsi_limit = finding(change.properties_old, change.properties_new)
-
-
-def check(diff: StackDiff) -> StackDiff:
-    """Mark each table of the stack whose update creates or deletes several indexes."""
-    for change in diff.resources:
-        _check_change(change)
-    return diff

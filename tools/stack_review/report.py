@@ -37,11 +37,25 @@ class Review:
         return [(s, r) for s in self.stacks for r in s.resources]
 
 
+# A table kept across the update (not new, not replaced): what one update cannot change
+# of its indexes (indexes) and of its TTL (expiry).
+TABLE_TYPES = {"AWS::DynamoDB::Table"}
+KEPT = ("update", "may replace")
+
+
+def _tables(diff: StackDiff) -> StackDiff:
+    for change in diff.resources:
+        if change.type in TABLE_TYPES and change.action in KEPT:
+            change.gsi_limit = indexes.finding(change.properties_old, change.properties_new)
+            change.ttl_change = expiry.finding(change.properties_old, change.properties_new)
+    return diff
+
+
 def build(base: str, head: str, old: dict[str, Any], new: dict[str, Any]) -> Review:
     """The full review of two renderings ({"stacks": {...}} each)."""
     diffs = project_diff(old, new)
     for diff in diffs:
-        security.review(expiry.check(indexes.check(impact.assess(diff))))
+        security.review(_tables(impact.assess(diff)))
     exports.check(diffs, old, new)
     return Review(base, head, diffs)
 
