@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from stack_review import report
+import pytest
+
+from stack_review import cli, report
 from stack_review.diff import ResourceChange
 
 REGION = "us-west-2"  # config/config.yaml's
@@ -23,3 +25,13 @@ def build(old: dict[str, Any], new: dict[str, Any]) -> report.Review:
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, ResourceChange]:
     return {c.logical_id: c for _, c in build(old, new).resources()}
+
+
+def cli_run(old: dict[str, Any], new: dict[str, Any], fail_on: str,
+            monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+            ) -> tuple[int, str]:
+    """`stack-review --base main --fail-on <fail_on>` on the review of old -> new: its
+    exit code and stderr."""
+    monkeypatch.setattr(cli, "review", lambda args: build(old, new))
+    code = cli.main(["--base", "main", "--fail-on", fail_on])
+    return code, capsys.readouterr().err

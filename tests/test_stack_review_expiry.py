@@ -9,8 +9,8 @@ from typing import Any, Optional
 
 import pytest
 
-from stack_review import cli, expiry, markdown, report, schemas, text
-from tests.stack_review_tables import REGION, build, changes
+from stack_review import expiry, markdown, report, schemas, text
+from tests.stack_review_tables import REGION, build, changes, cli_run
 
 TABLE_NAME = "serverless-data-dev-items"
 TURN_OFF = (f"`aws dynamodb update-time-to-live --table-name {TABLE_NAME} "
@@ -133,9 +133,8 @@ def test_the_attribute_ttl_is_on(properties, on):
 ], ids=["added", "moved", "removed", "new-table"])
 def test_cli_fails_on_ttl_change_only_when_a_table_is_flagged(old, new, code, monkeypatch,
                                                               capsys):
-    monkeypatch.setattr(cli, "review", lambda args: build(old, new))
-    assert cli.main(["--base", "main", "--fail-on", "ttl-change"]) == code
-    err = capsys.readouterr().err
+    exit_code, err = cli_run(old, new, "ttl-change", monkeypatch, capsys)
+    assert exit_code == code
     assert ("stack-review: fails on dev/api T: " in err) == bool(code)
     # Without --fail-on ttl-change, a flagged table does not fail the run.
-    assert cli.main(["--base", "main", "--fail-on", "replacement,destroy,gsi-limit"]) == 0
+    assert cli_run(old, new, "replacement,destroy,gsi-limit", monkeypatch, capsys)[0] == 0

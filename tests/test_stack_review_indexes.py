@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from stack_review import cli, markdown, report, schemas, text
-from tests.stack_review_tables import REGION, build, changes
+from stack_review import markdown, report, schemas, text
+from tests.stack_review_tables import REGION, build, changes, cli_run
 
 
 
@@ -120,9 +120,8 @@ def test_each_table_is_counted_on_its_own():
 ], ids=["one-added", "two-added", "added-and-removed", "new-table"])
 def test_cli_fails_on_gsi_limit_only_when_a_table_is_over_it(old, new, code, monkeypatch,
                                                              capsys):
-    monkeypatch.setattr(cli, "review", lambda args: build(old, new))
-    assert cli.main(["--base", "main", "--fail-on", "gsi-limit"]) == code
-    err = capsys.readouterr().err
+    exit_code, err = cli_run(old, new, "gsi-limit", monkeypatch, capsys)
+    assert exit_code == code
     assert ("stack-review: fails on dev/api T: creates" in err) == bool(code)
     # Without --fail-on gsi-limit, a table over the limit does not fail the run.
-    assert cli.main(["--base", "main", "--fail-on", "replacement,destroy"]) == 0
+    assert cli_run(old, new, "replacement,destroy", monkeypatch, capsys)[0] == 0

@@ -53,9 +53,6 @@ class Settings:
     indexes: tuple[Index, ...] = ()
     ttl: Optional[str] = None
 
-    def index_for(self, attribute: str) -> Optional[Index]:
-        return next((index for index in self.indexes if index.attribute == attribute), None)
-
     @property
     def mirrors(self) -> dict[str, str]:
         """The `data` fields copied to top-level attributes on every write, with the

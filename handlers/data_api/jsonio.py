@@ -80,9 +80,14 @@ def check_number(value: Decimal, where: str) -> None:
         raise bad_body(f"{where}: number {_short(value)} is outside DynamoDB's range or "
                        f"precision ({type(error).__name__}; at most 38 significant digits, "
                        "magnitude 1E-130 to 9.99E+125)") from None
-    if not value.is_zero() and not MIN_ADJUSTED <= value.adjusted() <= MAX_ADJUSTED:
+    if not in_range(value):
         raise bad_body(f"{where}: number {_short(value)} is outside DynamoDB's range "
                        "(1E-130 to 9.99E+125)")
+
+
+def in_range(value: Decimal) -> bool:
+    """Whether a finite number is within DynamoDB's range: 0, or 1E-130 <= |n| < 1E+126."""
+    return value.is_zero() or MIN_ADJUSTED <= value.adjusted() <= MAX_ADJUSTED
 
 
 def _short(value: Decimal) -> str:

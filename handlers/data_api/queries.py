@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Context, Decimal
+from decimal import Decimal
 from typing import Any, Optional
 
 from data_api import jsonio
 from data_api.collection_env import Index, Settings
+from data_api.data_schema import EXACT
 from data_api.errors import ApiError, bad_parameter
 from data_api.mirrors import MAX_KEY_BYTES
 from data_api.validation import query_value
@@ -23,7 +24,6 @@ from data_api.validation import query_value
 # (4 UTF-8 bytes a character at most) and, percent-encoded (12 bytes a character at
 # most), API Gateway's 10,240 bytes for the request line and headers.
 MAX_QUERY_TEXT = MAX_KEY_BYTES // 4
-_EXACT = Context(prec=400, Emax=9999, Emin=-9999)
 # JSON's number syntax, bounded so Decimal never reads thousands of digits.
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]{0,99})(?:\.[0-9]{1,100})?(?:[eE][+-]?[0-9]{1,4})?")
 
@@ -56,9 +56,9 @@ def key_value(index: Index, raw: str) -> Any:
         raise bad_parameter(f"query parameter {name!r} must be a number, got "
                             f"{raw[:20]!r}{'...' if len(raw) > 20 else ''}")
     # Exactly (the default context would round past 28 digits); -0 is 0.
-    value = _EXACT.normalize(Decimal(raw))
+    value = EXACT.normalize(Decimal(raw))
     value = Decimal(0) if value.is_zero() else value
-    if not value.is_zero() and not jsonio.MIN_ADJUSTED <= value.adjusted() <= jsonio.MAX_ADJUSTED:
+    if not jsonio.in_range(value):
         raise bad_parameter(f"query parameter {name!r} is outside DynamoDB's number range "
                             "(1E-130 <= |n| < 1E+126, or 0)")
     try:

@@ -16,7 +16,6 @@ DELETE, and its id free for a new POST.
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -28,7 +27,7 @@ from data_api import etags, paging, tokens
 from data_api.conditions import NAMES as _NAMES
 from data_api.conditions import Impossible, write_condition
 from data_api.collection_env import STORED_ATTRIBUTES, Settings
-from data_api.mirrors import EXPIRED, LIVE, mirrors_of
+from data_api.mirrors import EXPIRED, LIVE, expired, mirror_update, mirrors_of, now
 from data_api.errors import CONFLICT, PRECONDITION_FAILED, ApiError, not_found
 from data_api.etags import INCARNATION_ATTRIBUTE, VERSION_ATTRIBUTE, IfMatch
 from data_api.permissions import DYNAMODB_ACTIONS  # noqa: F401  (the calls made here)
@@ -63,14 +62,13 @@ class Storage:
         if self._settings.ttl is None:
             return {}, {}
         return ({"#ttl": self._settings.ttl},
-                {":ttl_type": {"S": "N"}, ":ttl_now": {"N": str(int(time.time()))}})
+                {":ttl_type": {"S": "N"}, ":ttl_now": {"N": str(now())}})
 
     def _expired(self, attributes: dict) -> bool:
         """Whether a stored item (DynamoDB's attribute values) is past its expiry."""
         ttl = self._settings.ttl
         value = attributes.get(ttl) if ttl is not None else None
-        return isinstance(value, dict) and "N" in value and \
-            Decimal(value["N"]) <= int(time.time())
+        return isinstance(value, dict) and "N" in value and expired(Decimal(value["N"]))
 
     def create(self, item_id: Optional[str], data: Any) -> dict[str, Any]:
         now = _now()
@@ -114,11 +112,7 @@ class Storage:
         return condition, {**names, **ttl_names}, {**values, **ttl_values}
 
     def replace(self, item_id: str, data: Any, if_match: Optional[IfMatch]) -> dict[str, Any]:
-        mirrors = mirrors_of(self._mirrors, data)
-        mirror_names = {f"#m{i}": name for i, name in enumerate(self._mirrors)}
-        setting = [f"{alias} = :m{alias[2:]}" for alias, name in mirror_names.items()
-                   if name in mirrors]
-        removing = [alias for alias, name in mirror_names.items() if name not in mirrors]
+        mirrored = mirror_update(self._mirrors, data)
         try:
             condition, names, values = self._condition(if_match)
             response = self._client.update_item(
@@ -129,16 +123,15 @@ class Storage:
                     "SET " + ", ".join(["#data = :data", "updated_at = :now",
                                         "#version = if_not_exists(#version, :zero) + :one",
                                         "#incarnation = if_not_exists(#incarnation, "
-                                        ":incarnation)", *setting])
-                    + (" REMOVE " + ", ".join(removing) if removing else "")),
+                                        ":incarnation)", *mirrored.setting])
+                    + (" REMOVE " + ", ".join(mirrored.removing) if mirrored.removing else "")),
                 ConditionExpression=condition,
-                ExpressionAttributeNames={"#data": "data", **_NAMES, **names, **mirror_names},
+                ExpressionAttributeNames={"#data": "data", **_NAMES, **names, **mirrored.names},
                 ExpressionAttributeValues={
                     ":data": _serializer.serialize(data), ":now": {"S": _now()},
                     ":one": {"N": "1"}, ":zero": {"N": "0"},
                     ":incarnation": {"S": etags.new_incarnation()}, **values,
-                    **{f":m{alias[2:]}": _serializer.serialize(mirrors[name])
-                       for alias, name in mirror_names.items() if name in mirrors}},
+                    **mirrored.values},
                 ReturnValues="ALL_NEW",
             )
         except (self._client.exceptions.ConditionalCheckFailedException, Impossible):

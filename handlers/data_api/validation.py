@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,7 +12,7 @@ from typing import Any, Callable, Optional
 
 from data_api import data_schema, etags, itemsize, jsonio
 from data_api.collection_env import Settings
-from data_api.mirrors import mirrors_of
+from data_api.mirrors import expired, mirrors_of, now
 from data_api.errors import (UNSUPPORTED_MEDIA_TYPE, ApiError, bad_body, bad_parameter,
                              too_large)
 
@@ -165,9 +164,9 @@ def check_data(settings: Optional[Settings], data: Any) -> None:
     if found:
         raise bad_body("data does not match the collection's schema: " + "; ".join(found))
     expiry = mirrors_of(settings.mirrors, data).get(settings.ttl) if settings.ttl else None
-    if expiry is not None and expiry <= int(time.time()):
+    if expired(expiry):
         raise bad_body(f"data.{settings.ttl} is {expiry}, already past (epoch seconds; now "
-                       f"is {int(time.time())}): the item would expire on arrival; give a "
+                       f"is {now()}): the item would expire on arrival; give a "
                        "later time, or leave the field out")
 
 

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer
 
 from data_api.collection_env import Settings
 from data_api.etags import VERSION_ATTRIBUTE
-from data_api.mirrors import mirrors_of
+from data_api.mirrors import mirror_update, mirrors_of
 
-_serializer, _deserializer = TypeSerializer(), TypeDeserializer()
+_deserializer = TypeDeserializer()
 
 
 @dataclass(frozen=True)
@@ -38,26 +38,23 @@ class Outcome:
     changed_meanwhile: int
 
 
-def _update(client: Any, table: str, raw: dict, wanted: dict[str, Any],
-            mirrors: dict[str, str]) -> bool:
-    """Write the mirrors `wanted`, remove the others; False if the item changed since."""
-    aliases = {f"#m{i}": name for i, name in enumerate(mirrors)}
-    setting = [f"{alias} = :m{alias[2:]}" for alias, name in aliases.items() if name in wanted]
-    removing = [alias for alias, name in aliases.items() if name not in wanted]
+def _update(client: Any, table: str, raw: dict, data: Any, mirrors: dict[str, str]) -> bool:
+    """Write the mirrors `data` calls for, remove the others (the function's own update
+    clauses, data_api.mirrors); False if the item changed since it was read."""
+    mirrored = mirror_update(mirrors, data)
     version = raw.get(VERSION_ATTRIBUTE)
     condition = "#version = :version" if version is not None else \
         "attribute_exists(id) AND attribute_not_exists(#version) AND #data = :data"
-    values = {f":m{alias[2:]}": _serializer.serialize(wanted[name])
-              for alias, name in aliases.items() if name in wanted}
-    values.update({":version": version} if version is not None else {":data": raw["data"]})
+    values = {**mirrored.values,
+              **({":version": version} if version is not None else {":data": raw["data"]})}
     try:
         client.update_item(
             TableName=table, Key={"id": raw["id"]},
             UpdateExpression=" ".join(filter(None, [
-                "SET " + ", ".join(setting) if setting else "",
-                "REMOVE " + ", ".join(removing) if removing else ""])),
+                "SET " + ", ".join(mirrored.setting) if mirrored.setting else "",
+                "REMOVE " + ", ".join(mirrored.removing) if mirrored.removing else ""])),
             ConditionExpression=condition,
-            ExpressionAttributeNames={**aliases, "#version": VERSION_ATTRIBUTE,
+            ExpressionAttributeNames={**mirrored.names, "#version": VERSION_ATTRIBUTE,
                                       **({} if version is not None else {"#data": "data"})},
             ExpressionAttributeValues=values)
     except client.exceptions.ConditionalCheckFailedException:
@@ -80,7 +77,7 @@ def backfill(client: Any, settings: Settings) -> Outcome:
                        for name in settings.mirrors if name in raw}
             if current == wanted:
                 continue
-            if _update(client, settings.table, raw, wanted, settings.mirrors):
+            if _update(client, settings.table, raw, data, settings.mirrors):
                 written += 1
             else:
                 changed += 1

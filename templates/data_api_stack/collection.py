@@ -14,6 +14,7 @@ CamelCase (`order_items` -> OrderItemsTable), its physical names with its name.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
@@ -56,7 +57,7 @@ class Collection:
     ttl_attribute: Optional[str] = None
     example: Any = field(default=None, hash=False)  # the release checks' data (None: any)
 
-    @property
+    @functools.cached_property
     def shape(self) -> contract.Shape:
         """What the contract needs of it: its body models and its index queries."""
         return contract.Shape(self.name, self.path, self.schema, tuple(
@@ -155,6 +156,13 @@ def parse_collections(key: str, value: Any) -> tuple[Collection, ...]:
         raise fail(key, f"names that differ in more than '_' ({other!r} and {name!r} give "
                    "the same resource names)", name)
     return parsed
+
+
+def collection_models(collections: tuple[Collection, ...]) -> dict[str, dict[str, Any]]:
+    """Every body model these collections use, by name: the contract's shared ones and
+    each schema's own (contract.Shape.models), in the collections' order."""
+    return {name: schema for collection in collections
+            for name, schema in collection.shape.models().items()}
 
 
 def collection_paths(collections: tuple[Collection, ...]) -> list[str]:

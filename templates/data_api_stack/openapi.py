@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from data_api import contract, validation
 from data_api_stack import openapi_security
+from data_api_stack.collection import collection_models
 from data_api_stack.config import StackConfig
 
 OPENAPI_VERSION = "3.1.0"
@@ -127,9 +128,7 @@ def build_openapi(cfg: StackConfig, servers: list[dict[str, Any]],
         "paths": paths,
         "components": {
             "schemas": {name: _schema(schema) for name, schema in {
-                **contract.SCHEMAS,
-                **{name: schema for collection in cfg.collections
-                   for name, schema in collection.shape.models().items()}}.items()},
+                **contract.SCHEMAS, **collection_models(cfg.collections)}.items()},
             "headers": {name: dict(header) for name, header in contract.HEADERS.items()},
         },
     }

@@ -16,7 +16,7 @@ from troposphere import AWSObject, Ref, apigateway
 from data_api import contract
 from data_api_stack import ids
 from data_api_stack.apigw_schema import check_model
-from data_api_stack.collection import Collection
+from data_api_stack.collection import Collection, collection_models
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,7 @@ def build_request_validation(api: apigateway.RestApi,
     """One Model per body schema of these collections (checked against API Gateway's
     subset): the contract's shared ones, and a collection's own where it has a schema."""
     models = {}
-    every = {name: schema for collection in collections
-             for name, schema in collection.shape.models().items()}
-    for name, schema in every.items():
+    for name, schema in collection_models(collections).items():
         stripped = bare(schema)
         check_model(name, stripped)
         models[name] = apigateway.Model(
