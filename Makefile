@@ -68,10 +68,11 @@ smoke: $(VENV)/.installed
 backfill: $(VENV)/.installed
 	$(VENV)/bin/python -m localdev.backfill --env "$(ENV)" $(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
 
-## make token ROLE=reader|writer [ENV=dev]: a fresh token of a local user (while make up runs)
+## make token ROLE=reader|writer [ENV=dev]: a fresh token of a local user (while make up runs);
+## RIGHTS="orders:write customers:read" instead of ROLE: exactly these collection rights
 ROLE ?= writer
 token: $(VENV)/.installed
-	@$(VENV)/bin/python -m localdev.tokens --env $(ENV) --role $(ROLE)
+	@$(VENV)/bin/python -m localdev.tokens --env $(ENV) --role $(ROLE) $(if $(RIGHTS),--rights "$(RIGHTS)")
 
 ## make generate: print the rendered templates of both environments
 generate: $(VENV)/.installed

@@ -2,7 +2,7 @@
 
 from sceptre.exceptions import InvalidConfigFileError
 
-from data_api_stack import ConfigError, build_template, parse_config
+from data_api_stack import ConfigError, build_template, parse_config, render
 from data_api_stack.apigw_schema import ModelSchemaError
 
 
@@ -12,7 +12,7 @@ def sceptre_handler(sceptre_user_data: dict) -> str:
         config = parse_config(sceptre_user_data)
         # Compact: CloudFormation takes at most 51,200 bytes of TemplateBody; whitespace
         # is ~25 % of an indented body. `sceptre --output json generate` re-indents it.
-        return build_template(config).to_json(indent=None, separators=(",", ":"))
+        return render.to_json(build_template(config))
     except (ConfigError, ModelSchemaError) as error:
         # A SceptreException prints as one line instead of a traceback.
         raise InvalidConfigFileError(str(error)) from None

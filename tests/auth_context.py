@@ -48,7 +48,9 @@ def function_env() -> dict[str, str]:
             authz.ENV_READER_GROUP: GROUPS[authz.READER],
             authz.ENV_WRITER_GROUP: GROUPS[authz.WRITER],
             authz.ENV_READ_SCOPE: SCOPES[cognito.READ],
-            authz.ENV_WRITE_SCOPE: SCOPES[cognito.WRITE]}
+            authz.ENV_WRITE_SCOPE: SCOPES[cognito.WRITE],
+            authz.ENV_RESOURCE_SERVER: cognito.resource_server_id(DEV),
+            authz.ENV_GROUP_PREFIX: DEV.name_prefix}
 
 
 def user_payload(username: str, groups: list[str], client_id: str = BROWSER_CLIENT,

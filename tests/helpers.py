@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,10 @@ COLLECTIONS_VARIANT = {"data": {},
                                   "ttl_attribute": "expires_at"},
                        "customers": {"billing": "provisioned",
                                      "indexes": {"by_email": {"attribute": "email"}}}}
+# Fifteen collections in one stack: COLLECTIONS_VARIANT's three and twelve more, on
+# demand and provisioned in turn (README "Add a collection": one stack holds at least 15).
+MANY_COLLECTIONS = {**COLLECTIONS_VARIANT, **{
+    f"extra_{n:02}": {"billing": ("on_demand", "provisioned")[n % 2]} for n in range(12)}}
 STACKS = [*(f"{env}/{stack}.yaml" for env in ENVIRONMENTS for stack in ("api", "artifacts")),
           "account/apigateway-logging.yaml"]
 
@@ -113,6 +118,13 @@ def resources_of_type(template: dict, type_name: str) -> dict[str, dict]:
     return {name: res for name, res in template["Resources"].items() if res["Type"] == type_name}
 
 
+def arn_like(pattern: str, arn: str) -> bool:
+    """IAM's ArnLike, as Lambda applies a permission's SourceArn: `*` any run of
+    characters (a `/` too), `?` one."""
+    return re.fullmatch(".*".join(".".join(map(re.escape, part.split("?")))
+                                  for part in pattern.split("*")), arn) is not None
+
+
 def walk(value: Any) -> Iterator[Any]:
     """Every nested value of a JSON structure."""
     yield value
@@ -143,6 +155,24 @@ def collections_variant_config(env: str) -> Any:
     cfg = load_environment(REPO, env).config
     return dataclasses.replace(cfg, collections=parse_collections("collections",
                                                                   COLLECTIONS_VARIANT))
+
+
+def config_with_collections(env: str, collections: dict, auth: str = "") -> Any:
+    """config/<env>/api.yaml's StackConfig with these collections (and another auth
+    mode from AUTH_VARIANTS)."""
+    from data_api_stack.collection import parse_collections
+
+    cfg = dataclasses.replace(collections_variant_config(env),
+                              collections=parse_collections("collections", collections))
+    return dataclasses.replace(cfg, **AUTH_VARIANTS[auth]) if auth else cfg
+
+
+@functools.lru_cache(maxsize=None)
+def render_many_collections(env: str, auth: str = "") -> str:
+    """The API template of config/<env>/api.yaml with MANY_COLLECTIONS."""
+    from data_api_stack import build_template, render
+
+    return render.to_json(build_template(config_with_collections(env, MANY_COLLECTIONS, auth)))
 
 
 @functools.lru_cache(maxsize=None)

@@ -10,7 +10,7 @@ import pytest
 from data_api import authz, routes
 from data_api_stack import ConfigError, build_template, ids, parse_config
 from data_api_stack.api import method_id
-from tests.helpers import resources_of_type
+from tests.helpers import arn_like, resources_of_type
 
 CODE_KEY = "lambda/api-" + "0" * 64 + ".zip"
 POOL_ARN = "arn:aws:cognito-idp:us-west-2:111122223333:userpool/us-west-2_AbCdEf123"
@@ -43,7 +43,9 @@ def test_every_data_method_needs_a_user_pool_access_token(env_template):
     assert authorizer["ProviderARNs"] == [{"Fn::GetAtt": [ids.USER_POOL, "Arn"]}]
     assert authorizer["IdentitySource"] == "method.request.header.Authorization"
     assert authorizer["AuthorizerResultTtlInSeconds"] == 300
+    # The API-wide scopes, the data collection's own, and Cognito's sign-in APIs' one.
     scopes = {f"serverless-data-{env}/read", f"serverless-data-{env}/write",
+              f"serverless-data-{env}/data.read", f"serverless-data-{env}/data.write",
               "aws.cognito.signin.user.admin"}
     server = template["Resources"][ids.RESOURCE_SERVER]["Properties"]
     assert {f"{server['Identifier']}/{s['ScopeName']}" for s in server["Scopes"]} | {
@@ -109,9 +111,18 @@ def test_clients_browser_public_pkce_machine_confidential(dev_template, prod_tem
             {"Ref": ids.BROWSER_CLIENT}, {"Ref": ids.MACHINE_CLIENT}]]}
         groups = {r["Properties"]["GroupName"] for r in
                   resources_of_type(template, "AWS::Cognito::UserPoolGroup").values()}
-        assert groups == {env[authz.ENV_READER_GROUP], env[authz.ENV_WRITER_GROUP]}
-        assert set(machine["AllowedOAuthScopes"]) == {env[authz.ENV_READ_SCOPE],
-                                                     env[authz.ENV_WRITE_SCOPE]}
+        # The API-wide groups and scopes, and the data collection's own, named as the
+        # handler derives them from the prefixes it is given.
+        own = [authz.collection_group(env[authz.ENV_GROUP_PREFIX], "data", level)
+               for level in ("read", "write")]
+        assert groups == {env[authz.ENV_READER_GROUP], env[authz.ENV_WRITER_GROUP], *own}
+        assert set(machine["AllowedOAuthScopes"]) == {
+            env[authz.ENV_READ_SCOPE], env[authz.ENV_WRITE_SCOPE],
+            *(authz.collection_scope(env[authz.ENV_RESOURCE_SERVER], "data", level)
+              for level in ("read", "write"))}
+        server = resources[ids.RESOURCE_SERVER]["Properties"]
+        assert set(machine["AllowedOAuthScopes"]) == {
+            f"{server['Identifier']}/{s['ScopeName']}" for s in server["Scopes"]}
 
 
 def test_outputs_name_what_a_client_needs(env_template):
@@ -180,16 +191,28 @@ def test_iam_policies_cover_exactly_the_intended_methods(iam_template):
     for name, props in _methods(iam_template).items():
         assert props["AuthorizationType"] == ("NONE" if name.startswith("OPTIONS ")
                                               else "AWS_IAM"), name
-    assert _arn_suffixes(resources[ids.READER_POLICY]) == {"GET/data", "GET/data/*"}
-    assert _arn_suffixes(resources[ids.WRITER_POLICY]) == {
+    # What each policy lets a caller invoke, method by method, as IAM matches ARNs.
+    calls = [f"{verb}/{path.strip('/').replace('{id}', 'item-1')}" for path, verb in
+             DATA_METHODS]
+    reads = {call for call in calls if call.startswith("GET/")}
+
+    def allowed(policy: str) -> set[str]:
+        return {call for call in calls if any(arn_like(suffix, call)
+                                              for suffix in _arn_suffixes(resources[policy]))}
+    assert allowed(ids.READER_POLICY) == allowed("DataReaderPolicy") == reads
+    assert allowed(ids.WRITER_POLICY) == allowed("DataWriterPolicy") == set(calls)
+    # Each collection's own policies name its exact method ARNs.
+    assert _arn_suffixes(resources["DataReaderPolicy"]) == {"GET/data", "GET/data/*"}
+    assert _arn_suffixes(resources["DataWriterPolicy"]) == {
         "GET/data", "POST/data", "GET/data/*", "PUT/data/*", "DELETE/data/*"}
-    # The gateway's own invoke permissions use the same method ARNs.
-    permissions = {p["Properties"]["SourceArn"]["Fn::Sub"][0].split("${Api}/dev/", 1)[1]
-                   for p in resources_of_type(iam_template, "AWS::Lambda::Permission").values()}
-    assert permissions == _arn_suffixes(resources[ids.WRITER_POLICY])
+    # The gateway's one invoke permission covers every method a writer may call.
+    (permission,) = resources_of_type(iam_template, "AWS::Lambda::Permission").values()
+    source = permission["Properties"]["SourceArn"]["Fn::Sub"][0].split("${Api}/dev/", 1)[1]
+    assert all(arn_like(source, call) for call in calls)
     outputs = iam_template["Outputs"]
-    assert outputs["ReaderPolicyArn"]["Value"] == {"Ref": ids.READER_POLICY}
-    assert outputs["WriterPolicyArn"]["Value"] == {"Ref": ids.WRITER_POLICY}
+    for policy in (ids.READER_POLICY, ids.WRITER_POLICY, "DataReaderPolicy",
+                   "DataWriterPolicy"):
+        assert outputs[f"{policy}Arn"]["Value"] == {"Ref": policy}
     assert not resources_of_type(iam_template, "AWS::Cognito::UserPool")
 
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from tests.helpers import AUTH_VARIANTS, BIN, ENVIRONMENTS, STACKS, generate, \
-    render_auth_variant, render_collections_variant
+    render_auth_variant, render_collections_variant, render_many_collections
 
 
 def _lint(path):
@@ -42,6 +42,16 @@ def test_cfn_lint_finds_nothing_with_three_collections(env, tmp_path):
     collection, one on demand at its own path, one provisioned (autoscaled in prod)."""
     path = tmp_path / f"collections-{env}.json"
     path.write_text(render_collections_variant(env))
+    result = _lint(path)
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("auth", ["", "iam"])
+def test_cfn_lint_finds_nothing_with_fifteen_collections_in_prod(auth, tmp_path):
+    """One prod stack holds fifteen collections (tests.helpers.MANY_COLLECTIONS) under
+    every limit cfn-lint knows (500 resources, 1 MB, property sizes), in both modes."""
+    path = tmp_path / f"many-collections-prod{auth}.json"
+    path.write_text(render_many_collections("prod", auth))
     result = _lint(path)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 

@@ -14,7 +14,7 @@ import pytest
 
 from data_api_stack.suppressions import SUPPRESSIONS
 from tests.helpers import AUTH_VARIANTS, ENVIRONMENTS, REPO, STACKS, generate, \
-    render_auth_variant, render_collections_variant
+    render_auth_variant, render_collections_variant, render_many_collections
 
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
 
@@ -41,6 +41,9 @@ def _rendered() -> dict[str, dict]:
                       for env in ENVIRONMENTS})
     # Per-method IAM policies name every collection's routes.
     templates["collections-auth-iam"] = json.loads(render_collections_variant("dev", "iam"))
+    # One stack's worth: prod with fifteen collections, in both its modes.
+    templates["many-collections-prod"] = json.loads(render_many_collections("prod"))
+    templates["many-collections-prod-iam"] = json.loads(render_many_collections("prod", "iam"))
     return templates
 
 

@@ -130,8 +130,9 @@ def test_schemas_larger_than_the_functions_environment_are_a_named_error():
         f"field_{n:03}": {"type": "string", "maxLength": 64} for n in range(40)}}
     cfg = parse_config({**GOOD, "collections": {
         name: {"schema": wide} for name in ("orders", "customers", "invoices")}})
-    with pytest.raises(ConfigError, match=r"environment would be \d+ bytes, over Lambda's "
-                                          r"4096.*shorten"):
+    with pytest.raises(ConfigError, match=r"^[^\n]*: this stack would have \d+ bytes in "
+                       r"the function's environment \(Lambda\), over the limit of 4096 \(.*"
+                       r"shorter schemas fit more.*\); 1 of these 3 collections fit"):
         build_template(cfg)
 
 

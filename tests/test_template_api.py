@@ -11,7 +11,7 @@ import pytest
 from data_api import routes
 from data_api_stack import build_template, ids, parse_config
 from data_api_stack.api import method_id
-from tests.helpers import resources_of_type, sceptre
+from tests.helpers import arn_like, resources_of_type, sceptre
 
 PROXY_ROUTES = [(path, verb) for path, verbs in routes.ROUTES.items()
                 for verb in verbs if verb != "OPTIONS"]
@@ -219,14 +219,21 @@ def test_stage_named_after_env_with_logs_throttling_tracing(dev_template, prod_t
         assert setting["ThrottlingBurstLimit"] == burst
 
 
-@pytest.mark.parametrize("path,verb", PROXY_ROUTES)
-def test_invoke_permission_scoped_to_this_api_stage_method_and_path(env_template, path, verb):
+def test_one_invoke_permission_lets_only_this_apis_stage_call_the_function(env_template):
+    """One grant for the whole stage, not one per method: Lambda caps the function's
+    resource policy at 20 KB, which per-method grants filled at eight collections."""
     env, template = env_template
-    perms = resources_of_type(template, "AWS::Lambda::Permission")
-    assert len(perms) == len(PROXY_ROUTES)
-    perm = perms[method_id(path, verb).replace("Method", "Permission")]["Properties"]
-    assert perm["Principal"] == "apigateway.amazonaws.com"
-    assert perm["FunctionName"] == _invoke_target(template)
-    arn, variables = perm["SourceArn"]["Fn::Sub"]
+    (perm,) = resources_of_type(template, "AWS::Lambda::Permission").values()
+    props = perm["Properties"]
+    assert props["Principal"] == "apigateway.amazonaws.com"
+    assert props["Action"] == "lambda:InvokeFunction"
+    assert props["FunctionName"] == _invoke_target(template)
+    arn, variables = props["SourceArn"]["Fn::Sub"]
     assert variables == {"Api": {"Ref": ids.REST_API}}
-    assert arn.endswith(f":${{Api}}/{env}/{verb}{path.replace('{id}', '*')}")
+    prefix = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/"
+    for path, verb in PROXY_ROUTES:  # every method API Gateway invokes it from
+        assert arn_like(arn, f"{prefix}{env}/{verb}{path.replace('{id}', 'item-1')}")
+    for other in (f"{prefix}other/GET/data", f"{prefix}{env}x/GET/data",
+                  f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:"
+                  f"other-api/{env}/GET/data"):
+        assert not arn_like(arn, other)

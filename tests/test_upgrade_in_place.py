@@ -6,7 +6,11 @@ with the shipped config, for every environment, under `--fail-on replacement --f
 destroy`, and its text report is read stack by stack: in dev and prod, api and artifacts
 alike, no resource is replaced, destroyed or orphaned and nothing is marked DATA LOSS.
 The only resources that come and go are the content-hashed ones a release swaps (the
-Lambda Version and the API Gateway Deployment); everything else is updated in place.
+Lambda Version and the API Gateway Deployment), what is new (each collection's own
+rights: Cognito groups) and the per-method invoke permissions, retired for one
+permission of the whole stage (stateless: API Gateway may invoke the function
+throughout, the new one is created before the old ones go); everything else is updated
+in place.
 
 A third commit renames the table's logical ID, and the same check then fails, naming
 the table in dev and in prod: it can tell an upgrade that keeps the data from one that
@@ -37,6 +41,12 @@ ENVIRONMENT_STACKS = {env: (f"{env}/api", f"{env}/artifacts") for env in ("dev",
 # a new one under a new ID (one destroyed, one added), by design and without data.
 SWAPPED = {"AWS::Lambda::Version": ids.FUNCTION_VERSION_PREFIX,
            "AWS::ApiGateway::Deployment": ids.DEPLOYMENT_PREFIX}
+# Added since LAUNCHED, nothing of the launched stack in them: each collection's own
+# rights, and the stage's one invoke permission.
+ADDED = ("AWS::Cognito::UserPoolGroup", "AWS::Lambda::Permission")
+# Retired since LAUNCHED: the per-method invoke permissions (one per method and path),
+# which the stage's one permission (ids.API_INVOKE_PERMISSION) replaces.
+RETIRED = ("AWS::Lambda::Permission",)
 
 # The text report (tools/stack_review/text.py): one `== env ===` rule per environment,
 # one line per stack (`dev/api: 1 add, 12 update`, or `dev/api: no changes`), and per
@@ -104,7 +114,8 @@ def parse_report(out: str) -> dict[str, Stack]:
 def upgrade_blockers(stacks: dict[str, Stack]) -> list[str]:
     """What keeps the stacks from upgrading in place: a stack that comes or goes, any
     data marker, any action other than an in-place update, except the hashed resources
-    a release swaps one for one."""
+    a release swaps one for one, the new rights (ADDED) and the retired per-method
+    invoke permissions (RETIRED) once the stage's one is added."""
     found = []
     for name, stack in stacks.items():
         if stack.status:
@@ -113,13 +124,18 @@ def upgrade_blockers(stacks: dict[str, Stack]) -> list[str]:
         for r in stack.resources:
             if r.marker:
                 found.append(f"{name} {r.logical_id}: {r.marker}")
-            if r.action == "UPDATE":
+            if r.action == "UPDATE" or (r.action == "ADD" and r.type in ADDED) or (
+                    r.action == "DESTROY" and r.type in RETIRED):
                 continue
             if r.action in ("ADD", "DESTROY") and r.type in SWAPPED and \
                     r.logical_id.startswith(SWAPPED[r.type]):
                 swaps[r.type, r.action] += 1
                 continue
             found.append(f"{name} {r.logical_id} ({r.type}): {r.action}")
+        retired = [r for r in stack.resources if r.action == "DESTROY" and r.type in RETIRED]
+        if retired and not any(r.logical_id == ids.API_INVOKE_PERMISSION and r.action == "ADD"
+                               for r in stack.resources):
+            found.append(f"{name}: invoke permissions destroyed, none added in their place")
         for kind in SWAPPED:
             if swaps[kind, "ADD"] != swaps[kind, "DESTROY"]:
                 found.append(f"{name} {kind}: {swaps[kind, 'DESTROY']} destroyed, "

@@ -1,10 +1,17 @@
-"""Who is calling, and may they call this method? (README "Access control")
+"""Who is calling, and may they call this method on this collection? (README "Access
+control")
 
 API Gateway has already authenticated the caller before the handler runs: a valid
 access token of our user pool carrying one of the method's scopes (cognito), or a
-SigV4 signature whose IAM policy allows this method's ARN (iam). What the gateway
-cannot check is a user's Cognito group, so a reader's write is refused here with
-403 ACCESS_DENIED, as is a token of an app client that is not one of this stack's.
+SigV4 signature whose IAM policy allows this method's ARN (iam: the gateway decides
+everything). What the gateway cannot check is a user's Cognito groups, nor tell a
+reader's write (a 401 there) from a writer's, so here a caller's rights on the
+collection are worked out and a missing one is a 403 ACCESS_DENIED, as is a token of
+an app client that is not one of this stack's:
+- the API-wide roles (a `read`/`write` scope, the readers/writers group), limited by
+  the collection's `access` (data_api.collection_env.Access);
+- the collection's own (`<collection>.read`/`.write` scopes, `<prefix>-<collection>-
+  readers`/`-writers` groups: collection_scope, collection_group).
 
 The template passes the facts this module needs (client ids, group names, scopes)
 as environment variables named below: one source of truth, the template.
@@ -12,12 +19,14 @@ as environment variables named below: one source of truth, the template.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from data_api import errors, routes
+from data_api.collection_env import LEVELS, NONE, READ, WRITE, Settings
 from data_api.errors import ApiError
 
 ENV_MODE = "AUTH_MODE"
@@ -26,19 +35,37 @@ ENV_READER_GROUP = "AUTH_READER_GROUP"
 ENV_WRITER_GROUP = "AUTH_WRITER_GROUP"
 ENV_READ_SCOPE = "AUTH_READ_SCOPE"
 ENV_WRITE_SCOPE = "AUTH_WRITE_SCOPE"
+ENV_RESOURCE_SERVER = "AUTH_RESOURCE_SERVER"  # the scopes' prefix: <id>/<collection>.read
+ENV_GROUP_PREFIX = "AUTH_GROUP_PREFIX"  # the groups': <prefix>-<collection>-readers
 COGNITO, IAM, NONE = "cognito", "iam", "none"
 # The scope of every access token a user gets from Cognito's own sign-in APIs.
 USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 READER, WRITER = "reader", "writer"
 
 
+def collection_scope(resource_server: str, collection: str, level: str) -> str:
+    """A machine's right on one collection: `<resource server>/<collection>.read`."""
+    return f"{resource_server}/{collection}.{level}"
+
+
+def collection_group(prefix: str, collection: str, level: str) -> str:
+    """A person's right on one collection: `<prefix>-<collection>-readers`."""
+    return f"{prefix}-{collection}-{READER if level == READ else WRITER}s"
+
+
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated caller: what we log, and the role we found (None: no role)."""
+    """The authenticated caller: what we log, the API-wide role we found (None: none),
+    why it may do nothing at all (`reason`, e.g. another stack's app client), and the
+    collection rights it holds (`held`: its groups or scopes, read through `named`:
+    collection, level -> the group or scope that grants it)."""
 
     identity: dict[str, str]
     role: Optional[str]
     reason: str = ""
+    held: frozenset[str] = frozenset()
+    named: Optional[Callable[[str, str], str]] = None
+    gateway_decided: bool = False  # iam, none: the gateway allowed exactly this method
 
 
 def _mapping(value: Any) -> dict:
@@ -67,13 +94,15 @@ def _cognito(claims: dict) -> Caller:
         groups = claim_list(claims.get("cognito:groups"))
         role = (WRITER if env.get(ENV_WRITER_GROUP) in groups
                 else READER if env.get(ENV_READER_GROUP) in groups else None)
-        return Caller(identity, role, "" if role else "the user is in neither the readers "
-                      "nor the writers group of this environment")
+        prefix = env.get(ENV_GROUP_PREFIX)
+        return Caller(identity, role, held=frozenset(groups), named=functools.partial(
+            collection_group, prefix) if prefix else None)
     scopes = claim_list(claims.get("scope"))  # a machine (client credentials): its scopes
     role = (WRITER if env.get(ENV_WRITE_SCOPE) in scopes
             else READER if env.get(ENV_READ_SCOPE) in scopes else None)
-    return Caller(identity, role, "" if role else "the token has neither the read nor the "
-                  "write scope of this API")
+    server = env.get(ENV_RESOURCE_SERVER)
+    return Caller(identity, role, held=frozenset(scopes), named=functools.partial(
+        collection_scope, server) if server else None)
 
 
 def _iam(identity: dict, method: str) -> Caller:
@@ -81,7 +110,8 @@ def _iam(identity: dict, method: str) -> Caller:
     seen = {k: str(identity[k]) for k in ("userArn", "accountId", "caller") if identity.get(k)}
     if "userArn" not in seen:
         return Caller(seen, None, "no IAM caller in the request")
-    return Caller(seen, WRITER if method in routes.WRITE_METHODS else READER)
+    return Caller(seen, WRITER if method in routes.WRITE_METHODS else READER,
+                  gateway_decided=True)
 
 
 def identify(event: dict, method: str) -> Caller:
@@ -89,7 +119,7 @@ def identify(event: dict, method: str) -> Caller:
     context = _mapping(event.get("requestContext"))
     mode = os.environ.get(ENV_MODE, "")
     if mode == NONE:
-        return Caller({"principal": "anonymous"}, WRITER)
+        return Caller({"principal": "anonymous"}, WRITER, gateway_decided=True)
     if mode == IAM:
         return _iam(_mapping(context.get("identity")), method)
     if mode == COGNITO:
@@ -97,10 +127,28 @@ def identify(event: dict, method: str) -> Caller:
     return Caller({}, None, "access control is not configured (AUTH_MODE)")  # fail closed
 
 
-def require(caller: Caller, method: str) -> None:
-    """Raise 403 ACCESS_DENIED unless the caller's role allows `method`."""
-    if caller.role is None:
-        raise ApiError(403, errors.ACCESS_DENIED, caller.reason)
-    if method in routes.WRITE_METHODS and caller.role != WRITER:
-        raise ApiError(403, errors.ACCESS_DENIED, f"{method} needs the writer role; "
-                       f"this caller is a {caller.role}")
+def level(caller: Caller, collection: Settings) -> str:
+    """The most `caller` may do on `collection`: NONE, READ or WRITE."""
+    if caller.gateway_decided:
+        return WRITE if caller.role else NONE
+    granted = [collection.access.writers if caller.role == WRITER
+               else collection.access.readers if caller.role == READER else NONE]
+    if caller.named and collection.name:
+        granted += [lv for lv in (READ, WRITE)
+                    if caller.named(collection.name, lv) in caller.held]
+    return max(granted, key=LEVELS.index)
+
+
+def require(caller: Caller, method: str, collection: Settings) -> None:
+    """Raise 403 ACCESS_DENIED unless the caller may call `method` on `collection`,
+    before anything about the collection or its items is read: the answer says no more
+    than API Gateway's own 403 would."""
+    needed = WRITE if method in routes.WRITE_METHODS else READ
+    held = level(caller, collection)
+    if LEVELS.index(held) >= LEVELS.index(needed):
+        return
+    if held == NONE:
+        raise ApiError(403, errors.ACCESS_DENIED,
+                       caller.reason or "this caller has no right on this collection")
+    raise ApiError(403, errors.ACCESS_DENIED, "this caller may read this collection but "
+                   "not write it")

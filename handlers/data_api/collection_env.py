@@ -8,7 +8,10 @@ an expiry attribute is an object:
      "/orders": {"table": "serverless-data-dev-orders",
                  "schema": {...},                              # draft 4, the item's data
                  "indexes": {"customer_id": ["by_customer", "S"]},  # attribute -> index, type
-                 "ttl": "expires_at"}}
+                 "ttl": "expires_at",
+                 "access": {"readers": "none"}},         # the API-wide roles, where not
+     "/order-items": {"table": "...", "name": "order_items"}}  # today's; the name where
+                                                              # the path is not /<name>
 
 Read on each request (parsed once per distinct value), so a process serving several
 stacks locally always routes by the environment it was given.
@@ -33,6 +36,9 @@ STORED_ATTRIBUTES = ("id", "data", "created_at", "updated_at", VERSION_ATTRIBUTE
 # which is also its query parameter, may not take one of these names.
 LIST_PARAMETERS = ("limit", "next")
 KEY_TYPES = ("S", "N")  # an index's key: a string or a number
+# What a caller may do on a collection, each level allowing what the ones before it do.
+NONE, READ, WRITE = "none", "read", "write"
+LEVELS = (NONE, READ, WRITE)
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,20 @@ class Index:
 
 
 @dataclass(frozen=True)
+class Access:
+    """What the API-wide readers and writers may do on one collection (README "Access
+    control"): by default what they may do on every collection, read and write."""
+
+    readers: str = READ  # READ or NONE
+    writers: str = WRITE  # WRITE, READ or NONE
+
+    def changed(self) -> dict[str, str]:
+        """Only what differs from the default: the environment's form."""
+        return {k: v for k, v in (("readers", self.readers), ("writers", self.writers))
+                if v != getattr(Access, k)}
+
+
+@dataclass(frozen=True)
 class Settings:
     """One collection as the function serves it."""
 
@@ -52,6 +72,8 @@ class Settings:
     schema: Optional[Mapping[str, Any]] = field(default=None, hash=False, compare=False)
     indexes: tuple[Index, ...] = ()
     ttl: Optional[str] = None
+    name: str = ""  # the collection's name: its rights are named after it (authz)
+    access: Access = Access()
 
     @property
     def mirrors(self) -> dict[str, str]:
@@ -64,10 +86,10 @@ class Settings:
 
 
 def settings_value(table: str, schema: Optional[Mapping[str, Any]] = None,
-                   indexes: tuple[Index, ...] = (), ttl: Optional[str] = None) -> Any:
-    """One collection's entry in the variable: the bare table name when it has no rules."""
-    if schema is None and not indexes and ttl is None:
-        return table
+                   indexes: tuple[Index, ...] = (), ttl: Optional[str] = None,
+                   name: str = "", access: Access = Access()) -> Any:
+    """One collection's entry in the variable: the bare table name when it has no rules.
+    `name` only where the path does not give it (`/<name>`)."""
     value: dict[str, Any] = {"table": table}
     if schema is not None:
         value["schema"] = schema
@@ -75,7 +97,11 @@ def settings_value(table: str, schema: Optional[Mapping[str, Any]] = None,
         value["indexes"] = {i.attribute: [i.name, i.key_type] for i in indexes}
     if ttl is not None:
         value["ttl"] = ttl
-    return value
+    if name:
+        value["name"] = name
+    if access.changed():
+        value["access"] = access.changed()
+    return table if len(value) == 1 else value
 
 
 def encode(collections: Mapping[str, Any]) -> str:
@@ -83,17 +109,28 @@ def encode(collections: Mapping[str, Any]) -> str:
     return json.dumps(dict(collections), separators=(",", ":"))
 
 
+def _access(value: Any) -> Optional[Access]:
+    if not isinstance(value, dict) or set(value) - {"readers", "writers"}:
+        return None
+    access = Access(**value)
+    ok = access.readers in (NONE, READ) and access.writers in LEVELS
+    return access if ok else None
+
+
 def _settings(path: str, value: Any) -> Settings:
     if isinstance(value, str) and value:
-        return Settings(value)
+        return Settings(value, name=path[1:])
     problem = ValueError(f"{ENV}: {path!r} must be a table name or an object with a table, "
                          f"got {value!r}")
     if not isinstance(value, dict) or not isinstance(value.get("table"), str) \
-            or not value["table"] or set(value) - {"table", "schema", "indexes", "ttl"}:
+            or not value["table"] or \
+            set(value) - {"table", "schema", "indexes", "ttl", "name", "access"}:
         raise problem
     schema, ttl, raw = value.get("schema"), value.get("ttl"), value.get("indexes") or {}
+    name, access = value.get("name", path[1:]), _access(value.get("access", {}))
     if (schema is not None and not isinstance(schema, dict)) or \
-            (ttl is not None and not isinstance(ttl, str)) or not isinstance(raw, dict):
+            (ttl is not None and not isinstance(ttl, str)) or not isinstance(raw, dict) \
+            or not isinstance(name, str) or access is None:
         raise problem
     indexes = []
     for attribute, entry in raw.items():
@@ -101,7 +138,7 @@ def _settings(path: str, value: Any) -> Settings:
                 and entry[1] in KEY_TYPES):
             raise problem
         indexes.append(Index(entry[0], attribute, entry[1]))
-    return Settings(value["table"], schema, tuple(indexes), ttl)
+    return Settings(value["table"], schema, tuple(indexes), ttl, name, access)
 
 
 @lru_cache(maxsize=8)

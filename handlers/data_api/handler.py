@@ -154,8 +154,8 @@ def handle(event: Any, context: Any, storage_factory: Callable[[Settings], Stora
     try:
         tables = collection_env.tables()
         route = _route(event, method, tables)
-        authz.require(caller, method)
         settings = tables[routes.collection_path(route)]
+        authz.require(caller, method, settings)
         response = _dispatch(event, route, method, settings, storage_factory(settings))
     except ApiError as error:
         response = responses.error(error.status, error.code, error.message, _origin(),

@@ -3,6 +3,9 @@
 `make up` creates the two users in the launched (moto) user pool, each in its
 environment's group, and records in .cache/localdev/auth-<env>.json what a later
 `make token` needs. `local_token(role)` is the function tests and scripts call.
+`make token RIGHTS="orders:write customers:read"` signs in a user holding exactly those
+collection rights (the collections' groups, data_api.authz.collection_group), created
+in the pool on first use: `rights_token(rights, env)`.
 
 The token comes from moto's AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH) through
 the stack's browser client: an access token with the claims Cognito's sign-in
@@ -24,6 +27,8 @@ from typing import Any, Optional
 
 import boto3
 
+from data_api import authz
+from data_api.collection_env import READ, WRITE
 from data_api_stack import ids
 from localdev.localaws import REGION, REPO, aws_env
 
@@ -74,9 +79,43 @@ def save_record(env: str, record: dict[str, Any], path: Optional[Path] = None) -
         json.dump(record, handle)
 
 
+def parse_rights(text: str, collections: tuple[str, ...]) -> dict[str, str]:
+    """`orders:write customers:read` (spaces or commas) -> {collection: level}."""
+    rights: dict[str, str] = {}
+    for part in text.replace(",", " ").split():
+        name, _, level = part.partition(":")
+        if name not in collections or level not in (READ, WRITE) or name in rights:
+            raise TokenError(f"RIGHTS: expected <collection>:read or <collection>:write, "
+                             f"each collection once, of {', '.join(collections)}; got {part!r}")
+        rights[name] = level
+    if not rights:
+        raise TokenError(f"RIGHTS: expected e.g. {collections[0]}:read, got {text!r}")
+    return rights
+
+
+def rights_user(record: dict[str, Any], rights: dict[str, str], group_prefix: str) -> str:
+    """The local user holding exactly these collection rights (its groups), created in
+    the pool on first use and added to `record` (save it again)."""
+    username = "local-" + "-".join(f"{name}.{level}" for name, level in sorted(rights.items()))
+    if username not in record["users"]:
+        cognito = _cognito(record["endpoint"])
+        password = secrets.token_urlsafe(18) + "aA1!"
+        cognito.admin_create_user(UserPoolId=record["userPoolId"], Username=username,
+                                  MessageAction="SUPPRESS")
+        cognito.admin_set_user_password(UserPoolId=record["userPoolId"], Username=username,
+                                        Password=password, Permanent=True)
+        for name, level in rights.items():
+            cognito.admin_add_user_to_group(
+                UserPoolId=record["userPoolId"], Username=username,
+                GroupName=authz.collection_group(group_prefix, name, level))
+        record["users"][username] = {"username": username, "password": password}
+    return username
+
+
 def token_for(record: dict[str, Any], role: str) -> str:
-    """A fresh access token of the local user with this role."""
-    if role not in ROLES:
+    """A fresh access token of the local user with this role (or this name, from
+    rights_user)."""
+    if role not in record["users"]:
         raise TokenError(f"ROLE must be one of {', '.join(ROLES)}, got {role!r}")
     user = record["users"][role]
     try:
@@ -95,22 +134,44 @@ def token_for(record: dict[str, Any], role: str) -> str:
     return str(result["AuthenticationResult"]["AccessToken"])
 
 
-def local_token(role: str = "writer", env: str = "dev") -> str:
-    """A valid token for the running `make up` of `env` (raises TokenError)."""
+def _record(env: str) -> dict[str, Any]:
     path = state_path(env)
     if not path.exists():
         raise TokenError(f"no local {env} environment: start `make up ENV={env}` first")
-    return token_for(json.loads(path.read_text()), role)
+    return dict(json.loads(path.read_text()))
+
+
+def local_token(role: str = "writer", env: str = "dev") -> str:
+    """A valid token for the running `make up` of `env` (raises TokenError)."""
+    if role not in ROLES:
+        raise TokenError(f"ROLE must be one of {', '.join(ROLES)}, got {role!r}")
+    return token_for(_record(env), role)
+
+
+def rights_token(rights: str, env: str = "dev", project: Path = REPO) -> str:
+    """A valid token of a local user holding exactly `rights` ("orders:write
+    customers:read") on the running `make up` of `env` (raises TokenError)."""
+    from data_api_stack.openapi_cli import load_environment
+
+    cfg = load_environment(project, env).config
+    wanted = parse_rights(rights, tuple(c.name for c in cfg.collections))
+    record = _record(env)
+    username = rights_user(record, wanted, cfg.name_prefix)
+    save_record(env, record)
+    return token_for(record, username)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Print a fresh token of a local user")
     parser.add_argument("--env", default="dev")
     parser.add_argument("--role", default="writer", help="reader or writer")
+    parser.add_argument("--rights", default="", help='e.g. "orders:write customers:read" '
+                        "(instead of --role): exactly these collection rights")
     args = parser.parse_args(argv)
     os.environ.update(aws_env("http://127.0.0.1:1"))  # never a real account
     try:
-        print(local_token(args.role, args.env))
+        print(rights_token(args.rights, args.env) if args.rights
+              else local_token(args.role, args.env))
     except TokenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

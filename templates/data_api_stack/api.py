@@ -59,7 +59,7 @@ def _proxy_method(api: apigateway.RestApi, resource: apigateway.Resource, path: 
         RestApiId=Ref(api),
         ResourceId=Ref(resource),
         HttpMethod=verb,
-        **auth.method_properties,
+        **auth.method_properties(collection),
         # Proxy integration: no request/response templates (the seed's
         # request_templates on a proxy method were dead configuration).
         Integration=apigateway.Integration(Type="AWS_PROXY", IntegrationHttpMethod="POST",
@@ -131,16 +131,20 @@ def _gateway_response(api: apigateway.RestApi, response_type: str,
     return response
 
 
-def _permission(api: apigateway.RestApi, path: str, verb: str, stage_name: str,
-                target: object, collection: Collection) -> awslambda.Permission:
-    # Only this API's stage, this method and this path may invoke the function.
-    source = method_arn(stage_name, path, verb)
+def invoke_permission(stage_name: str, target: object) -> awslambda.Permission:
+    """One grant for every method of this API's stage, not one per method: Lambda caps a
+    function's resource policy at 20 KB (Lambda quotas, not adjustable), which per-method
+    grants (five per collection, ~450 bytes each) fill at eight collections (aws-cdk
+    #5774, #9327; CDK's `scopePermissionToMethod: false` makes the same trade). Only
+    this REST API, on this stage, may invoke; which caller may call which method stays
+    the gateway's and the handler's decision (auth.py)."""
     return awslambda.Permission(
-        method_id(path, verb, collection).replace("Method", "Permission"),
+        ids.API_INVOKE_PERMISSION,
         Action="lambda:InvokeFunction",
         FunctionName=target,
         Principal="apigateway.amazonaws.com",
-        SourceArn=source,
+        SourceArn=Sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+                      "${Api}/" + f"{stage_name}/*/*", Api=Ref(ids.REST_API)),
     )
 
 
@@ -159,8 +163,7 @@ def _collection_routes(cfg: StackConfig, parts: ApiParts,
                        validation: request_models.RequestValidation, collection: Collection,
                        resources: tuple[apigateway.Resource, apigateway.Resource],
                        target: object, auth: AuthParts) -> None:
-    """A collection's methods (proxy, preflight, 405) and the permissions of its proxy
-    methods, into `parts`."""
+    """A collection's methods (proxy, preflight, 405), into `parts`."""
     api = parts.rest_api
     listing, item = resources
     for path, resource in ((collection.path, listing), (routes.item_path(collection.path), item)):
@@ -170,8 +173,6 @@ def _collection_routes(cfg: StackConfig, parts: ApiParts,
             else:
                 method = _proxy_method(api, resource, path, verb, target, auth, collection)
                 request_models.apply(method, path, verb, validation, collection)
-                parts.permissions.append(_permission(api, path, verb, cfg.environment, target,
-                                                     collection))
             parts.methods.append(method)
         parts.methods.append(fallback.method_not_allowed(
             method_id(path, fallback.ANY, collection), api, resource, path, cfg.cors_origin))
@@ -190,7 +191,8 @@ def build_api(cfg: StackConfig, target: object, auth: AuthParts) -> ApiParts:
         EndpointConfiguration=apigateway.EndpointConfiguration(Types=["REGIONAL"]),
         **({"Policy": auth.rest_api_policy} if auth.rest_api_policy else {}),
     )
-    parts = ApiParts(rest_api=api, definition=list(auth.definition))
+    parts = ApiParts(rest_api=api, definition=list(auth.definition),
+                     permissions=[invoke_permission(cfg.environment, target)])
     resources = {c.name: _resources(api, c) for c in cfg.collections}
     validation = request_models.build_request_validation(api, cfg.collections)
     parts.definition += [*(r for pair in resources.values() for r in pair),

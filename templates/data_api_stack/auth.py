@@ -18,6 +18,7 @@ from troposphere import AWSObject, Output, Ref, Sub, apigateway
 
 from data_api import authz
 from data_api_stack import auth_responses, cognito, iam_auth, ids
+from data_api_stack.collection import Collection
 from data_api_stack.config import StackConfig
 from data_api_stack.outputs import exported_output
 
@@ -32,7 +33,8 @@ TOKEN_HEADER = "Authorization"
 
 @dataclass
 class AuthParts:
-    method_properties: dict[str, Any]  # merged into every data method (not OPTIONS)
+    # collection -> what is merged into each of its data methods (not OPTIONS)
+    method_properties: Callable[[Collection], dict[str, Any]]
     function_env: dict[str, Any]
     definition: list[AWSObject] = field(default_factory=list)  # in the Deployment snapshot
     resources: list[AWSObject] = field(default_factory=list)
@@ -45,12 +47,17 @@ class AuthParts:
     release_caller: Callable[[Any], Any] = lambda role_arn: "{}"
 
 
-def method_scopes(parts: cognito.CognitoParts) -> list[str]:
-    """A token needs one of these: our read or write scope (hosted sign-in, client
-    credentials) or the scope of tokens from Cognito's sign-in APIs (SRP, SDKs).
-    The same list on every method: a missing scope is a 401 at the gateway, while a
-    reader's write must be a 403, so read vs write is decided in the handler."""
-    return [parts.scopes[cognito.READ], parts.scopes[cognito.WRITE], authz.USER_ADMIN_SCOPE]
+def method_scopes(cfg: StackConfig, parts: cognito.CognitoParts,
+                  collection: Collection) -> list[str]:
+    """A token needs one of these on a collection's methods: our read or write scope
+    (hosted sign-in, client credentials), the collection's own read or write scope, or
+    the scope of tokens from Cognito's sign-in APIs (SRP, SDKs; their rights are the
+    user's groups). So a machine token with no right on the collection never reaches the
+    function (API Gateway answers a missing scope with 401). The same list on a
+    collection's every method: a reader's write must be a 403, not a 401, so read vs
+    write is decided in the handler, as are groups and each collection's `access`."""
+    return [parts.scopes[cognito.READ], parts.scopes[cognito.WRITE],
+            *cognito.collection_scopes(cfg, collection), authz.USER_ADMIN_SCOPE]
 
 
 def _cognito(cfg: StackConfig) -> AuthParts:
@@ -73,14 +80,18 @@ def _cognito(cfg: StackConfig) -> AuthParts:
     if parts.token_endpoint is not None:
         outputs.append(exported_output(cfg, ids.OUTPUT_TOKEN_ENDPOINT, "Token endpoint",
                                        parts.token_endpoint))
+    # The release checks write every collection, whatever its `access` says.
+    writes = [parts.scopes[cognito.WRITE], *(cognito.collection_scopes(cfg, c)[1]
+                                             for c in cfg.collections
+                                             if c.access.writers != cognito.WRITE)]
     claims = {"sub": "release-check", "client_id": "${Client}", "token_use": "access",
-              "scope": parts.scopes[cognito.WRITE]}
+              "scope": " ".join(writes)}
     release = json.dumps({"authorizer": {"claims": claims}}, separators=(",", ":"))
     return AuthParts(
         release_caller=lambda role_arn: Sub(release, Client=Ref(parts.machine_client)),
-        method_properties={"AuthorizationType": "COGNITO_USER_POOLS",
-                           "AuthorizerId": Ref(authorizer),
-                           "AuthorizationScopes": method_scopes(parts)},
+        method_properties=lambda collection: {
+            "AuthorizationType": "COGNITO_USER_POOLS", "AuthorizerId": Ref(authorizer),
+            "AuthorizationScopes": method_scopes(cfg, parts, collection)},
         function_env=cognito.function_env(parts), definition=[authorizer],
         gateway_responses=auth_responses.COGNITO,
         resources=parts.resources, outputs=outputs)
@@ -93,7 +104,7 @@ def _iam(cfg: StackConfig, method_arn: Callable[[str, str], Any]) -> AuthParts:
                          separators=(",", ":"))
     return AuthParts(
         release_caller=lambda role_arn: Sub(release, Role=role_arn),
-        method_properties={"AuthorizationType": "AWS_IAM"},
+        method_properties=lambda collection: {"AuthorizationType": "AWS_IAM"},
         function_env=iam_auth.function_env(), resources=list(policies),
         gateway_responses=auth_responses.IAM,
         outputs=[exported_output(cfg, f"{policy.title}Arn", policy.Description, Ref(policy))
@@ -107,5 +118,5 @@ def build_auth(cfg: StackConfig, method_arn: Callable[[str, str], Any]) -> AuthP
         return _cognito(cfg)
     if cfg.auth == authz.IAM:
         return _iam(cfg, method_arn)
-    return AuthParts(method_properties={"AuthorizationType": "NONE"},
+    return AuthParts(method_properties=lambda collection: {"AuthorizationType": "NONE"},
                      function_env={authz.ENV_MODE: authz.NONE})

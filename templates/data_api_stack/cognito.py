@@ -4,6 +4,11 @@ With `cognito_user_pool_arn` the stack uses that pool (shared pools are common) 
 creates only what is this environment's inside it: the resource server, the groups
 and the app clients. Scopes, group names and client ids reach the handler as
 environment variables (data_api.authz) from here, the one place they are defined.
+
+Rights: the API-wide `read`/`write` scopes and readers/writers groups, and each
+collection's own: scopes `<collection>.read`/`.write` on the same resource server (the
+machine client may ask for any of them; a token holds what it asked for) and groups
+`<prefix>-<collection>-readers`/`-writers` (data_api.authz names both).
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from typing import Any
 from troposphere import AWSObject, GetAtt, Join, Ref, Sub, cognito
 
 from data_api import authz
+from data_api.collection_env import READ, WRITE  # the scopes' names: <id>/read, <id>/write
 from data_api_stack import ids
+from data_api_stack.collection import Collection
 from data_api_stack.config import USER_POOL_ARN_PATTERN, StackConfig
-
-READ, WRITE = "read", "write"
 
 
 @dataclass
@@ -28,6 +33,8 @@ class CognitoParts:
     token_endpoint: Any  # None with an existing pool: use that pool's own domain
     scopes: dict[str, str]  # READ/WRITE -> "<resource server id>/<scope>"
     groups: dict[str, str]  # authz.READER/WRITER -> group name
+    server_id: str
+    group_prefix: str
     browser_client: cognito.UserPoolClient
     machine_client: cognito.UserPoolClient
     resources: list[AWSObject] = field(default_factory=list)
@@ -39,6 +46,24 @@ def resource_server_id(cfg: StackConfig) -> str:
 
 def group_names(cfg: StackConfig) -> dict[str, str]:
     return {authz.READER: f"{cfg.name_prefix}-readers", authz.WRITER: f"{cfg.name_prefix}-writers"}
+
+
+def collection_scopes(cfg: StackConfig, collection: Collection) -> list[str]:
+    """A collection's read and write scopes, as a token carries them."""
+    return [authz.collection_scope(resource_server_id(cfg), collection.name, level)
+            for level in (READ, WRITE)]
+
+
+def _collection_rights(cfg: StackConfig, pool_id: Any) -> list[AWSObject]:
+    """Each collection's groups (people); its scopes are on the resource server."""
+    return [cognito.UserPoolGroup(
+        f"{collection.camel}{role.capitalize()}sGroup", UserPoolId=pool_id,
+        GroupName=authz.collection_group(cfg.name_prefix, collection.name, level),
+        Description=f"May {'read and write' if level == WRITE else 'read'} the "
+                    f"{collection.name} collection ({cfg.environment})",
+        Precedence=precedence)
+        for collection in cfg.collections
+        for role, level, precedence in ((authz.READER, READ, 40), (authz.WRITER, WRITE, 30))]
 
 
 def _pool(cfg: StackConfig) -> cognito.UserPool:
@@ -100,16 +125,20 @@ def build_cognito(cfg: StackConfig) -> CognitoParts:
                              "/oauth2/token", Domain=Ref(domain))
     server_id = resource_server_id(cfg)
     scopes = {READ: f"{server_id}/{READ}", WRITE: f"{server_id}/{WRITE}"}
+    own = [scope for c in cfg.collections for scope in collection_scopes(cfg, c)]
     resources.append(cognito.UserPoolResourceServer(
         ids.RESOURCE_SERVER, UserPoolId=pool_id, Identifier=server_id,
         Name=server_id,
         Scopes=[cognito.ResourceServerScopeType(ScopeName=name, ScopeDescription=name)
-                for name in (READ, WRITE)]))
+                for name in (READ, WRITE)] + [
+            cognito.ResourceServerScopeType(ScopeName=name, ScopeDescription=name)
+            for name in (scope.split("/", 1)[1] for scope in own)]))
     groups = group_names(cfg)
     for logical_id, role, precedence in ((ids.READERS_GROUP, authz.READER, 20),
                                          (ids.WRITERS_GROUP, authz.WRITER, 10)):
         resources.append(cognito.UserPoolGroup(
             logical_id, UserPoolId=pool_id, GroupName=groups[role], Precedence=precedence))
+    resources += _collection_rights(cfg, pool_id)
     urls = callback_urls(cfg)
     browser = _client(  # public: a browser cannot keep a secret, so code flow + PKCE
         ids.BROWSER_CLIENT, f"{cfg.name_prefix}-browser", pool_id, GenerateSecret=False,
@@ -118,11 +147,11 @@ def build_cognito(cfg: StackConfig) -> CognitoParts:
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
     machine = _client(  # confidential: client credentials, scopes only
         ids.MACHINE_CLIENT, f"{cfg.name_prefix}-machine", pool_id, GenerateSecret=True,
-        AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=list(scopes.values()),
+        AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=[*scopes.values(), *own],
         ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
     resources += [browser, machine]
-    return CognitoParts(pool_id, pool_arn, issuer, token_endpoint, scopes, groups,
-                        browser, machine, resources)
+    return CognitoParts(pool_id, pool_arn, issuer, token_endpoint, scopes, groups, server_id,
+                        cfg.name_prefix, browser, machine, resources)
 
 
 def function_env(parts: CognitoParts) -> dict[str, Any]:
@@ -133,4 +162,6 @@ def function_env(parts: CognitoParts) -> dict[str, Any]:
         authz.ENV_WRITER_GROUP: parts.groups[authz.WRITER],
         authz.ENV_READ_SCOPE: parts.scopes[READ],
         authz.ENV_WRITE_SCOPE: parts.scopes[WRITE],
+        authz.ENV_RESOURCE_SERVER: parts.server_id,
+        authz.ENV_GROUP_PREFIX: parts.group_prefix,
     }

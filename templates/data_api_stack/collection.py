@@ -3,6 +3,8 @@
     collections:
       data: {}              # the default when the key is absent
       orders: {path: /orders, billing: on_demand}
+      payroll:
+        access: {readers: none, writers: read}   # the API-wide roles here (see below)
 
 Every collection gets a table, the routes `<path>` and `<path>/{id}`, IAM on its
 table's ARN, alarms and dashboard widgets (template.py wires them). The names of the
@@ -10,6 +12,11 @@ default collection's resources predate collections and are kept (a rename would
 replace the table): its table is `<prefix>-items`, its alarms and scaling resources
 carry no collection name. Every other collection's logical IDs start with its name in
 CamelCase (`order_items` -> OrderItemsTable), its physical names with its name.
+
+Rights: every collection has its own readers and writers (Cognito scopes
+`<collection>.read`/`.write` and groups, IAM managed policies: auth.py). `access` says
+what the API-wide readers and writers may still do on it: by default read, and read and
+write, as on every collection before collections had rights of their own.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from data_api import contract
-from data_api.collection_env import Index
+from data_api.collection_env import LEVELS, NONE, READ, Access, Index
 from data_api.routes import COLLECTION as DEFAULT_PATH
 from data_api_stack import ids
 from data_api_stack.collection_rules import RULE_KEYS, parse_rules
@@ -38,11 +45,6 @@ BILLING_MODES = {"provisioned": "PROVISIONED", "on_demand": "PAY_PER_REQUEST"}
 # its viewer (`make up`).
 RESERVED_PATHS = ("/docs", "/openapi.json")
 LEGACY_TABLE_SUFFIX = "items"
-# Each collection adds five invoke permissions (one per method and path) to the `live`
-# alias's resource policy, which Lambda caps at 20 KB, not adjustable (Lambda quotas; AWS
-# knowledge center "lambda-resource-based-policy-size-error"); at up to ~450 bytes a
-# statement, eight collections (40 statements) fit.
-MAX_COLLECTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Collection:
     indexes: tuple[Index, ...] = ()
     ttl_attribute: Optional[str] = None
     example: Any = field(default=None, hash=False)  # the release checks' data (None: any)
+    access: Access = Access()
 
     @functools.cached_property
     def shape(self) -> contract.Shape:
@@ -115,7 +118,7 @@ def _collection(name: Any, entry: Any) -> Collection:
         entry = {}
     if not isinstance(entry, Mapping):
         raise fail(where, "a mapping of path and billing (or {})", entry)
-    known = ("billing", "path", *RULE_KEYS)
+    known = ("access", "billing", "path", *RULE_KEYS)
     unknown = sorted(set(entry) - set(known), key=repr)
     if unknown:
         raise ConfigError(f"sceptre_user_data.{where}: unknown key(s) "
@@ -131,7 +134,25 @@ def _collection(name: Any, entry: Any) -> Collection:
     billing = entry.get("billing", "provisioned")
     if not isinstance(billing, str) or billing not in BILLING_MODES:
         raise fail(f"{where}.billing", "one of " + ", ".join(BILLING_MODES), billing)
-    return Collection(name, path, billing, *parse_rules(where, name, entry))
+    return Collection(name, path, billing, *parse_rules(where, name, entry),
+                      access=_access(f"{where}.access", entry.get("access", {})))
+
+
+# What each API-wide role may be given on a collection: a reader never writes.
+ACCESS_LEVELS = {"readers": (NONE, READ), "writers": LEVELS}
+
+
+def _access(where: str, value: Any) -> Access:
+    if not isinstance(value, Mapping):
+        raise fail(where, "a mapping like {readers: none, writers: read}", value)
+    unknown = sorted(set(value) - set(ACCESS_LEVELS), key=repr)
+    if unknown:
+        raise ConfigError(f"sceptre_user_data.{where}: unknown key(s) "
+                          f"{', '.join(map(repr, unknown))}; known keys are readers, writers")
+    for role, allowed in ACCESS_LEVELS.items():
+        if role in value and (not isinstance(value[role], str) or value[role] not in allowed):
+            raise fail(f"{where}.{role}", "one of " + ", ".join(allowed), value[role])
+    return Access(**value)
 
 
 def parse_collections(key: str, value: Any) -> tuple[Collection, ...]:
@@ -139,11 +160,6 @@ def parse_collections(key: str, value: Any) -> tuple[Collection, ...]:
     if not isinstance(value, Mapping) or not value:
         raise fail(key, "a non-empty mapping of collection name -> settings, like "
                    "{data: {}, orders: {billing: on_demand}}", value)
-    if len(value) > MAX_COLLECTIONS:
-        raise ConfigError(f"sceptre_user_data.{key}: expected at most {MAX_COLLECTIONS} "
-                          f"collections (each adds 5 invoke permissions to the function's "
-                          f"resource policy, which Lambda caps at 20 KB), got {len(value)}: "
-                          + ", ".join(map(str, value)))
     parsed = tuple(_collection(name, entry) for name, entry in value.items())
     clash = first_clash((c.path, c.name) for c in parsed)
     if clash:

@@ -14,7 +14,7 @@ from data_api import aws_client, collection_env
 from data_api_stack import ids
 from data_api_stack.collection import Collection, collection_paths
 from data_api_stack.config import StackConfig
-from data_api_stack.parsers import ConfigError
+from data_api_stack.limits import LimitError
 from data_api_stack.request_models import bare
 
 # Module path inside the zip built from handlers/ (see hooks/lambda_artifact).
@@ -47,8 +47,9 @@ def _entry(collection: Collection, table_id: str) -> str:
     """One collection's value in COLLECTIONS, as Fn::Sub text: its table a `${Ref}`, any
     `${` of its schema escaped (`${!`)."""
     schema = bare(collection.schema) if collection.schema is not None else None
-    value = collection_env.settings_value("", schema, collection.indexes,
-                                          collection.ttl_attribute)
+    value = collection_env.settings_value(
+        "", schema, collection.indexes, collection.ttl_attribute,
+        "" if collection.path == f"/{collection.name}" else collection.name, collection.access)
     if value == "":
         return json.dumps("${" + table_id + "}")
     text = json.dumps(value, separators=(",", ":")).replace("${", "${!")
@@ -80,11 +81,11 @@ def environment_bytes(cfg: StackConfig, variables: dict[str, Any]) -> int:
 def _checked(cfg: StackConfig, variables: dict[str, Any]) -> dict[str, Any]:
     size = environment_bytes(cfg, variables)
     if size > MAX_ENVIRONMENT_BYTES:
-        raise ConfigError(f"sceptre_user_data.collections: the function's environment would "
-                          f"be {size} bytes, over Lambda's {MAX_ENVIRONMENT_BYTES} (its "
-                          f"{collection_env.ENV} variable carries each collection's table, "
-                          "schema, indexes and expiry): shorten the collections' schemas "
-                          "(titles and descriptions are left out already)")
+        raise LimitError(
+            [("bytes in the function's environment (Lambda)", size, MAX_ENVIRONMENT_BYTES)],
+            f" (its {collection_env.ENV} variable carries each collection's table, schema, "
+            "indexes and expiry: shorter schemas fit more; titles and descriptions are "
+            "left out already)")
     return variables
 
 

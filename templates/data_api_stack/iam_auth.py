@@ -1,14 +1,18 @@
-"""`auth: iam`: SigV4 callers; two managed policies a caller's role attaches.
+"""`auth: iam`: SigV4 callers; managed policies a caller's role attaches.
 
 The gateway evaluates the caller's IAM policies against the method's execute-api
-ARN, so readers and writers are told apart at the gateway: the read-only policy
-names only the GET methods' ARNs. `iam_account_ids` adds a resource policy that
-refuses every account not listed (the stack's own account included, unless listed).
+ARN, so readers and writers are told apart at the gateway, per collection too:
+- ReaderPolicy / WriterPolicy, the API-wide roles: every collection's GET methods /
+  every method of its routes, as far as the collection's `access` allows;
+- <Collection>ReaderPolicy / <Collection>WriterPolicy: one collection's GET methods /
+  every data method, on their exact ARNs.
+`iam_account_ids` adds a resource policy that refuses every account not listed (the
+stack's own account included, unless listed).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from awacs import execute_api
 from awacs.aws import (AWSPrincipal, Allow, Condition, Deny, PolicyDocument, Principal,
@@ -16,38 +20,74 @@ from awacs.aws import (AWSPrincipal, Allow, Condition, Deny, PolicyDocument, Pri
 from troposphere import iam
 
 from data_api import authz, routes
+from data_api.collection_env import READ, WRITE
 from data_api_stack import ids
-from data_api_stack.collection import collection_paths
+from data_api_stack.collection import Collection, collection_paths
 from data_api_stack.config import StackConfig
+from data_api_stack.parsers import ConfigError
 
 # In a resource policy API Gateway expands "execute-api:/" to this API's ARN.
 THIS_API = "execute-api:/*"
 
 
-def data_methods(cfg: StackConfig, verbs: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(path, verb) of every collection's route whose verb is in `verbs`, from the route
+def _methods(collections: Sequence[Collection], verbs: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(path, verb) of the collections' routes whose verb is in `verbs`, from the route
     model."""
     return [(path, verb) for path, allowed in routes.routes(
-        collection_paths(cfg.collections)).items() for verb in allowed if verb in verbs]
+        collection_paths(tuple(collections))).items() for verb in allowed if verb in verbs]
 
 
-def _policy(cfg: StackConfig, logical_id: str, what: str, verbs: tuple[str, ...],
-            method_arn: Callable[[str, str], Any]) -> iam.ManagedPolicy:
+def _policy(cfg: StackConfig, logical_id: str, what: str,
+            resources: list[Any]) -> iam.ManagedPolicy:
+    # The Description is create-only (a change replaces the policy, and its ARN that
+    # callers' roles attach): the API-wide ones keep theirs.
     return iam.ManagedPolicy(
         logical_id,
         Description=f"Lets a caller {what} the {cfg.environment} data API (SigV4)",
         PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[Statement(
             Sid="InvokeDataMethods", Effect=Allow, Action=[execute_api.Invoke],
-            Resource=[method_arn(path, verb) for path, verb in data_methods(cfg, verbs)])]))
+            Resource=resources)]))
+
+
+def collection_policies(cfg: StackConfig, collection: Collection,
+                        method_arn: Callable[[str, str], Any]) -> list[iam.ManagedPolicy]:
+    """A collection's own reader (its GET methods) and writer (every data method) policies,
+    on the exact method ARNs."""
+    return [_policy(cfg, f"{collection.camel}{name}Policy", f"{what} {collection.path} of",
+                    [method_arn(path, verb) for path, verb in _methods([collection], verbs)])
+            for name, what, verbs in (
+                ("Reader", "read", routes.READ_METHODS),
+                ("Writer", "read and write", routes.READ_METHODS + routes.WRITE_METHODS))]
+
+
+def _api_wide(cfg: StackConfig, role: str, method_arn: Callable[[str, str], Any]) -> list[Any]:
+    """What the API-wide readers or writers may call: on each collection its `access`
+    allows, the GET methods to read, every method of its two routes (`*`) to write."""
+    found: list[Any] = []
+    for collection in cfg.collections:
+        level = getattr(collection.access, role)
+        if level == WRITE:
+            found += [method_arn(path, "*") for path in
+                      (collection.path, routes.item_path(collection.path))]
+        elif level == READ:
+            found += [method_arn(path, verb) for path, verb in
+                      _methods([collection], routes.READ_METHODS)]
+    if not found:
+        raise ConfigError(f"sceptre_user_data.collections: expected at least one collection "
+                          f"whose access leaves the API-wide {role} a right (auth: iam gives "
+                          f"them a policy), got none for all of "
+                          + ", ".join(c.name for c in cfg.collections))
+    return found
 
 
 def build_policies(cfg: StackConfig,
                    method_arn: Callable[[str, str], Any]) -> list[iam.ManagedPolicy]:
-    """Read-only (GET methods) and read-write (every data method) managed policies."""
+    """The API-wide reader and writer policies, then each collection's own two."""
     return [
-        _policy(cfg, ids.READER_POLICY, "read", routes.READ_METHODS, method_arn),
-        _policy(cfg, ids.WRITER_POLICY, "read and write",
-                routes.READ_METHODS + routes.WRITE_METHODS, method_arn),
+        _policy(cfg, ids.READER_POLICY, "read", _api_wide(cfg, "readers", method_arn)),
+        _policy(cfg, ids.WRITER_POLICY, "read and write", _api_wide(cfg, "writers", method_arn)),
+        *(policy for collection in cfg.collections
+          for policy in collection_policies(cfg, collection, method_arn)),
     ]
 
 

@@ -34,6 +34,7 @@ BODY_VALIDATOR = "RequestBodyValidator"
 PARAMETERS_VALIDATOR = "RequestParametersValidator"
 DEPLOYMENT_PREFIX = "Deployment"  # + hash of the API definition
 STAGE = "ApiStage"
+API_INVOKE_PERMISSION = "ApiInvokePermission"  # the stage may invoke the function
 WEB_ACL = "ApiWebAcl"
 WEB_ACL_ASSOCIATION = "ApiWebAclAssociation"
 

@@ -11,10 +11,10 @@ import hashlib
 import json
 from typing import Any
 
-from troposphere import AWSObject, GetAtt, Ref, apigateway, encode_to_dict
+from troposphere import AWSObject, GetAtt, Ref, apigateway
 from troposphere.logs import LogGroup
 
-from data_api_stack import ids
+from data_api_stack import ids, render
 from data_api_stack.config import StackConfig
 
 # One JSON line per request, with the fields an on-call engineer filters on.
@@ -37,10 +37,10 @@ ACCESS_LOG_FORMAT = json.dumps({
 def definition_hash(definition: list[AWSObject], policy: Any = None) -> str:
     """Short, stable hash of everything the Deployment snapshots (ApiParts.definition)
     and of the RestApi's resource policy, if any."""
-    parts: list[Any] = [obj.to_dict() for obj in definition]
+    parts: list[Any] = list(definition)
     if policy is not None:  # none: the hash of an API without a policy stays as it was
-        parts.append({"RestApiPolicy": encode_to_dict(policy)})  # awacs objects too
-    canonical = json.dumps(parts, sort_keys=True)
+        parts.append({"RestApiPolicy": policy})  # awacs objects too
+    canonical = render.dumps(parts)  # the text json.dumps(to_dict(), sort_keys=True) gives
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 

@@ -3,13 +3,23 @@
 from troposphere import AWSObject, Ref, Template
 
 from data_api_stack import (alarms, api, auth, autoscaling, dashboard, deploy, function, iam,
-                            lint_suppressions, logs, notifications, outputs, stage, table, waf)
+                            limits, lint_suppressions, logs, notifications, outputs, stage,
+                            table, waf)
 from data_api_stack.config import StackConfig
 from data_api_stack.parsers import ConfigError
 
 
 def build_template(cfg: StackConfig) -> Template:
-    """Return a new Template for one environment; no state is shared between calls."""
+    """Return a new Template for one environment; no state is shared between calls.
+    A config over one of AWS's limits (limits.py) raises LimitError naming the limit,
+    the count and how many of its collections fit."""
+    try:
+        return _build(cfg)
+    except limits.LimitError as error:
+        raise limits.explained(cfg, error, _build) from None
+
+
+def _build(cfg: StackConfig) -> Template:
     template = Template(Description=(
         f"Serverless data API, environment '{cfg.environment}': API Gateway REST API -> "
         f"Lambda ({cfg.runtime}) -> DynamoDB, with logs and least-privilege IAM"))
@@ -38,15 +48,15 @@ def build_template(cfg: StackConfig) -> Template:
     scaling = [resource for collection, items in zip(cfg.collections, tables)
                if cfg.autoscaling and collection.provisioned
                for resource in autoscaling.build_autoscaling(cfg, collection, items)]
-    _add(template, cfg, [*tables, function_logs, access_logs, role, fn, version, alias,
-                    parts.rest_api, *parts.definition, *parts.permissions, deployment, api_stage,
-                    *alerting.resources, *members, composite, board, *release.resources,
-                    *waf.build_waf(cfg, parts.rest_api, api_stage), *access.resources,
-                    *scaling])
-    for output in outputs.build_outputs(cfg, fn, parts.rest_api, api_stage, tables):
-        template.add_output(output)
-    template.add_output(dashboard.dashboard_output(cfg, board))
-    for output in access.outputs:
+    resources = [*tables, function_logs, access_logs, role, fn, version, alias,
+                 parts.rest_api, *parts.definition, *parts.permissions, deployment, api_stage,
+                 *alerting.resources, *members, composite, board, *release.resources,
+                 *waf.build_waf(cfg, parts.rest_api, api_stage), *access.resources, *scaling]
+    stack_outputs = [*outputs.build_outputs(cfg, fn, parts.rest_api, api_stage, tables),
+                     dashboard.dashboard_output(cfg, board), *access.outputs]
+    limits.check(resources, stack_outputs)
+    _add(template, cfg, resources)
+    for output in stack_outputs:
         template.add_output(output)
     return lint_suppressions.annotate(template, cfg)
 

@@ -1,0 +1,151 @@
+"""The limits one stack must stay under, checked before anything reaches AWS.
+
+Each collection adds resources (a table, its routes, alarms, scaling, rights) to the
+one API stack, so a long `collections` mapping meets AWS's fixed limits. `sceptre
+generate` refuses such a config in one line naming the limit, the count and how many
+of the collections fit, instead of a launch that fails half-way.
+
+What one collection costs and what is shared (one invoke permission, the body models
+of collections without a schema, one dashboard) is measured by `make bench`
+(bench/collections.py). The Lambda environment's 4 KB is checked where it is built
+(function.py) and raises the same error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from troposphere import AWSObject, Output, apigateway, cloudwatch, cognito, iam
+
+from data_api_stack import render
+from data_api_stack.collection import KEY
+from data_api_stack.config import StackConfig
+from data_api_stack.parsers import ConfigError
+
+# A deploy-time value in an IAM policy at its longest: AWS::Partition (aws-us-gov),
+# AWS::Region (ap-southeast-1), AWS::AccountId, a REST API id.
+_LONGEST = {"AWS::Partition": 10, "AWS::Region": 14, "AWS::AccountId": 12, "Api": 10}
+
+
+class LimitError(ConfigError):
+    """A config that renders a stack over AWS's limits: each (what, count, maximum) it
+    breaks, the first one named."""
+
+    def __init__(self, broken: Sequence[tuple[str, int, int]], hint: str = "",
+                 fit: int | None = None, total: int | None = None) -> None:
+        self.broken, self.hint, self.fit = tuple(broken), hint, fit
+        what, count, maximum = self.broken[0]
+        fits = "" if fit is None else (
+            f"; {fit} of these {total} collections fit (the first {fit}): "
+            "move the others to another stack" if fit else
+            "; not even the first collection fits")
+        super().__init__(f"sceptre_user_data.{KEY}: this stack would have {count} {what}, "
+                         f"over the limit of {maximum}{hint}{fits}")
+
+    def with_fit(self, fit: int, total: int, first_broken: LimitError) -> LimitError:
+        """This error (the whole config's), naming the limit that `first_broken` (the
+        config of fit + 1 collections) breaks: the one that stops the next collection."""
+        what = first_broken.broken[0][0]
+        named = [b for b in self.broken if b[0] == what] or list(first_broken.broken[:1])
+        hint = self.hint if what == self.broken[0][0] else first_broken.hint
+        return LimitError([*named, *(b for b in self.broken if b[0] != what)], hint, fit,
+                          total)
+
+
+@dataclass(frozen=True)
+class Limit:
+    what: str  # "resources (CloudFormation, per stack)": the unit and whose limit
+    maximum: int
+    measure: Callable[[Sequence[AWSObject], Sequence[Output]], int]
+
+
+def _of_type(resources: Sequence[AWSObject], kind: type) -> list[Any]:
+    return [r for r in resources if isinstance(r, kind)]
+
+
+def _policy_characters(document: Any) -> int:
+    """An IAM policy's size as IAM counts it (no whitespace), deploy-time values in an
+    Fn::Sub at their longest."""
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
+            text = value["Fn::Sub"]
+            text = text[0] if isinstance(text, list) else text
+            return re.sub(r"\$\{([\w:]+)\}", lambda m: "x" * _LONGEST.get(m.group(1), 64), text)
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+    return len(json.dumps(resolve(json.loads(render.dumps(document))), separators=(",", ":")))
+
+
+def _largest_policy(resources: Sequence[AWSObject], _: Sequence[Output]) -> int:
+    return max((_policy_characters(p.PolicyDocument)
+                for p in _of_type(resources, iam.ManagedPolicy)), default=0)
+
+
+def _alarm_rule(resources: Sequence[AWSObject], _: Sequence[Output]) -> int:
+    return max((len(a.AlarmRule) for a in _of_type(resources, cloudwatch.CompositeAlarm)),
+               default=0)
+
+
+def _client_scopes(resources: Sequence[AWSObject], _: Sequence[Output]) -> int:
+    return max((len(c.properties.get("AllowedOAuthScopes", []))
+                for c in _of_type(resources, cognito.UserPoolClient)), default=0)
+
+
+def _server_scopes(resources: Sequence[AWSObject], _: Sequence[Output]) -> int:
+    return max((len(s.properties.get("Scopes", []))
+                for s in _of_type(resources, cognito.UserPoolResourceServer)), default=0)
+
+
+LIMITS = (
+    # CloudFormation quotas (User Guide, cloudformation-limits): not adjustable.
+    Limit("resources (CloudFormation, per stack)", 500, lambda r, o: len(r)),
+    Limit("outputs (CloudFormation, per stack)", 200, lambda r, o: len(o)),
+    # API Gateway quotas for REST APIs: resources per API, the root `/` included;
+    # 300 by default (adjustable on request, per API).
+    Limit("API Gateway resources (per REST API, default quota)", 300,
+          lambda r, o: len(_of_type(r, apigateway.Resource)) + 1),
+    # IAM quotas: a managed policy's document, whitespace not counted.
+    Limit("characters in an IAM managed policy (IAM)", 6144, _largest_policy),
+    # CloudWatch PutCompositeAlarm: AlarmRule is at most 10,240 characters.
+    Limit("characters in the paging composite alarm's rule (CloudWatch)", 10240, _alarm_rule),
+    # Cognito quotas: custom scopes per resource server; OAuth scopes per app client.
+    Limit("scopes on one app client (Cognito)", 50, _client_scopes),
+    Limit("scopes on the resource server (Cognito)", 100, _server_scopes),
+)
+
+
+def check(resources: Sequence[AWSObject], outputs: Sequence[Output]) -> None:
+    """Raise LimitError if these resources and outputs break any limit."""
+    counts = ((limit, limit.measure(resources, outputs)) for limit in LIMITS)
+    broken = [(limit.what, count, limit.maximum) for limit, count in counts
+              if count > limit.maximum]
+    if broken:
+        raise LimitError(broken)
+
+
+def explained(cfg: StackConfig, error: LimitError,
+              build: Callable[[StackConfig], Any]) -> LimitError:
+    """`error` (cfg's) with how many of cfg's collections, in their order, one stack
+    holds: the longest prefix `build` renders without a LimitError (every limit grows
+    with collections), and the limit the next collection breaks."""
+    fits, over, first_broken = 0, len(cfg.collections), error
+    while over - fits > 1:
+        middle = (fits + over) // 2
+        try:
+            build(dataclasses.replace(cfg, collections=cfg.collections[:middle]))
+            fits = middle
+        except LimitError as broken:
+            over, first_broken = middle, broken
+    if over != len(cfg.collections) or fits == 0:
+        try:  # the stack of fits + 1 collections: which limit stops it
+            build(dataclasses.replace(cfg, collections=cfg.collections[:fits + 1]))
+        except LimitError as broken:
+            first_broken = broken
+    return error.with_fit(fits, len(cfg.collections), first_broken)
