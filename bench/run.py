@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import callers, render, review, runtime, seed
+from bench import callers, collections, render, review, runtime, seed
 from bench.measure import repeat_call
 from bench.table import Table
 from data_api_stack import build_template, parse_config
@@ -81,6 +81,23 @@ def bench_render(table: Table, sizes: Sizes) -> None:
               f"{cli.peak_rss_mb:.0f} MB", f"CDK synth {cdk.peak_rss_mb:.0f} MB",
               f"{cli.peak_rss_mb / cdk.peak_rss_mb:.2f} (CLI)", "<= 0.20",
               _met(cli.peak_rss_mb / cdk.peak_rss_mb <= 0.2))
+
+
+def bench_collections(table: Table, sizes: Sizes) -> None:
+    """One prod stack's render time, template and resources as collections are added."""
+    found = collections.rows(sizes.in_process)
+    largest = found[-1]
+    for row in found:
+        most = row is largest
+        table.add(f"One prod stack, {row.collections} collections"
+                  + (" (the most that fit)" if most else "") + ": render in-process "
+                  "(min / median)", f"{_ms(row.render.min)} / {_ms(row.render.median)}",
+                  f"{row.template_bytes / 1024:.0f} KB, {row.resources} resources", "",
+                  "< 50 ms" if most else "", _met(row.render.median < 0.05) if most else "")
+    steps = collections.growth(found)
+    table.add("Render time added per collection, 1->5 / 5->10 / 10->most (median)",
+              " / ".join(_ms(step) for step in steps), "", f"{steps[-1] / steps[0]:.2f}x "
+              "last/first", "<= 1.5x (linear)", _met(steps[-1] / steps[0] <= 1.5))
 
 
 def bench_runtime(table: Table, sizes: Sizes, aws: LocalAws) -> None:
@@ -182,6 +199,7 @@ def run_all(sizes: Sizes) -> Table:
     """Every row, in the order of the results table."""
     table = Table()
     bench_render(table, sizes)
+    bench_collections(table, sizes)
     bench_artifact(table, sizes)
     bench_review(table, sizes.runs)
     with LocalAws() as aws:

@@ -330,6 +330,37 @@ def test_readers_read_and_are_refused_writes_on_each_collection(http, path):
         assert http("DELETE", f"{path}/{item_id}")[0] == 204
 
 
+def test_a_token_with_rights_per_collection_over_http(http, project):
+    """`make token RIGHTS=...`'s user (tokens.rights_token): writer of orders, reader of
+    customers, nothing on data. The local authorizer passes its token on every method
+    (its scope is the sign-in one); the function decides by its groups."""
+    order_service = http.as_(tokens.rights_token(
+        "orders:write customers:read", "dev", project, http.callers))  # type: ignore
+    created = "rights-c1"
+    assert http("POST", "/customers", {"id": created, "data": _valid("/customers")})[0] == 201
+    try:
+        status, _, order = order_service("POST", "/orders", {"data": _valid("/orders")})
+        assert status == 201
+        assert order_service("GET", f"/orders/{order['id']}")[0] == 200
+        assert order_service("DELETE", f"/orders/{order['id']}")[0] == 204
+        assert order_service("GET", f"/customers/{created}")[0] == 200
+        assert order_service("GET", "/customers")[0] == 200
+        refused = {json.dumps(order_service(method, target, body)[2]) for method, target, body
+                   in (("POST", "/customers", {"data": _valid("/customers")}),
+                       ("PUT", f"/customers/{created}", {"data": _valid("/customers")}),
+                       ("DELETE", f"/customers/{created}", None))}
+        assert len(refused) == 1 and json.loads(refused.pop())["error"]["code"] == \
+            "ACCESS_DENIED"
+        # No right on data: its reads are 403 too, alike for an item there or not.
+        for target in ("/data", f"/data/{created}", "/data/never-written"):
+            status, headers, error = order_service("GET", target)
+            assert status == 403 and error["error"]["code"] == "ACCESS_DENIED", target
+            assert headers["Access-Control-Allow-Origin"] == "*"
+        assert http("GET", f"/customers/{created}")[0] == 200, "the refused writes did nothing"
+    finally:
+        assert http("DELETE", f"/customers/{created}")[0] == 204
+
+
 @pytest.mark.parametrize("path", PATHS)
 def test_no_token_is_401_on_each_collection(http, path):
     anonymous = http.as_("")

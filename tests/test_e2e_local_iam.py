@@ -1,6 +1,8 @@
 """End to end with `auth: iam`: an environment rendered with it launched on the local
 AWS through the Sceptre CLI, the local callers `make up` creates (iam_callers), and
-the local API over HTTP, called signed with botocore's SigV4 (and curl's)."""
+the local API over HTTP, called signed with botocore's SigV4 (and curl's). Three
+collections: `data`, and `orders` and `customers` for rights per collection (an order
+service with the stack's OrdersWriterPolicy and CustomersReaderPolicy attached)."""
 
 from __future__ import annotations
 
@@ -35,7 +37,8 @@ ENV = "iamdev"
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     project = _environment_copy(tmp_path_factory.mktemp("project"), ENV)
     edit(project / "config" / ENV / "api.yaml", "  autoscaling: false\n",
-         "  autoscaling: false\n  auth: iam\n")
+         "  autoscaling: false\n  auth: iam\n  collections:\n    data: {}\n"
+         "    orders: {billing: on_demand}\n    customers: {billing: on_demand}\n")
     saved = dict(os.environ)
     with LocalAws(log_path=tmp_path_factory.mktemp("logs") / "localaws.log") as aws:
         _launch(project, aws, ENV)
@@ -43,6 +46,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         handler._client = None  # a client of an earlier module's local AWS (see below)
         stack = read_stack(f"serverless-data-api-{ENV}-api")
         callers = iam_callers.create_local_callers(aws.endpoint, stack.outputs)
+        callers["order-service"] = iam_callers.create_caller(
+            aws.endpoint, "order-service", [stack.outputs["OrdersWriterPolicyArn"],
+                                            stack.outputs["CustomersReaderPolicyArn"]])
         app = LocalApi(stack.template, stack.function_env, HandlerLoader(), log=lambda _: None)
         app.iam = iam_callers.authorizer(aws.endpoint, stack.outputs, app.gateway.stage,
                                          callers)
@@ -86,6 +92,27 @@ def test_reader_reads_but_may_not_write(api):
     status, headers, body = _call(api, "reader", "POST", "/data", {"id": "r", "data": {}})
     assert (status, body["error"]["code"]) == (403, "ACCESS_DENIED")
     assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_an_order_service_writes_orders_and_only_reads_customers(api):
+    """Its role attaches the two collections' own policies: the gateway (its IAM check
+    of each method's ARN) lets it write orders and read customers, and nothing else."""
+    assert _call(api, "writer", "POST", "/customers", {"id": "c1", "data": {}})[0] == 201
+    status, _, order = _call(api, "order-service", "POST", "/orders", {"id": "o1", "data": {}})
+    assert status == 201 and order["id"] == "o1"
+    assert _call(api, "order-service", "PUT", "/orders/o1", {"data": {"n": 2}})[0] == 200
+    assert _call(api, "order-service", "GET", "/customers/c1")[0] == 200
+    assert _call(api, "order-service", "GET", "/customers")[0] == 200
+    for method, path, body in (("POST", "/customers", {"id": "c2", "data": {}}),
+                               ("PUT", "/customers/c1", {"data": {}}),
+                               ("DELETE", "/customers/c1", None),
+                               ("GET", "/data", None), ("GET", "/data/c1", None)):
+        status, headers, answer = _call(api, "order-service", method, path, body)
+        assert (status, answer["error"]["code"]) == (403, "ACCESS_DENIED"), (method, path)
+        assert headers["Access-Control-Allow-Origin"] == "*"
+    # The API-wide roles keep their rights on every collection.
+    assert _call(api, "reader", "GET", "/orders/o1")[0] == 200
+    assert _call(api, "writer", "DELETE", "/orders/o1")[0] == 204
 
 
 def test_writer_crud(api):

@@ -36,18 +36,22 @@ def is_iam(outputs: dict[str, str]) -> bool:
     return all(key in outputs for key in POLICY_OUTPUTS.values())
 
 
+def create_caller(endpoint: str, user: str, policy_arns: list[str]) -> dict[str, str]:
+    """An IAM user with these managed policies attached and an access key:
+    {user, accessKeyId, secretAccessKey}."""
+    iam = iam_client(endpoint)
+    iam.create_user(UserName=user)
+    for arn in policy_arns:
+        iam.attach_user_policy(UserName=user, PolicyArn=arn)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return {"user": user, "accessKeyId": key["AccessKeyId"],
+            "secretAccessKey": key["SecretAccessKey"]}
+
+
 def create_local_callers(endpoint: str, outputs: dict[str, str]) -> dict[str, dict[str, str]]:
     """role -> {user, accessKeyId, secretAccessKey}, the stack's policy attached."""
-    iam = iam_client(endpoint)
-    callers = {}
-    for role, output in POLICY_OUTPUTS.items():
-        user = f"local-{role}"
-        iam.create_user(UserName=user)
-        iam.attach_user_policy(UserName=user, PolicyArn=outputs[output])
-        key = iam.create_access_key(UserName=user)["AccessKey"]
-        callers[role] = {"user": user, "accessKeyId": key["AccessKeyId"],
-                         "secretAccessKey": key["SecretAccessKey"]}
-    return callers
+    return {role: create_caller(endpoint, f"local-{role}", [outputs[output]])
+            for role, output in POLICY_OUTPUTS.items()}
 
 
 def authorizer(endpoint: str, outputs: dict[str, str], stage: str,

@@ -148,17 +148,20 @@ def local_token(role: str = "writer", env: str = "dev") -> str:
     return token_for(_record(env), role)
 
 
-def rights_token(rights: str, env: str = "dev", project: Path = REPO) -> str:
+def rights_token(rights: str, env: str = "dev", project: Path = REPO,
+                 record: Optional[dict[str, Any]] = None) -> str:
     """A valid token of a local user holding exactly `rights` ("orders:write
-    customers:read") on the running `make up` of `env` (raises TokenError)."""
+    customers:read") on the running `make up` of `env` (raises TokenError); `record`:
+    create_local_users' record instead of the one `make up` saved."""
     from data_api_stack.openapi_cli import load_environment
 
     cfg = load_environment(project, env).config
     wanted = parse_rights(rights, tuple(c.name for c in cfg.collections))
-    record = _record(env)
-    username = rights_user(record, wanted, cfg.name_prefix)
-    save_record(env, record)
-    return token_for(record, username)
+    saved = _record(env) if record is None else record
+    username = rights_user(saved, wanted, cfg.name_prefix)
+    if record is None:
+        save_record(env, saved)
+    return token_for(saved, username)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
