@@ -102,3 +102,16 @@ def test_make_smoke_env_of_an_unknown_environment_is_one_line():
     result = make("smoke", "URL=http://127.0.0.1:9/dev", "ENV=nope", timeout=120)
     assert result.returncode != 0
     assert "error: no environment 'nope'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_make_token_rights_names_a_bad_right_in_one_line():
+    """`make token RIGHTS=...` (README "Add a collection") reads the environment's
+    collections first: a right on no collection of dev, or no right, is one line."""
+    for rights, shown in (("orders:write", "'orders:write'"), ("data:admin", "'data:admin'"),
+                          ("data:read data:write", "'data:write'")):
+        result = make("token", f"RIGHTS={rights}", timeout=120)
+        assert result.returncode != 0, result.stdout
+        errors = [line for line in result.stderr.splitlines() if not line.startswith("make")]
+        assert len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
+        assert "RIGHTS: expected <collection>:read or <collection>:write" in result.stderr
+        assert "of data;" in result.stderr and shown in result.stderr, result.stderr

@@ -59,14 +59,16 @@ def _alarm(cfg: StackConfig, spec: AlarmSpec) -> cloudwatch.Alarm:
 
 def _system_errors_alarm(cfg: StackConfig, collection: Collection,
                          table: Table) -> cloudwatch.Alarm:
-    """SystemErrors exists only per Operation: sum the operations the handler uses."""
+    """SystemErrors exists only per Operation: sum the operations the handler uses on
+    this table (Query where it has indexes): at most 10, a metric-math alarm's limit."""
     queries = [cloudwatch.MetricDataQuery(
         Id=f"m{n}", ReturnData=False, MetricStat=cloudwatch.MetricStat(
             Stat="Sum", Period=MINUTE, Metric=cloudwatch.Metric(
                 Namespace="AWS/DynamoDB", MetricName="SystemErrors", Dimensions=[
                     cloudwatch.MetricDimension(Name="TableName", Value=Ref(table)),
                     cloudwatch.MetricDimension(Name="Operation", Value=operation)])))
-        for n, operation in enumerate(permissions.DYNAMODB_ACTIONS)]
+        for n, operation in enumerate(permissions.DYNAMODB_ACTIONS + (
+            permissions.INDEX_ACTIONS if collection.indexes else ()))]
     total = cloudwatch.MetricDataQuery(
         Id="errors", Label="SystemErrors (all operations)", ReturnData=True,
         Expression="SUM([" + ",".join(q.Id for q in queries) + "])")
