@@ -167,12 +167,23 @@ def config_with_collections(env: str, collections: dict, auth: str = "") -> Any:
     return dataclasses.replace(cfg, **AUTH_VARIANTS[auth]) if auth else cfg
 
 
+# Services with app clients of their own (`machine_clients`, auth: cognito).
+SERVICE_CLIENTS = {"partner": ["orders:read"], "order_service": ["orders:write",
+                                                                  "customers:read"]}
+
+
 @functools.lru_cache(maxsize=None)
 def render_many_collections(env: str, auth: str = "") -> str:
-    """The API template of config/<env>/api.yaml with MANY_COLLECTIONS."""
+    """The API template of config/<env>/api.yaml with MANY_COLLECTIONS (and, in Cognito
+    mode, SERVICE_CLIENTS)."""
     from data_api_stack import build_template, render
+    from data_api_stack.machine_clients import KEY, parse_machine_clients
 
-    return render.to_json(build_template(config_with_collections(env, MANY_COLLECTIONS, auth)))
+    cfg = config_with_collections(env, MANY_COLLECTIONS, auth)
+    if cfg.auth == "cognito":
+        cfg = dataclasses.replace(cfg, machine_clients=parse_machine_clients(
+            KEY, SERVICE_CLIENTS))
+    return render.to_json(build_template(cfg))
 
 
 @functools.lru_cache(maxsize=None)

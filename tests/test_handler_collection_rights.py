@@ -18,7 +18,7 @@ import pytest
 from data_api import collection_env
 from data_api.handler import handle
 from data_api.storage import Storage
-from data_api_stack import build_template, parse_config
+from data_api_stack import ConfigError, build_template, parse_config
 from tests import auth_context as ctx
 from tests.api_client import make_event
 
@@ -26,8 +26,11 @@ CONFIG = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip", "
     "orders": {"billing": "on_demand"},
     "customers": {"billing": "on_demand"},
     # Payroll: the API-wide readers may not see it, the API-wide writers only read it.
-    "payroll": {"billing": "on_demand", "access": {"readers": "none", "writers": "read"}}}}
+    "payroll": {"billing": "on_demand", "access": {"readers": "none", "writers": "read"}}},
+    # A partner's own app client: its secret can ask for no more than orders' read scope.
+    "machine_clients": {"partner": ["orders:read"]}}
 COLLECTIONS = tuple(CONFIG["collections"])
+PARTNER_CLIENT = "partnerclient0000000000001"
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +74,10 @@ def send(dynamodb, rendered, monkeypatch: pytest.MonkeyPatch):
     for name, value in variables.items():
         if isinstance(value, str) and name.startswith("AUTH_"):
             monkeypatch.setenv(name, value)
+    ids = {"BrowserClient": ctx.BROWSER_CLIENT, "MachineClient": ctx.MACHINE_CLIENT,
+           "PartnerMachineClient": PARTNER_CLIENT}  # what CloudFormation fills in
+    monkeypatch.setenv("AUTH_CLIENT_IDS", ",".join(
+        ids[ref["Ref"]] for ref in variables["AUTH_CLIENT_IDS"]["Fn::Join"][1]))
     monkeypatch.setenv(collection_env.ENV, re.sub(
         r"\$\{(\w+)\}", lambda m: tables[m.group(1)],
         variables[collection_env.ENV]["Fn::Sub"]))
@@ -202,3 +209,33 @@ def test_another_environments_or_stacks_rights_give_nothing(stocked, names):
     ]
     for caller in strangers:
         _denied(send(caller, "GET", "/orders/k"))
+
+
+def test_a_partners_own_client_may_ask_only_for_its_rights(stocked, rendered, names):
+    client = rendered["PartnerMachineClient"]["Properties"]
+    assert client["AllowedOAuthFlows"] == ["client_credentials"] and client["GenerateSecret"]
+    assert client["AllowedOAuthScopes"] == [names[("scope", "orders", "read")]]
+    send = stocked
+    partner = ctx.cognito_context(ctx.machine_payload(client["AllowedOAuthScopes"],
+                                                      client_id=PARTNER_CLIENT))
+    assert send(partner, "GET", "/orders/k")[0] == 200
+    _denied(send(partner, "PUT", "/orders/k", {"data": 2}))
+    _denied(send(partner, "GET", "/customers/k"))
+
+
+@pytest.mark.parametrize("clients,expected", [
+    ({"partner": ["invoices:read"]}, "machine_clients.partner: 'invoices:read' names no "
+                                     "collection of this environment (orders, customers, "
+                                     "payroll)"),
+    ({"partner": ["orders:admin"]}, "machine_clients.partner: expected rights"),
+    ({"partner": ["orders:read", "orders:write"]}, "each collection once"),
+    ({"partner": "orders:read"}, "machine_clients.partner: expected a list of rights"),
+    ({"Partner": ["orders:read"]}, "machine_clients: expected service names"),
+    ([], "machine_clients: expected a mapping"),
+])
+def test_machine_clients_refuse_bad_values_naming_them(clients, expected):
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        parse_config({**CONFIG, "machine_clients": clients})
+    with pytest.raises(ConfigError, match=r"machine_clients: expected absent unless auth is "
+                                          r"cognito \(auth is iam\)"):
+        parse_config({**CONFIG, "auth": "iam"})

@@ -77,6 +77,9 @@ def _cognito(cfg: StackConfig) -> AuthParts:
         (ids.OUTPUT_READERS_GROUP, "Readers group", parts.groups[authz.READER]),
         (ids.OUTPUT_WRITERS_GROUP, "Writers group", parts.groups[authz.WRITER]),
     )]
+    outputs += [exported_output(cfg, f"{client.title}Id", f"Machine client of "
+                                f"{client.ClientName} (client credentials)", Ref(client))
+                for client in parts.service_clients]
     if parts.token_endpoint is not None:
         outputs.append(exported_output(cfg, ids.OUTPUT_TOKEN_ENDPOINT, "Token endpoint",
                                        parts.token_endpoint))

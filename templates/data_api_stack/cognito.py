@@ -37,6 +37,7 @@ class CognitoParts:
     group_prefix: str
     browser_client: cognito.UserPoolClient
     machine_client: cognito.UserPoolClient
+    service_clients: list[cognito.UserPoolClient]  # machine_clients: one per service
     resources: list[AWSObject] = field(default_factory=list)
 
 
@@ -149,15 +150,22 @@ def build_cognito(cfg: StackConfig) -> CognitoParts:
         ids.MACHINE_CLIENT, f"{cfg.name_prefix}-machine", pool_id, GenerateSecret=True,
         AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=[*scopes.values(), *own],
         ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
-    resources += [browser, machine]
+    services = [_client(  # confidential, each only its own rights' scopes
+        client.logical_id, f"{cfg.name_prefix}-{client.name.replace('_', '-')}", pool_id,
+        GenerateSecret=True, AllowedOAuthFlows=["client_credentials"],
+        AllowedOAuthScopes=[authz.collection_scope(server_id, collection, level)
+                            for collection, level in client.rights],
+        ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"]) for client in cfg.machine_clients]
+    resources += [browser, machine, *services]
     return CognitoParts(pool_id, pool_arn, issuer, token_endpoint, scopes, groups, server_id,
-                        cfg.name_prefix, browser, machine, resources)
+                        cfg.name_prefix, browser, machine, services, resources)
 
 
 def function_env(parts: CognitoParts) -> dict[str, Any]:
     return {
         authz.ENV_MODE: authz.COGNITO,
-        authz.ENV_CLIENT_IDS: Join(",", [Ref(parts.browser_client), Ref(parts.machine_client)]),
+        authz.ENV_CLIENT_IDS: Join(",", [Ref(parts.browser_client), Ref(parts.machine_client),
+                                         *map(Ref, parts.service_clients)]),
         authz.ENV_READER_GROUP: parts.groups[authz.READER],
         authz.ENV_WRITER_GROUP: parts.groups[authz.WRITER],
         authz.ENV_READ_SCOPE: parts.scopes[READ],

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
+from data_api_stack import machine_clients
 from data_api_stack.collection import DEFAULT_COLLECTIONS, Collection, parse_collections
+from data_api_stack.machine_clients import MachineClient
 from data_api_stack.parsers import (ConfigError, boolean, choice, fail, integer, matching,
                                   number, optional)
 
@@ -116,6 +118,7 @@ class StackConfig:
     # None: "required" where retain_data keeps the users, else "optional".
     mfa: Optional[str] = None
     collections: tuple[Collection, ...] = DEFAULT_COLLECTIONS
+    machine_clients: tuple[MachineClient, ...] = ()
 
     def __post_init__(self) -> None:
         if self.retain_data and not (self.alarm_email or self.alarm_topic_arn):
@@ -125,6 +128,7 @@ class StackConfig:
                 "retain_data: true needs an alarm subscriber; set alarm_email (an address) "
                 "or alarm_topic_arn (an existing SNS topic's ARN), got neither")
         _check_auth(self)
+        machine_clients.check(self.machine_clients, self.collections, self.auth)
         for collection in self.collections:
             if collection.path == f"/{self.environment}":
                 # The local API (`make up`) serves the stage with and without its prefix.
@@ -255,6 +259,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "iam_account_ids": _account_ids,
     "mfa": choice(MFA_MODES),
     "collections": parse_collections,
+    "machine_clients": machine_clients.parse_machine_clients,
 }
 
 

@@ -5,7 +5,7 @@ import json
 import re
 from typing import Any, Sequence
 
-from troposphere import GetAtt, Parameter, Ref, Sub, awslambda
+from troposphere import GetAtt, Join, Parameter, Ref, Sub, awslambda
 from troposphere.dynamodb import Table
 from troposphere.iam import Role
 from troposphere.logs import LogGroup
@@ -24,8 +24,10 @@ LIVE_ALIAS = "live"
 MAX_DESCRIPTION = 256  # characters, AWS::Lambda::Function Description
 # Lambda: every variable's name and value together, not adjustable (Lambda quotas).
 MAX_ENVIRONMENT_BYTES = 4096
-# A value CloudFormation fills in at deploy time, at its longest (two Cognito client ids).
+# A value CloudFormation fills in at deploy time, at its longest (two Cognito client ids);
+# a list of them (Fn::Join) counts each.
 DEPLOY_TIME_VALUE_BYTES = 60
+CLIENT_ID_BYTES = 30
 
 
 class JsonLoggingConfig(awslambda.LoggingConfig):
@@ -74,6 +76,8 @@ def environment_bytes(cfg: StackConfig, variables: dict[str, Any]) -> int:
             value = re.sub(r"\$\{(\w+)\}",
                            lambda m: names.get(m.group(1), "x" * DEPLOY_TIME_VALUE_BYTES),
                            value.to_dict()["Fn::Sub"]).replace("${!", "${")
+        if isinstance(value, Join):
+            value = ",".join("x" * CLIENT_ID_BYTES for _ in value.to_dict()["Fn::Join"][1])
         resolved[key] = value if isinstance(value, str) else "x" * DEPLOY_TIME_VALUE_BYTES
     return len(json.dumps(resolved, separators=(",", ":")).encode())
 

@@ -1,0 +1,73 @@
+"""`machine_clients` (auth: cognito): one confidential app client per calling service,
+allowed only the scopes of its rights, so a partner's secret can never ask for more.
+
+    machine_clients:
+      order_service: [orders:write, customers:read]
+      partner: [orders:read]
+
+Each is `<Name>MachineClient` (client credentials, a secret), its id in the output
+`<Name>MachineClientId`; the handler accepts its tokens like the stack's own clients'.
+The stack's `MachineClient` may still ask for every scope: for services trusted with all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from data_api.collection_env import READ, WRITE
+from data_api_stack.collection import NAME_PATTERN, Collection
+from data_api_stack.parsers import ConfigError, fail
+
+KEY = "machine_clients"
+
+
+@dataclass(frozen=True)
+class MachineClient:
+    name: str
+    rights: tuple[tuple[str, str], ...]  # (collection, READ or WRITE)
+
+    @property
+    def logical_id(self) -> str:
+        return "".join(part.capitalize() for part in self.name.split("_")) + "MachineClient"
+
+
+def _rights(where: str, value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list) or not value:
+        raise fail(where, "a list of rights like [orders:write, customers:read]", value)
+    rights: dict[str, str] = {}
+    for right in value:
+        name, _, level = right.partition(":") if isinstance(right, str) else ("", "", "")
+        if not NAME_PATTERN.match(name) or level not in (READ, WRITE) or name in rights:
+            raise fail(where, "rights <collection>:read or <collection>:write, each "
+                       "collection once", right)
+        rights[name] = level
+    return tuple(rights.items())
+
+
+def parse_machine_clients(key: str, value: Any) -> tuple[MachineClient, ...]:
+    if not isinstance(value, Mapping) or not value:
+        raise fail(key, "a mapping of service name -> rights, like {partner: [orders:read]}",
+                   value)
+    clients = []
+    for name, rights in value.items():
+        if not isinstance(name, str) or not NAME_PATTERN.match(name) or len(name) > 32:
+            raise fail(key, "service names of 1-32 lower-case letters, digits and single "
+                       "'_', starting with a letter (like order_service)", name)
+        clients.append(MachineClient(name, _rights(f"{key}.{name}", rights)))
+    return tuple(clients)
+
+
+def check(clients: Sequence[MachineClient], collections: Sequence[Collection],
+          auth: str) -> None:
+    """Only with auth: cognito, and each right on a collection of this environment."""
+    if clients and auth != "cognito":
+        raise fail(KEY, f"absent unless auth is cognito (auth is {auth})",
+                   [c.name for c in clients])
+    names = [c.name for c in collections]
+    for client in clients:
+        for collection, level in client.rights:
+            if collection not in names:
+                raise ConfigError(f"sceptre_user_data.{KEY}.{client.name}: "
+                                  f"'{collection}:{level}' names no collection of this "
+                                  f"environment ({', '.join(names)})")
