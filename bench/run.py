@@ -89,7 +89,8 @@ def bench_collections(table: Table, sizes: Sizes) -> None:
     largest = found[-1]
     for row in found:
         most = row is largest
-        table.add(f"One prod stack, {row.collections} collections"
+        table.add(f"One prod stack, {row.collections} collection"
+                  f"{'' if row.collections == 1 else 's'}"
                   + (" (the most that fit)" if most else "") + ": render in-process "
                   "(min / median)", f"{_ms(row.render.min)} / {_ms(row.render.median)}",
                   f"{row.template_bytes / 1024:.0f} KB, {row.resources} resources", "",

@@ -116,13 +116,16 @@ def test_clients_browser_public_pkce_machine_confidential(dev_template, prod_tem
         own = [authz.collection_group(env[authz.ENV_GROUP_PREFIX], "data", level)
                for level in ("read", "write")]
         assert groups == {env[authz.ENV_READER_GROUP], env[authz.ENV_WRITER_GROUP], *own}
-        assert set(machine["AllowedOAuthScopes"]) == {
+        # The stack's machine client: the API-wide scopes only (a client-credentials
+        # request without `scope` gets every scope its client allows); the resource
+        # server has the collection's own too, for machine_clients.
+        assert set(machine["AllowedOAuthScopes"]) == {env[authz.ENV_READ_SCOPE],
+                                                     env[authz.ENV_WRITE_SCOPE]}
+        server = resources[ids.RESOURCE_SERVER]["Properties"]
+        assert {f"{server['Identifier']}/{s['ScopeName']}" for s in server["Scopes"]} == {
             env[authz.ENV_READ_SCOPE], env[authz.ENV_WRITE_SCOPE],
             *(authz.collection_scope(env[authz.ENV_RESOURCE_SERVER], "data", level)
               for level in ("read", "write"))}
-        server = resources[ids.RESOURCE_SERVER]["Properties"]
-        assert set(machine["AllowedOAuthScopes"]) == {
-            f"{server['Identifier']}/{s['ScopeName']}" for s in server["Scopes"]}
 
 
 def test_outputs_name_what_a_client_needs(env_template):

@@ -26,7 +26,9 @@ CONFIG = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip", "
     "orders": {"billing": "on_demand"},
     "customers": {"billing": "on_demand"},
     # Payroll: the API-wide readers may not see it, the API-wide writers only read it.
-    "payroll": {"billing": "on_demand", "access": {"readers": "none", "writers": "read"}}},
+    "payroll": {"billing": "on_demand", "access": {"readers": "none", "writers": "read"}},
+    # Audit: the API-wide readers read it, the API-wide writers may not even read it.
+    "audit": {"billing": "on_demand", "access": {"writers": "none"}}},
     # A partner's own app client: its secret can ask for no more than orders' read scope.
     "machine_clients": {"partner": ["orders:read"]}}
 COLLECTIONS = tuple(CONFIG["collections"])
@@ -184,6 +186,26 @@ def test_api_wide_roles_keep_todays_rights_except_where_access_says(stocked, nam
         _denied(send(caller, "POST", "/payroll", {"data": 1}))
 
 
+def test_holding_both_api_wide_roles_gives_the_most_of_either(stocked, names):
+    """A writer who is also a reader reads `audit`, which `access` keeps from writers."""
+    send = stocked
+    assert send(ctx.reader_user(), "GET", "/audit")[0] == 200
+    _denied(send(ctx.writer_user(), "GET", "/audit"))
+    both = _user(names, groups=(ctx.GROUPS["reader"], ctx.GROUPS["writer"]))
+    machine = ctx.machine("read", "write")
+    for caller in (both, machine):
+        assert send(caller, "GET", "/audit")[0] == 200
+        _denied(send(caller, "POST", "/audit", {"data": 1}))
+        assert send(caller, "POST", "/orders", {"data": 1})[0] == 201
+
+
+def test_access_is_refused_where_nobody_is_checked():
+    config = {k: v for k, v in CONFIG.items() if k != "machine_clients"}
+    with pytest.raises(ConfigError, match=r"collections\.payroll\.access: expected absent "
+                                          r"unless auth is cognito or iam"):
+        parse_config({**config, "auth": "none", "allow_anonymous": True})
+
+
 def test_a_collections_own_writers_write_where_the_api_wide_ones_may_not(stocked, names):
     send = stocked
     for caller in (_user(names, ("payroll", "write")), _machine(names, ("payroll", "write"))):
@@ -226,7 +248,7 @@ def test_a_partners_own_client_may_ask_only_for_its_rights(stocked, rendered, na
 @pytest.mark.parametrize("clients,expected", [
     ({"partner": ["invoices:read"]}, "machine_clients.partner: 'invoices:read' names no "
                                      "collection of this environment (orders, customers, "
-                                     "payroll)"),
+                                     "payroll, audit)"),
     ({"partner": ["orders:admin"]}, "machine_clients.partner: expected rights"),
     ({"partner": ["orders:read", "orders:write"]}, "each collection once"),
     ({"partner": "orders:read"}, "machine_clients.partner: expected a list of rights"),

@@ -9,6 +9,7 @@ rendered JSON counted here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -17,6 +18,7 @@ from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER
 
 from data_api_stack import build_template, render
 from data_api_stack.limits import LimitError
+from data_api_stack.machine_clients import KEY, parse_machine_clients
 from tests.helpers import config_with_collections, copy_project, edit, offline_env, \
     render_many_collections, sceptre
 
@@ -24,9 +26,9 @@ from tests.helpers import config_with_collections, copy_project, edit, offline_e
 # stack, and the largest template a stack may be created from (through S3, as Sceptre
 # uploads it).
 MAX_RESOURCES, MAX_OUTPUTS, MAX_TEMPLATE_BYTES = 500, 200, 1_000_000
-ERROR = re.compile(r"^sceptre_user_data\.collections: this stack would have (?P<count>\d+) "
-                   r"(?P<what>.+?), over the limit of (?P<limit>\d+).*; (?P<fit>\d+) of "
-                   r"these (?P<total>\d+) collections fit \(the first (?P=fit)\)")
+ERROR = re.compile(r"^sceptre_user_data\.collections: (?P<fit>\d+) of these (?P<total>\d+) "
+                   r"collections fit one stack \(the first (?P=fit)\); with \d+ it would have "
+                   r"(?P<count>\d+) (?P<what>.+?), over the limit of (?P<limit>\d+)")
 
 
 def _max_items(resource_type: str, prop: str) -> int:
@@ -88,16 +90,43 @@ def test_one_collection_more_than_fit_is_refused_naming_the_limit():
     assert int(one_more["count"]) == len(rendered["Resources"]) + each
 
 
-def test_the_machine_clients_scopes_are_the_limit_of_small_collections_in_cognito():
-    """Two scopes per collection on the machine client, which Cognito caps (cfn-lint's
-    schema: AllowedOAuthScopes maxItems): on-demand collections in dev meet it first."""
+def test_a_service_with_a_right_on_every_collection_stays_under_cognitos_scopes():
+    """A `machine_clients` service has one scope per collection it may use on its app
+    client, which Cognito caps (cfn-lint's schema: AllowedOAuthScopes maxItems): the
+    resources stop the collections first. Beyond the first few, its rights on the rest
+    go with them."""
     cap = _max_items("AWS::Cognito::UserPoolClient", "AllowedOAuthScopes")
-    refused = _refusal(config_with_collections("dev", _collections(40, "on_demand")))
-    assert refused["what"] == "scopes on one app client (Cognito)"
-    assert refused["limit"] == str(cap) and int(refused["count"]) == 2 + 2 * 40
+    collections = _collections(60, "on_demand")
+    cfg = dataclasses.replace(config_with_collections("prod", collections),
+                              machine_clients=parse_machine_clients(KEY, {
+                                  "auditor": [f"{name}:read" for name in collections]}))
+    refused = _refusal(cfg)
+    assert refused["what"] == "resources (CloudFormation, per stack)"
     most = int(refused["fit"])
-    assert 2 + 2 * most <= cap < 2 + 2 * (most + 1)
-    build_template(config_with_collections("dev", _collections(most, "on_demand")))
+    assert most <= cap
+    fits = dataclasses.replace(config_with_collections("prod", _collections(most, "on_demand")),
+                               machine_clients=parse_machine_clients(KEY, {
+                                   "auditor": [f"{name}:read" for name in
+                                               _collections(most)]}))
+    resources = json.loads(render.to_json(build_template(fits)))["Resources"]
+    assert len(resources["AuditorMachineClient"]["Properties"]["AllowedOAuthScopes"]) == most
+    assert len(resources["MachineClient"]["Properties"]["AllowedOAuthScopes"]) == 2
+
+
+def test_the_paging_composite_names_at_most_100_alarms():
+    """CloudWatch's PutCompositeAlarm: at most 100 underlying alarms. Dev's provisioned
+    tables without auto scaling have five paging alarms each (throttles, capacity, system
+    errors): they stop first there."""
+    refused = _refusal(config_with_collections("dev", _collections(30)))
+    assert refused["what"] == "alarms in the paging composite alarm (CloudWatch)"
+    most = int(refused["fit"])
+    template = json.loads(render.to_json(build_template(
+        config_with_collections("dev", _collections(most)))))
+    (composite,) = [r for r in template["Resources"].values()
+                    if r["Type"] == "AWS::CloudWatch::CompositeAlarm"]
+    named = composite["Properties"]["AlarmRule"].count("ALARM(")
+    assert named <= 100 < int(refused["count"])
+    assert most >= 15
 
 
 def test_iam_mode_names_its_own_limits_and_holds_as_many_collections():
@@ -118,5 +147,26 @@ def test_sceptre_generate_refuses_it_in_one_line(tmp_path):
     lines = [line for line in output.splitlines() if "collections" in line]
     assert len(lines) == 1, output
     assert "resources (CloudFormation, per stack), over the limit of 500" in lines[0]
-    assert re.search(r"; \d+ of these 60 collections fit \(the first \d+\)", lines[0])
+    assert re.search(r": \d+ of these 60 collections fit one stack \(the first \d+\); "
+                     r"with \d+ it would have", lines[0])
     assert "Traceback" not in output
+
+
+def test_the_pre_traffic_checks_environment_is_a_named_limit_too():
+    """The release checks' function carries each collection's example and, in Cognito
+    mode, a write scope for each collection its `access` keeps from the API-wide writers:
+    Lambda's 4 KB applies to it as to the API function."""
+    example = {"description": "x" * 160, "n": 1}
+    collections = {"data": {}, **{f"c{n:02}": {"example": example,
+                                               "access": {"writers": "read"}}
+                                  for n in range(1, 21)}}
+    refused = _refusal(config_with_collections("prod", collections))
+    assert refused["what"] == "bytes in the pre-traffic check's environment (Lambda)"
+    assert refused["limit"] == "4096" and int(refused["count"]) > 4096
+    most = int(refused["fit"])
+    template = json.loads(render.to_json(build_template(config_with_collections(
+        "prod", dict(list(collections.items())[:most])))))
+    variables = template["Resources"]["PreTrafficCheckFunction"]["Properties"][
+        "Environment"]["Variables"]
+    plain = {k: v if isinstance(v, str) else "x" * 128 for k, v in variables.items()}
+    assert len(json.dumps(plain, separators=(",", ":"))) <= 4096

@@ -10,8 +10,8 @@ collection are worked out and a missing one is a 403 ACCESS_DENIED, as is a toke
 an app client that is not one of this stack's:
 - the API-wide roles (a `read`/`write` scope, the readers/writers group), limited by
   the collection's `access` (data_api.collection_env.Access);
-- the collection's own (`<collection>.read`/`.write` scopes, `<prefix>-<collection>-
-  readers`/`-writers` groups: collection_scope, collection_group).
+- the collection's own (`<collection>.read`/`.write` scopes, `<prefix>-<collection>.
+  readers`/`.writers` groups: collection_scope, collection_group).
 
 The template passes the facts this module needs (client ids, group names, scopes)
 as environment variables named below: one source of truth, the template.
@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from data_api import errors, routes
-from data_api.collection_env import LEVELS, NONE, READ, WRITE, Settings
+from data_api.collection_env import LEVELS, READ, WRITE, Settings
+from data_api.collection_env import NONE as NO_RIGHT
 from data_api.errors import ApiError
 
 ENV_MODE = "AUTH_MODE"
@@ -36,7 +37,7 @@ ENV_WRITER_GROUP = "AUTH_WRITER_GROUP"
 ENV_READ_SCOPE = "AUTH_READ_SCOPE"
 ENV_WRITE_SCOPE = "AUTH_WRITE_SCOPE"
 ENV_RESOURCE_SERVER = "AUTH_RESOURCE_SERVER"  # the scopes' prefix: <id>/<collection>.read
-ENV_GROUP_PREFIX = "AUTH_GROUP_PREFIX"  # the groups': <prefix>-<collection>-readers
+ENV_GROUP_PREFIX = "AUTH_GROUP_PREFIX"  # the groups': <prefix>-<collection>.readers
 COGNITO, IAM, NONE = "cognito", "iam", "none"
 # The scope of every access token a user gets from Cognito's own sign-in APIs.
 USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -49,8 +50,10 @@ def collection_scope(resource_server: str, collection: str, level: str) -> str:
 
 
 def collection_group(prefix: str, collection: str, level: str) -> str:
-    """A person's right on one collection: `<prefix>-<collection>-readers`."""
-    return f"{prefix}-{collection}-{READER if level == READ else WRITER}s"
+    """A person's right on one collection: `<prefix>-<collection>.readers`. The `.`:
+    no environment's name has one, so no collection's group is another environment's
+    API-wide group (`<prefix>-<environment>-readers`) in a shared pool."""
+    return f"{prefix}-{collection}.{READER if level == READ else WRITER}s"
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,10 @@ class Caller:
     collection, level -> the group or scope that grants it)."""
 
     identity: dict[str, str]
-    role: Optional[str]
+    role: Optional[str]  # the highest API-wide role held
     reason: str = ""
     held: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()  # every API-wide role held
     named: Optional[Callable[[str, str], str]] = None
     gateway_decided: bool = False  # iam, none: the gateway allowed exactly this method
 
@@ -82,6 +86,16 @@ def claim_list(value: Any) -> list[str]:
     return [part for part in re.split(r"[,\s]+", value.strip().strip("[]")) if part]
 
 
+def _roles(held: list[str], reader: str, writer: str) -> frozenset[str]:
+    """The API-wide roles whose group or scope (named by env variables) is held."""
+    return frozenset(role for role, variable in ((READER, reader), (WRITER, writer))
+                     if os.environ.get(variable) in held)
+
+
+def _highest(roles: frozenset[str]) -> Optional[str]:
+    return WRITER if WRITER in roles else READER if READER in roles else None
+
+
 def _cognito(claims: dict) -> Caller:
     env = os.environ
     identity = {k: str(claims[c]) for k, c in (("sub", "sub"), ("username", "username"),
@@ -92,17 +106,15 @@ def _cognito(claims: dict) -> Caller:
         return Caller(identity, None, "this token's app client may not call this API")
     if "username" in claims:  # a user: the role is the user's group in this environment
         groups = claim_list(claims.get("cognito:groups"))
-        role = (WRITER if env.get(ENV_WRITER_GROUP) in groups
-                else READER if env.get(ENV_READER_GROUP) in groups else None)
+        roles = _roles(groups, ENV_READER_GROUP, ENV_WRITER_GROUP)
         prefix = env.get(ENV_GROUP_PREFIX)
-        return Caller(identity, role, held=frozenset(groups), named=functools.partial(
-            collection_group, prefix) if prefix else None)
+        return Caller(identity, _highest(roles), held=frozenset(groups), roles=roles,
+                      named=functools.partial(collection_group, prefix) if prefix else None)
     scopes = claim_list(claims.get("scope"))  # a machine (client credentials): its scopes
-    role = (WRITER if env.get(ENV_WRITE_SCOPE) in scopes
-            else READER if env.get(ENV_READ_SCOPE) in scopes else None)
+    roles = _roles(scopes, ENV_READ_SCOPE, ENV_WRITE_SCOPE)
     server = env.get(ENV_RESOURCE_SERVER)
-    return Caller(identity, role, held=frozenset(scopes), named=functools.partial(
-        collection_scope, server) if server else None)
+    return Caller(identity, _highest(roles), held=frozenset(scopes), roles=roles,
+                  named=functools.partial(collection_scope, server) if server else None)
 
 
 def _iam(identity: dict, method: str) -> Caller:
@@ -128,11 +140,16 @@ def identify(event: dict, method: str) -> Caller:
 
 
 def level(caller: Caller, collection: Settings) -> str:
-    """The most `caller` may do on `collection`: NONE, READ or WRITE."""
+    """The most `caller` may do on `collection`: NO_RIGHT, READ or WRITE."""
     if caller.gateway_decided:
-        return WRITE if caller.role else NONE
-    granted = [collection.access.writers if caller.role == WRITER
-               else collection.access.readers if caller.role == READER else NONE]
+        return WRITE if caller.role else NO_RIGHT
+    # Rights add up: a reader and writer on a collection whose `access` leaves readers
+    # more than writers keeps the readers' right.
+    granted = [NO_RIGHT]
+    if WRITER in caller.roles:
+        granted.append(collection.access.writers)
+    if READER in caller.roles:
+        granted.append(collection.access.readers)
     if caller.named and collection.name:
         granted += [lv for lv in (READ, WRITE)
                     if caller.named(collection.name, lv) in caller.held]
@@ -147,7 +164,7 @@ def require(caller: Caller, method: str, collection: Settings) -> None:
     held = level(caller, collection)
     if LEVELS.index(held) >= LEVELS.index(needed):
         return
-    if held == NONE:
+    if held == NO_RIGHT:
         raise ApiError(403, errors.ACCESS_DENIED,
                        caller.reason or "this caller has no right on this collection")
     raise ApiError(403, errors.ACCESS_DENIED, "this caller may read this collection but "

@@ -6,9 +6,11 @@ and the app clients. Scopes, group names and client ids reach the handler as
 environment variables (data_api.authz) from here, the one place they are defined.
 
 Rights: the API-wide `read`/`write` scopes and readers/writers groups, and each
-collection's own: scopes `<collection>.read`/`.write` on the same resource server (the
-machine client may ask for any of them; a token holds what it asked for) and groups
-`<prefix>-<collection>-readers`/`-writers` (data_api.authz names both).
+collection's own: scopes `<collection>.read`/`.write` on the same resource server and
+groups `<prefix>-<collection>.readers`/`.writers` (data_api.authz names both). The
+stack's machine client may ask only for the API-wide scopes (a client-credentials
+request without `scope` gets every scope its client allows); a collection's scopes go
+to the app clients of `machine_clients`, each allowed only its own.
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ def build_cognito(cfg: StackConfig) -> CognitoParts:
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
     machine = _client(  # confidential: client credentials, scopes only
         ids.MACHINE_CLIENT, f"{cfg.name_prefix}-machine", pool_id, GenerateSecret=True,
-        AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=[*scopes.values(), *own],
+        AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=list(scopes.values()),
         ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
     services = [_client(  # confidential, each only its own rights' scopes
         client.logical_id, f"{cfg.name_prefix}-{client.name.replace('_', '-')}", pool_id,

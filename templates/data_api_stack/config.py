@@ -130,6 +130,10 @@ class StackConfig:
         _check_auth(self)
         machine_clients.check(self.machine_clients, self.collections, self.auth)
         for collection in self.collections:
+            if self.auth == "none" and collection.access.changed():
+                raise fail(f"collections.{collection.name}.access", "absent unless auth is "
+                           "cognito or iam (with auth: none anyone may do anything)",
+                           collection.access.changed())
             if collection.path == f"/{self.environment}":
                 # The local API (`make up`) serves the stage with and without its prefix.
                 raise fail(f"collections.{collection.name}.path", "a path other than the "

@@ -65,32 +65,40 @@ def collections_variable(cfg: StackConfig, tables: Sequence[Table]) -> Sub:
                               for c, table in zip(cfg.collections, tables)) + "}")
 
 
-def environment_bytes(cfg: StackConfig, variables: dict[str, Any]) -> int:
+def environment_bytes(cfg: StackConfig, variables: dict[str, Any],
+                      unknown: int = DEPLOY_TIME_VALUE_BYTES) -> int:
     """The variables' size as Lambda measures it: the JSON of the whole map (its error
     quotes that string, inner quotes escaped), tables resolved to their names and any
-    other deploy-time value at its longest."""
+    other deploy-time value at its longest (`unknown` bytes)."""
     names = {c.table_id: c.table_name(cfg.name_prefix) for c in cfg.collections}
     resolved = {}
     for key, value in variables.items():
         if isinstance(value, Sub):
-            value = re.sub(r"\$\{(\w+)\}",
-                           lambda m: names.get(m.group(1), "x" * DEPLOY_TIME_VALUE_BYTES),
-                           value.to_dict()["Fn::Sub"]).replace("${!", "${")
+            text = value.to_dict()["Fn::Sub"]
+            value = re.sub(r"\$\{([\w:]+)\}", lambda m: names.get(m.group(1), "x" * unknown),
+                           text[0] if isinstance(text, list) else text).replace("${!", "${")
         if isinstance(value, Join):
             value = ",".join("x" * CLIENT_ID_BYTES for _ in value.to_dict()["Fn::Join"][1])
-        resolved[key] = value if isinstance(value, str) else "x" * DEPLOY_TIME_VALUE_BYTES
+        resolved[key] = value if isinstance(value, str) else "x" * unknown
     return len(json.dumps(resolved, separators=(",", ":")).encode())
 
 
-def _checked(cfg: StackConfig, variables: dict[str, Any]) -> dict[str, Any]:
-    size = environment_bytes(cfg, variables)
+def checked_environment(cfg: StackConfig, variables: dict[str, Any], whose: str, hint: str,
+                        unknown: int = DEPLOY_TIME_VALUE_BYTES) -> dict[str, Any]:
+    """`variables`, or LimitError if Lambda would refuse them (4 KB in all)."""
+    size = environment_bytes(cfg, variables, unknown)
     if size > MAX_ENVIRONMENT_BYTES:
-        raise LimitError(
-            [("bytes in the function's environment (Lambda)", size, MAX_ENVIRONMENT_BYTES)],
-            f" (its {collection_env.ENV} variable carries each collection's table, schema, "
-            "indexes and expiry: shorter schemas fit more; titles and descriptions are "
-            "left out already)")
+        raise LimitError([(f"bytes in {whose} environment (Lambda)", size,
+                           MAX_ENVIRONMENT_BYTES)], hint)
     return variables
+
+
+def _checked(cfg: StackConfig, variables: dict[str, Any]) -> dict[str, Any]:
+    return checked_environment(
+        cfg, variables, "the function's",
+        f" (its {collection_env.ENV} variable carries each collection's table, schema, "
+        "indexes and expiry: shorter schemas fit more; titles and descriptions are left "
+        "out already)")
 
 
 def _description(cfg: StackConfig) -> str:

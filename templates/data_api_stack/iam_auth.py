@@ -2,8 +2,8 @@
 
 The gateway evaluates the caller's IAM policies against the method's execute-api
 ARN, so readers and writers are told apart at the gateway, per collection too:
-- ReaderPolicy / WriterPolicy, the API-wide roles: every collection's GET methods /
-  every method of its routes, as far as the collection's `access` allows;
+- ReaderPolicy / WriterPolicy, the API-wide roles: every GET method / every method of
+  the stage, or, where a collection's `access` says less, exactly the methods left;
 - <Collection>ReaderPolicy / <Collection>WriterPolicy: one collection's GET methods /
   every data method, on their exact ARNs.
 `iam_account_ids` adds a resource policy that refuses every account not listed (the
@@ -20,7 +20,7 @@ from awacs.aws import (AWSPrincipal, Allow, Condition, Deny, PolicyDocument, Pri
 from troposphere import iam
 
 from data_api import authz, routes
-from data_api.collection_env import READ, WRITE
+from data_api.collection_env import NONE, READ, WRITE
 from data_api_stack import ids
 from data_api_stack.collection import Collection, collection_paths
 from data_api_stack.config import StackConfig
@@ -52,8 +52,10 @@ def _policy(cfg: StackConfig, logical_id: str, what: str,
 def collection_policies(cfg: StackConfig, collection: Collection,
                         method_arn: Callable[[str, str], Any]) -> list[iam.ManagedPolicy]:
     """A collection's own reader (its GET methods) and writer (every data method) policies,
-    on the exact method ARNs."""
-    return [_policy(cfg, f"{collection.camel}{name}Policy", f"{what} {collection.path} of",
+    on the exact method ARNs (named by the collection, not its path: a Description
+    cannot change in place)."""
+    return [_policy(cfg, f"{collection.camel}{name}Policy",
+                    f"{what} the {collection.name} collection of",
                     [method_arn(path, verb) for path, verb in _methods([collection], verbs)])
             for name, what, verbs in (
                 ("Reader", "read", routes.READ_METHODS),
@@ -61,22 +63,24 @@ def collection_policies(cfg: StackConfig, collection: Collection,
 
 
 def _api_wide(cfg: StackConfig, role: str, method_arn: Callable[[str, str], Any]) -> list[Any]:
-    """What the API-wide readers or writers may call: on each collection its `access`
-    allows, the GET methods to read, every method of its two routes (`*`) to write."""
-    found: list[Any] = []
-    for collection in cfg.collections:
-        level = getattr(collection.access, role)
-        if level == WRITE:
-            found += [method_arn(path, "*") for path in
-                      (collection.path, routes.item_path(collection.path))]
-        elif level == READ:
-            found += [method_arn(path, verb) for path, verb in
-                      _methods([collection], routes.READ_METHODS)]
+    """What the API-wide readers or writers may call. Where every collection leaves them
+    their full right (`access`'s default): every GET method (`<stage>/GET/*`), or every
+    method (`<stage>/*`), of this stage. Else each collection's methods they may call,
+    by exact ARN: no `*` before a path, which would match across `/` into another
+    collection's item routes (IAM's ArnLike: `*/orders` matches `PUT/payroll/orders`).
+    Allow only, no Deny: a caller's rights add up over the policies it attaches."""
+    full = READ if role == "readers" else WRITE
+    if all(getattr(c.access, role) == full for c in cfg.collections):
+        return [method_arn("/*", "GET") if role == "readers" else method_arn("", "*")]
+    given = {READ: routes.READ_METHODS, WRITE: routes.READ_METHODS + routes.WRITE_METHODS}
+    found = [method_arn(path, verb) for collection in cfg.collections
+             if getattr(collection.access, role) != NONE
+             for path, verb in _methods([collection], given[getattr(collection.access, role)])]
     if not found:
         raise ConfigError(f"sceptre_user_data.collections: expected at least one collection "
                           f"whose access leaves the API-wide {role} a right (auth: iam gives "
-                          f"them a policy), got none for all of "
-                          + ", ".join(c.name for c in cfg.collections))
+                          f"them a policy), got none of " + ", ".join(
+                              c.name for c in cfg.collections))
     return found
 
 

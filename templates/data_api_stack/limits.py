@@ -33,27 +33,22 @@ _LONGEST = {"AWS::Partition": 10, "AWS::Region": 14, "AWS::AccountId": 12, "Api"
 
 class LimitError(ConfigError):
     """A config that renders a stack over AWS's limits: each (what, count, maximum) it
-    breaks, the first one named."""
+    breaks, the first one named; with `fit`, how many of its `total` collections fit."""
 
     def __init__(self, broken: Sequence[tuple[str, int, int]], hint: str = "",
                  fit: int | None = None, total: int | None = None) -> None:
         self.broken, self.hint, self.fit = tuple(broken), hint, fit
         what, count, maximum = self.broken[0]
-        fits = "" if fit is None else (
-            f"; {fit} of these {total} collections fit (the first {fit}): "
-            "move the others to another stack" if fit else
-            "; not even the first collection fits")
-        super().__init__(f"sceptre_user_data.{KEY}: this stack would have {count} {what}, "
-                         f"over the limit of {maximum}{hint}{fits}")
-
-    def with_fit(self, fit: int, total: int, first_broken: LimitError) -> LimitError:
-        """This error (the whole config's), naming the limit that `first_broken` (the
-        config of fit + 1 collections) breaks: the one that stops the next collection."""
-        what = first_broken.broken[0][0]
-        named = [b for b in self.broken if b[0] == what] or list(first_broken.broken[:1])
-        hint = self.hint if what == self.broken[0][0] else first_broken.hint
-        return LimitError([*named, *(b for b in self.broken if b[0] != what)], hint, fit,
-                          total)
+        over = f"{count} {what}, over the limit of {maximum}{hint}"
+        if fit is None:
+            message = f"this stack would have {over}"
+        elif fit:
+            message = (f"{fit} of these {total} collections fit one stack (the first {fit}); "
+                       f"with {fit + 1} it would have {over}: move the others to another "
+                       "stack")
+        else:
+            message = f"not even the first collection fits one stack: it would have {over}"
+        super().__init__(f"sceptre_user_data.{KEY}: {message}")
 
 
 @dataclass(frozen=True)
@@ -93,6 +88,11 @@ def _alarm_rule(resources: Sequence[AWSObject], _: Sequence[Output]) -> int:
                default=0)
 
 
+def _alarm_rule_alarms(resources: Sequence[AWSObject], _: Sequence[Output]) -> int:
+    return max((a.AlarmRule.count("ALARM(") for a in
+                _of_type(resources, cloudwatch.CompositeAlarm)), default=0)
+
+
 def _client_scopes(resources: Sequence[AWSObject], _: Sequence[Output]) -> int:
     return max((len(c.properties.get("AllowedOAuthScopes", []))
                 for c in _of_type(resources, cognito.UserPoolClient)), default=0)
@@ -113,7 +113,9 @@ LIMITS = (
           lambda r, o: len(_of_type(r, apigateway.Resource)) + 1),
     # IAM quotas: a managed policy's document, whitespace not counted.
     Limit("characters in an IAM managed policy (IAM)", 6144, _largest_policy),
-    # CloudWatch PutCompositeAlarm: AlarmRule is at most 10,240 characters.
+    # CloudWatch PutCompositeAlarm: a rule of at most 10,240 characters, naming at most
+    # 100 underlying alarms.
+    Limit("alarms in the paging composite alarm (CloudWatch)", 100, _alarm_rule_alarms),
     Limit("characters in the paging composite alarm's rule (CloudWatch)", 10240, _alarm_rule),
     # Cognito quotas: custom scopes per resource server; OAuth scopes per app client.
     Limit("scopes on one app client (Cognito)", 50, _client_scopes),
@@ -130,22 +132,37 @@ def check(resources: Sequence[AWSObject], outputs: Sequence[Output]) -> None:
         raise LimitError(broken)
 
 
+def _first(cfg: StackConfig, count: int) -> StackConfig:
+    """cfg with its first `count` collections (and the machine clients' rights on them)."""
+    kept = cfg.collections[:count]
+    names = {c.name for c in kept}
+    clients = tuple(dataclasses.replace(client, rights=rights) for client in cfg.machine_clients
+                    for rights in [tuple(r for r in client.rights if r[0] in names)] if rights)
+    return dataclasses.replace(cfg, collections=kept, machine_clients=clients)
+
+
 def explained(cfg: StackConfig, error: LimitError,
               build: Callable[[StackConfig], Any]) -> LimitError:
-    """`error` (cfg's) with how many of cfg's collections, in their order, one stack
-    holds: the longest prefix `build` renders without a LimitError (every limit grows
-    with collections), and the limit the next collection breaks."""
+    """`error` (cfg's) as how many of cfg's collections, in their order, one stack holds:
+    the longest first few `build` renders without a LimitError (every limit grows with
+    collections), and the limit one more breaks, with its count there. Fewer collections
+    that are a config error of another kind (no collection left to a role) count as
+    fitting: no limit stopped them."""
     fits, over, first_broken = 0, len(cfg.collections), error
     while over - fits > 1:
         middle = (fits + over) // 2
         try:
-            build(dataclasses.replace(cfg, collections=cfg.collections[:middle]))
+            build(_first(cfg, middle))
             fits = middle
         except LimitError as broken:
             over, first_broken = middle, broken
-    if over != len(cfg.collections) or fits == 0:
-        try:  # the stack of fits + 1 collections: which limit stops it
-            build(dataclasses.replace(cfg, collections=cfg.collections[:fits + 1]))
+        except ConfigError:
+            fits = middle
+    if over == len(cfg.collections):
+        try:  # the stack of fits + 1 collections: the limit that stops it, and its count
+            build(_first(cfg, fits + 1))
         except LimitError as broken:
             first_broken = broken
-    return error.with_fit(fits, len(cfg.collections), first_broken)
+        except ConfigError:
+            pass
+    return LimitError(first_broken.broken, first_broken.hint, fits, len(cfg.collections))

@@ -68,10 +68,10 @@ CFN_LINT = (
 CDK_NAG = (
     Rule("AwsSolutions-IAM5", ROLE, "X-Ray PutTraceSegments/PutTelemetryRecords have no "
          "resource type; AWS accepts only \"*\"", _xray_wildcard_only, ("Resource::*",)),
-    Rule("AwsSolutions-IAM5", "AWS::IAM::ManagedPolicy", "auth: iam: <stage>/<VERB>/<path>/* "
-         "is a collection's item route, <path>/{id}; the API-wide writers' <stage>/*/<path>"
-         "[/*] every method of its two routes", _always,
-         ({"regex": r'/^Resource::.*execute-api:.*\/(\*\/[a-z0-9_-]+(\/\*)?|'
+    Rule("AwsSolutions-IAM5", "AWS::IAM::ManagedPolicy", "auth: iam: <stage>/* and "
+         "<stage>/GET/* are every (GET) method of this API's stage; <stage>/<VERB>/<path>/* "
+         "a collection's item route, <path>/{id}", _always,
+         ({"regex": r'/^Resource::.*execute-api:.*\/((GET\/)?\*|'
                     r'(GET|PUT|DELETE)\/[a-z0-9_-]+\/\*)",.*$/'},)),
     Rule("AwsSolutions-IAM4", ROLE, "AWS's policy for API Gateway's account-wide logging "
          "role, the form the API Gateway docs give", _apigw_logging_role,

@@ -29,11 +29,13 @@ from deploy_hooks.pretraffic import (CALLER_ENV, COLLECTIONS_ENV, EXAMPLES_ENV, 
 from data_api_stack import ids
 from data_api_stack.collection import collection_paths
 from data_api_stack.config import StackConfig
-from data_api_stack.function import JsonLoggingConfig
-
-MAX_TIMEOUT = 900  # Lambda's longest function timeout, in seconds
+from data_api_stack.function import JsonLoggingConfig, checked_environment
 from data_api_stack.iam import xray_statement
 from data_api_stack.logs import log_group
+
+MAX_TIMEOUT = 900  # Lambda's longest function timeout, in seconds
+# The check's role ARN in CALLER_CONTEXT, at its longest: a 64-character role name.
+ROLE_ARN_BYTES = 128
 
 HANDLER = "deploy_hooks.pretraffic.lambda_handler"
 
@@ -106,12 +108,14 @@ def build_hook(cfg: StackConfig, fn: awslambda.Function, version: awslambda.Vers
         # One release at a time per deployment group, so one execution, reserved: it can
         # neither starve the API nor be starved by it (checkov CKV_AWS_115).
         ReservedConcurrentExecutions=1,
-        Environment=awslambda.Environment(Variables={
+        Environment=awslambda.Environment(Variables=checked_environment(cfg, {
             NEW_VERSION_ENV: Ref(version), STAGE_ENV: cfg.environment,
             COLLECTIONS_ENV: ",".join(collection_paths(cfg.collections)),
             **({EXAMPLES_ENV: json.dumps(examples, separators=(",", ":"))}
                if examples else {}),
-            CALLER_ENV: caller(GetAtt(role, "Arn"))}),
+            CALLER_ENV: caller(GetAtt(role, "Arn"))}, "the pre-traffic check's",
+            f" (its {EXAMPLES_ENV} carries each collection's example item: smaller examples "
+            "fit more)", unknown=ROLE_ARN_BYTES)),
         TracingConfig=awslambda.TracingConfig(Mode="Active"),  # as the API function's
         LoggingConfig=JsonLoggingConfig(LogFormat="JSON", LogGroup=Ref(group),
                                         ApplicationLogLevel="INFO", SystemLogLevel="WARN"),
