@@ -254,6 +254,8 @@ def test_a_partners_own_client_may_ask_only_for_its_rights(stocked, rendered, na
     ({"partner": "orders:read"}, "machine_clients.partner: expected a list of rights"),
     ({"Partner": ["orders:read"]}, "machine_clients: expected service names"),
     ([], "machine_clients: expected a mapping"),
+    ({"a_1_b": ["orders:read"], "a1_b": ["orders:read"]}, "give the same client"),
+    ({"machine": ["orders:read"]}, "other than browser, machine"),
 ])
 def test_machine_clients_refuse_bad_values_naming_them(clients, expected):
     with pytest.raises(ConfigError, match=re.escape(expected)):
@@ -261,3 +263,19 @@ def test_machine_clients_refuse_bad_values_naming_them(clients, expected):
     with pytest.raises(ConfigError, match=r"machine_clients: expected absent unless auth is "
                                           r"cognito \(auth is iam\)"):
         parse_config({**CONFIG, "auth": "iam"})
+
+
+def test_iam_api_wide_policies_keep_their_arn_when_access_leaves_them_nothing():
+    """Every collection keeps the API-wide readers out: their policy (whose ARN roles
+    attach) stays, allowing only the preflights, which need no right."""
+    config = {k: v for k, v in CONFIG.items() if k != "machine_clients"}
+    config["collections"] = {name: {**entry, "access": {"readers": "none"}}
+                             for name, entry in config["collections"].items()}
+    resources = build_template(parse_config({**config, "auth": "iam"})).to_dict()["Resources"]
+    (statement,) = resources["ReaderPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    (arn,) = statement["Resource"]
+    assert arn["Fn::Sub"][0].endswith("${Api}/dev/OPTIONS/*")
+    methods = [r["Properties"] for r in resources.values()
+               if r["Type"] == "AWS::ApiGateway::Method"
+               and r["Properties"]["HttpMethod"] == "OPTIONS"]
+    assert methods and all(m["AuthorizationType"] == "NONE" for m in methods)

@@ -170,3 +170,41 @@ def test_the_pre_traffic_checks_environment_is_a_named_limit_too():
         "Environment"]["Variables"]
     plain = {k: v if isinstance(v, str) else "x" * 128 for k, v in variables.items()}
     assert len(json.dumps(plain, separators=(",", ":"))) <= 4096
+
+
+def test_the_function_roles_inline_policy_is_a_named_limit():
+    """The function's role names every table and every index by its exact ARN; IAM caps
+    a role's inline policies at 10,240 characters. Many indexes meet it."""
+    indexes = {f"by_f{n}": {"attribute": f"f{n}"} for n in range(14)}
+    collections = {"data": {}, **{f"c{n:02}": {"billing": "on_demand", "indexes": indexes}
+                                  for n in range(1, 10)}}
+    refused = _refusal(config_with_collections("prod", collections))
+    assert refused["what"] == "characters in a role's inline policies (IAM)"
+    most = int(refused["fit"])
+    template = json.loads(render.to_json(build_template(config_with_collections(
+        "prod", dict(list(collections.items())[:most])))))
+    role = template["Resources"]["ApiFunctionRole"]["Properties"]
+    # Resolved as IAM would see it in us-west-2, the real region: under the limit.
+    text = json.dumps([p["PolicyDocument"] for p in role["Policies"]], separators=(",", ":"))
+    assert len(text) < 10240
+
+
+def test_the_dashboard_lists_every_alarm_in_widgets_of_at_most_100():
+    from data_api_stack import dashboard
+
+    body = dashboard._body(config_with_collections("dev", _collections(3)).collections, 230)
+    widgets = [w for w in body["widgets"] if w["type"] == "alarm"]
+    assert [len(w["properties"]["alarms"]) for w in widgets] == [100, 100, 30]
+    assert len({a for w in widgets for a in w["properties"]["alarms"]}) == 230
+
+
+def test_a_services_rights_on_the_collections_cut_go_with_them():
+    """A `machine_clients` right on the last collection: the first few collections, cut
+    without it, are still a config, so how many fit is what the collections alone say."""
+    collections = _collections(40)
+    cfg = dataclasses.replace(config_with_collections("prod", collections),
+                              machine_clients=parse_machine_clients(KEY, {
+                                  "late": [f"{list(collections)[-1]}:read"]}))
+    refused = _refusal(cfg)
+    assert int(refused["fit"]) == int(_refusal(config_with_collections(
+        "prod", collections))["fit"])

@@ -66,6 +66,9 @@ def _table_widgets(collection: Collection) -> list[dict[str, Any]]:
           "label": "SystemErrors", "id": "se"}]])]
 
 
+ALARMS_PER_WIDGET = 100
+
+
 def _body(collections: Sequence[Collection], alarm_count: int) -> dict[str, Any]:
     """Dashboard JSON with ${Var} placeholders that Fn::Sub fills with real references."""
     api = ["AWS/ApiGateway", "{metric}", "ApiName", "${ApiName}", "Stage", "${Stage}"]
@@ -83,8 +86,12 @@ def _body(collections: Sequence[Collection], alarm_count: int) -> dict[str, Any]
             _m(fn, "Duration", stat="p50"), _m(fn, "Duration", stat="p90"),
             _m(fn, "Duration", stat="p99")]),
         *[widget for collection in collections for widget in _table_widgets(collection)],
-        {"type": "alarm", "properties": {
-            "title": "Alarms", "alarms": [f"${{Alarm{n}}}" for n in range(alarm_count)]}},
+        # An alarm widget lists at most 100 alarms (CloudWatch dashboard body structure).
+        *({"type": "alarm", "properties": {
+            "title": "Alarms" if start == 0 else f"Alarms ({start // ALARMS_PER_WIDGET + 1})",
+            "alarms": [f"${{Alarm{n}}}" for n in
+                       range(start, min(start + ALARMS_PER_WIDGET, alarm_count))]}}
+          for start in range(0, alarm_count, ALARMS_PER_WIDGET)),
     ]
     for n, widget in enumerate(widgets):  # two columns, rows of HEIGHT
         widget.update(x=(n % 2) * WIDTH, y=(n // 2) * HEIGHT, width=WIDTH, height=HEIGHT)

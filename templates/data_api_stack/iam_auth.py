@@ -24,7 +24,6 @@ from data_api.collection_env import NONE, READ, WRITE
 from data_api_stack import ids
 from data_api_stack.collection import Collection, collection_paths
 from data_api_stack.config import StackConfig
-from data_api_stack.parsers import ConfigError
 
 # In a resource policy API Gateway expands "execute-api:/" to this API's ARN.
 THIS_API = "execute-api:/*"
@@ -76,12 +75,9 @@ def _api_wide(cfg: StackConfig, role: str, method_arn: Callable[[str, str], Any]
     found = [method_arn(path, verb) for collection in cfg.collections
              if getattr(collection.access, role) != NONE
              for path, verb in _methods([collection], given[getattr(collection.access, role)])]
-    if not found:
-        raise ConfigError(f"sceptre_user_data.collections: expected at least one collection "
-                          f"whose access leaves the API-wide {role} a right (auth: iam gives "
-                          f"them a policy), got none of " + ", ".join(
-                              c.name for c in cfg.collections))
-    return found
+    # No right on any collection: the preflights only, which need none (AuthorizationType
+    # NONE), so the policy, and its ARN that roles attach, stays.
+    return found or [method_arn("/*", "OPTIONS")]
 
 
 def build_policies(cfg: StackConfig,

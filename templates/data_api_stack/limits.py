@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from troposphere import AWSObject, Output, apigateway, cloudwatch, cognito, iam
+from troposphere import AWSObject, Output, apigateway, cloudwatch, cognito, dynamodb, iam
 
 from data_api_stack import render
 from data_api_stack.collection import KEY
@@ -62,14 +62,24 @@ def _of_type(resources: Sequence[AWSObject], kind: type) -> list[Any]:
     return [r for r in resources if isinstance(r, kind)]
 
 
-def _policy_characters(document: Any) -> int:
-    """An IAM policy's size as IAM counts it (no whitespace), deploy-time values in an
-    Fn::Sub at their longest."""
+def _policy_characters(document: Any, tables: dict[str, int]) -> int:
+    """An IAM policy's size as IAM counts it (no whitespace): deploy-time values at their
+    longest; a table's ARN (`tables`: logical ID -> the length of its name) in full."""
+    arn = len("arn:") + sum(_LONGEST[k] for k in ("AWS::Partition", "AWS::Region",
+                                                   "AWS::AccountId")) + len(":dynamodb:::table/")
+
+    def length(name: str) -> int:
+        table = name.removesuffix(".Arn")
+        return arn + tables[table] if name.endswith(".Arn") and table in tables \
+            else _LONGEST.get(name, 64)
+
     def resolve(value: Any) -> Any:
         if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
             text = value["Fn::Sub"]
             text = text[0] if isinstance(text, list) else text
-            return re.sub(r"\$\{([\w:]+)\}", lambda m: "x" * _LONGEST.get(m.group(1), 64), text)
+            return re.sub(r"\$\{([\w:.]+)\}", lambda m: "x" * length(m.group(1)), text)
+        if isinstance(value, dict) and set(value) == {"Fn::GetAtt"}:
+            return "x" * length(".".join(value["Fn::GetAtt"]))
         if isinstance(value, dict):
             return {k: resolve(v) for k, v in value.items()}
         if isinstance(value, list):
@@ -78,8 +88,21 @@ def _policy_characters(document: Any) -> int:
     return len(json.dumps(resolve(json.loads(render.dumps(document))), separators=(",", ":")))
 
 
+def _tables(resources: Sequence[AWSObject]) -> dict[str, int]:
+    return {t.title: len(t.TableName) for t in _of_type(resources, dynamodb.Table)
+            if isinstance(t.properties.get("TableName"), str)}
+
+
+def _largest_role_policies(resources: Sequence[AWSObject], _: Sequence[Output]) -> int:
+    tables = _tables(resources)
+    return max((sum(_policy_characters(p.PolicyDocument, tables)
+                    for p in role.properties.get("Policies", []))
+                for role in _of_type(resources, iam.Role)), default=0)
+
+
 def _largest_policy(resources: Sequence[AWSObject], _: Sequence[Output]) -> int:
-    return max((_policy_characters(p.PolicyDocument)
+    tables = _tables(resources)
+    return max((_policy_characters(p.PolicyDocument, tables)
                 for p in _of_type(resources, iam.ManagedPolicy)), default=0)
 
 
@@ -111,8 +134,10 @@ LIMITS = (
     # 300 by default (adjustable on request, per API).
     Limit("API Gateway resources (per REST API, default quota)", 300,
           lambda r, o: len(_of_type(r, apigateway.Resource)) + 1),
-    # IAM quotas: a managed policy's document, whitespace not counted.
+    # IAM quotas: a managed policy's document, and a role's inline policies together,
+    # whitespace not counted (the function's role names every table and index).
     Limit("characters in an IAM managed policy (IAM)", 6144, _largest_policy),
+    Limit("characters in a role's inline policies (IAM)", 10240, _largest_role_policies),
     # CloudWatch PutCompositeAlarm: a rule of at most 10,240 characters, naming at most
     # 100 underlying alarms.
     Limit("alarms in the paging composite alarm (CloudWatch)", 100, _alarm_rule_alarms),
@@ -145,24 +170,23 @@ def explained(cfg: StackConfig, error: LimitError,
               build: Callable[[StackConfig], Any]) -> LimitError:
     """`error` (cfg's) as how many of cfg's collections, in their order, one stack holds:
     the longest first few `build` renders without a LimitError (every limit grows with
-    collections), and the limit one more breaks, with its count there. Fewer collections
-    that are a config error of another kind (no collection left to a role) count as
-    fitting: no limit stopped them."""
+    collections), and the limit one more breaks, with its count there. If fewer
+    collections are a config error of another kind, `error` as it is: no count is
+    better than a wrong one."""
     fits, over, first_broken = 0, len(cfg.collections), error
-    while over - fits > 1:
-        middle = (fits + over) // 2
-        try:
-            build(_first(cfg, middle))
-            fits = middle
-        except LimitError as broken:
-            over, first_broken = middle, broken
-        except ConfigError:
-            fits = middle
-    if over == len(cfg.collections):
-        try:  # the stack of fits + 1 collections: the limit that stops it, and its count
-            build(_first(cfg, fits + 1))
-        except LimitError as broken:
-            first_broken = broken
-        except ConfigError:
-            pass
+    try:
+        while over - fits > 1:
+            middle = (fits + over) // 2
+            try:
+                build(_first(cfg, middle))
+                fits = middle
+            except LimitError as broken:
+                over, first_broken = middle, broken
+        if over == len(cfg.collections) and fits + 1 < over:
+            try:  # the stack of fits + 1 collections: the limit that stops it, its count
+                build(_first(cfg, fits + 1))
+            except LimitError as broken:
+                first_broken = broken
+    except ConfigError:
+        return error
     return LimitError(first_broken.broken, first_broken.hint, fits, len(cfg.collections))

@@ -7,7 +7,7 @@ allowed only the scopes of its rights, so a partner's secret can never ask for m
 
 Each is `<Name>MachineClient` (client credentials, a secret), its id in the output
 `<Name>MachineClientId`; the handler accepts its tokens like the stack's own clients'.
-The stack's `MachineClient` may still ask for every scope: for services trusted with all.
+The stack's own `MachineClient` holds only the API-wide `read` and `write` scopes.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from typing import Any, Mapping, Sequence
 
 from data_api.collection_env import READ, WRITE
 from data_api_stack.collection import NAME_PATTERN, Collection
-from data_api_stack.parsers import ConfigError, fail
+from data_api_stack.parsers import ConfigError, fail, first_clash
 
 KEY = "machine_clients"
+# The stack's own clients' names (<prefix>-browser, <prefix>-machine).
+RESERVED = ("browser", "machine")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,15 @@ def parse_machine_clients(key: str, value: Any) -> tuple[MachineClient, ...]:
         if not isinstance(name, str) or not NAME_PATTERN.match(name) or len(name) > 32:
             raise fail(key, "service names of 1-32 lower-case letters, digits and single "
                        "'_', starting with a letter (like order_service)", name)
+        if name in RESERVED:
+            raise fail(key, "service names other than " + ", ".join(RESERVED) + " (the "
+                       "stack's own clients)", name)
         clients.append(MachineClient(name, _rights(f"{key}.{name}", rights)))
+    clash = first_clash((c.logical_id, c.name) for c in clients)
+    if clash:
+        _, other, name = clash
+        raise fail(key, f"names that differ in more than '_' ({other!r} and {name!r} give "
+                   "the same client)", name)
     return tuple(clients)
 
 
