@@ -58,16 +58,15 @@ def collection_group(prefix: str, collection: str, level: str) -> str:
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated caller: what we log, the API-wide role we found (None: none),
-    why it may do nothing at all (`reason`, e.g. another stack's app client), and the
-    collection rights it holds (`held`: its groups or scopes, read through `named`:
-    collection, level -> the group or scope that grants it)."""
+    """The authenticated caller: what we log, why it may do nothing at all (`reason`,
+    e.g. another stack's app client), the API-wide roles it holds, and the collection
+    rights it holds (`held`: its groups or scopes, read through `named`: collection,
+    level -> the group or scope that grants it)."""
 
     identity: dict[str, str]
-    role: Optional[str]  # the highest API-wide role held
     reason: str = ""
     held: frozenset[str] = frozenset()
-    roles: frozenset[str] = frozenset()  # every API-wide role held
+    roles: frozenset[str] = frozenset()  # the API-wide roles held (READER, WRITER)
     named: Optional[Callable[[str, str], str]] = None
     gateway_decided: bool = False  # iam, none: the gateway allowed exactly this method
 
@@ -92,57 +91,52 @@ def _roles(held: list[str], reader: str, writer: str) -> frozenset[str]:
                      if os.environ.get(variable) in held)
 
 
-def _highest(roles: frozenset[str]) -> Optional[str]:
-    return WRITER if WRITER in roles else READER if READER in roles else None
-
-
 def _cognito(claims: dict) -> Caller:
     env = os.environ
     identity = {k: str(claims[c]) for k, c in (("sub", "sub"), ("username", "username"),
                                                 ("clientId", "client_id")) if c in claims}
     if claims.get("token_use") != "access":
-        return Caller(identity, None, "an access token is required")
+        return Caller(identity, "an access token is required")
     if str(claims.get("client_id")) not in claim_list(env.get(ENV_CLIENT_IDS, "")):
-        return Caller(identity, None, "this token's app client may not call this API")
+        return Caller(identity, "this token's app client may not call this API")
     if "username" in claims:  # a user: the role is the user's group in this environment
         groups = claim_list(claims.get("cognito:groups"))
         roles = _roles(groups, ENV_READER_GROUP, ENV_WRITER_GROUP)
         prefix = env.get(ENV_GROUP_PREFIX)
-        return Caller(identity, _highest(roles), held=frozenset(groups), roles=roles,
+        return Caller(identity, held=frozenset(groups), roles=roles,
                       named=functools.partial(collection_group, prefix) if prefix else None)
     scopes = claim_list(claims.get("scope"))  # a machine (client credentials): its scopes
     roles = _roles(scopes, ENV_READ_SCOPE, ENV_WRITE_SCOPE)
     server = env.get(ENV_RESOURCE_SERVER)
-    return Caller(identity, _highest(roles), held=frozenset(scopes), roles=roles,
+    return Caller(identity, held=frozenset(scopes), roles=roles,
                   named=functools.partial(collection_scope, server) if server else None)
 
 
-def _iam(identity: dict, method: str) -> Caller:
+def _iam(identity: dict) -> Caller:
     # The gateway evaluated the caller's IAM policies against this very method's ARN.
     seen = {k: str(identity[k]) for k in ("userArn", "accountId", "caller") if identity.get(k)}
     if "userArn" not in seen:
-        return Caller(seen, None, "no IAM caller in the request")
-    return Caller(seen, WRITER if method in routes.WRITE_METHODS else READER,
-                  gateway_decided=True)
+        return Caller(seen, "no IAM caller in the request")
+    return Caller(seen, gateway_decided=True)
 
 
-def identify(event: dict, method: str) -> Caller:
+def identify(event: dict) -> Caller:
     """The caller of this event; never raises (garbage in gives a caller with no role)."""
     context = _mapping(event.get("requestContext"))
     mode = os.environ.get(ENV_MODE, "")
     if mode == NONE:
-        return Caller({"principal": "anonymous"}, WRITER, gateway_decided=True)
+        return Caller({"principal": "anonymous"}, gateway_decided=True)
     if mode == IAM:
-        return _iam(_mapping(context.get("identity")), method)
+        return _iam(_mapping(context.get("identity")))
     if mode == COGNITO:
         return _cognito(_mapping(_mapping(context.get("authorizer")).get("claims")))
-    return Caller({}, None, "access control is not configured (AUTH_MODE)")  # fail closed
+    return Caller({}, "access control is not configured (AUTH_MODE)")  # fail closed
 
 
 def level(caller: Caller, collection: Settings) -> str:
     """The most `caller` may do on `collection`: NO_RIGHT, READ or WRITE."""
     if caller.gateway_decided:
-        return WRITE if caller.role else NO_RIGHT
+        return WRITE
     # Rights add up: a reader and writer on a collection whose `access` leaves readers
     # more than writers keeps the readers' right.
     granted = [NO_RIGHT]

@@ -39,6 +39,8 @@ KEY_TYPES = ("S", "N")  # an index's key: a string or a number
 # What a caller may do on a collection, each level allowing what the ones before it do.
 NONE, READ, WRITE = "none", "read", "write"
 LEVELS = (NONE, READ, WRITE)
+# What each API-wide role may be given on a collection (Access): a reader never writes.
+ACCESS_LEVELS = {"readers": (NONE, READ), "writers": LEVELS}
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,11 @@ def encode(collections: Mapping[str, Any]) -> str:
 
 
 def _access(value: Any) -> Optional[Access]:
-    if not isinstance(value, dict) or set(value) - {"readers", "writers"}:
+    if not isinstance(value, dict) or set(value) - set(ACCESS_LEVELS) or any(
+            value[role] not in allowed for role, allowed in ACCESS_LEVELS.items()
+            if role in value):
         return None
-    access = Access(**value)
-    ok = access.readers in (NONE, READ) and access.writers in LEVELS
-    return access if ok else None
+    return Access(**value)
 
 
 def _settings(path: str, value: Any) -> Settings:

@@ -150,7 +150,7 @@ def handle(event: Any, context: Any, storage_factory: Callable[[Settings], Stora
                      or (event.get("requestContext") or {}).get("requestId") or "-")
     method = str(event.get("httpMethod") or "").upper()
     route = event.get("resource")
-    caller = authz.identify(event, method)
+    caller = authz.identify(event)
     try:
         tables = collection_env.tables()
         route = _route(event, method, tables)

@@ -28,8 +28,7 @@ from typing import Any, Optional
 import boto3
 
 from data_api import authz
-from data_api.collection_env import READ, WRITE
-from data_api_stack import ids
+from data_api_stack import ids, machine_clients
 from localdev.localaws import REGION, REPO, aws_env
 
 STATE_DIR = REPO / ".cache" / "localdev"
@@ -52,21 +51,24 @@ def _cognito(endpoint: str) -> Any:
 def create_local_users(endpoint: str, outputs: dict[str, str]) -> dict[str, Any]:
     """A `local-reader` and a `local-writer` in the stack's pool and groups; the record
     `token_for` needs (save it with `save_record` for `make token`)."""
-    cognito = _cognito(endpoint)
     pool = outputs[ids.OUTPUT_USER_POOL_ID]
-    users = {}
-    for role, group_output in ROLES.items():
-        username = f"local-{role}"
-        # Random per `make up`, meets the pool's password policy; never leaves this machine.
-        password = secrets.token_urlsafe(18) + "aA1!"
-        cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
-        cognito.admin_set_user_password(UserPoolId=pool, Username=username, Password=password,
-                                        Permanent=True)
-        cognito.admin_add_user_to_group(UserPoolId=pool, Username=username,
-                                        GroupName=outputs[group_output])
-        users[role] = {"username": username, "password": password}
+    users = {role: _create_user(endpoint, pool, f"local-{role}", [outputs[group_output]])
+             for role, group_output in ROLES.items()}
     return {"endpoint": endpoint, "userPoolId": pool,
             "clientId": outputs[ids.OUTPUT_BROWSER_CLIENT_ID], "users": users}
+
+
+def _create_user(endpoint: str, pool: str, username: str, groups: list[str]) -> dict[str, str]:
+    """A user of the local pool in these groups: {username, password}."""
+    cognito = _cognito(endpoint)
+    # Random per user, meets the pool's password policy; never leaves this machine.
+    password = secrets.token_urlsafe(18) + "aA1!"
+    cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool, Username=username, Password=password,
+                                    Permanent=True)
+    for group in groups:
+        cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+    return {"username": username, "password": password}
 
 
 def save_record(env: str, record: dict[str, Any], path: Optional[Path] = None) -> None:
@@ -81,13 +83,13 @@ def save_record(env: str, record: dict[str, Any], path: Optional[Path] = None) -
 
 def parse_rights(text: str, collections: tuple[str, ...]) -> dict[str, str]:
     """`orders:write customers:read` (spaces or commas) -> {collection: level}."""
-    rights: dict[str, str] = {}
-    for part in text.replace(",", " ").split():
-        name, _, level = part.partition(":")
-        if name not in collections or level not in (READ, WRITE) or name in rights:
-            raise TokenError(f"RIGHTS: expected <collection>:read or <collection>:write, "
-                             f"each collection once, of {', '.join(collections)}; got {part!r}")
-        rights[name] = level
+    try:
+        rights = machine_clients.parse_rights(text.replace(",", " ").split(),
+                                              lambda name: name in collections)
+    except ValueError as bad:
+        raise TokenError(f"RIGHTS: expected <collection>:read or <collection>:write, each "
+                         f"collection once, of {', '.join(collections)}; got {bad.args[0]!r}"
+                         ) from None
     if not rights:
         raise TokenError(f"RIGHTS: expected e.g. {collections[0]}:read, got {text!r}")
     return rights
@@ -98,17 +100,9 @@ def rights_user(record: dict[str, Any], rights: dict[str, str], group_prefix: st
     the pool on first use and added to `record` (save it again)."""
     username = "local-" + "-".join(f"{name}.{level}" for name, level in sorted(rights.items()))
     if username not in record["users"]:
-        cognito = _cognito(record["endpoint"])
-        password = secrets.token_urlsafe(18) + "aA1!"
-        cognito.admin_create_user(UserPoolId=record["userPoolId"], Username=username,
-                                  MessageAction="SUPPRESS")
-        cognito.admin_set_user_password(UserPoolId=record["userPoolId"], Username=username,
-                                        Password=password, Permanent=True)
-        for name, level in rights.items():
-            cognito.admin_add_user_to_group(
-                UserPoolId=record["userPoolId"], Username=username,
-                GroupName=authz.collection_group(group_prefix, name, level))
-        record["users"][username] = {"username": username, "password": password}
+        record["users"][username] = _create_user(
+            record["endpoint"], record["userPoolId"], username,
+            [authz.collection_group(group_prefix, name, level) for name, level in rights.items()])
     return username
 
 

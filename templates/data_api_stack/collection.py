@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from data_api import contract
-from data_api.collection_env import LEVELS, NONE, READ, Access, Index
+from data_api.collection_env import ACCESS_LEVELS, Access, Index
 from data_api.routes import COLLECTION as DEFAULT_PATH
 from data_api_stack import ids
 from data_api_stack.collection_rules import RULE_KEYS, parse_rules
@@ -137,9 +137,6 @@ def _collection(name: Any, entry: Any) -> Collection:
     return Collection(name, path, billing, *parse_rules(where, name, entry),
                       access=_access(f"{where}.access", entry.get("access", {})))
 
-
-# What each API-wide role may be given on a collection: a reader never writes.
-ACCESS_LEVELS = {"readers": (NONE, READ), "writers": LEVELS}
 
 
 def _access(where: str, value: Any) -> Access:

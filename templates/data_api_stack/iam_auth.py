@@ -48,6 +48,15 @@ def _policy(cfg: StackConfig, logical_id: str, what: str,
             Resource=resources)]))
 
 
+# The data methods each right calls: read the GET methods, write every one.
+VERBS = {NONE: (), READ: routes.READ_METHODS, WRITE: routes.READ_METHODS + routes.WRITE_METHODS}
+
+
+def _arns(collection: Collection, level: str, method_arn: Callable[[str, str], Any]) -> list[Any]:
+    """The exact method ARNs of what `level` allows on `collection`."""
+    return [method_arn(path, verb) for path, verb in _methods([collection], VERBS[level])]
+
+
 def collection_policies(cfg: StackConfig, collection: Collection,
                         method_arn: Callable[[str, str], Any]) -> list[iam.ManagedPolicy]:
     """A collection's own reader (its GET methods) and writer (every data method) policies,
@@ -55,10 +64,9 @@ def collection_policies(cfg: StackConfig, collection: Collection,
     cannot change in place)."""
     return [_policy(cfg, f"{collection.camel}{name}Policy",
                     f"{what} the {collection.name} collection of",
-                    [method_arn(path, verb) for path, verb in _methods([collection], verbs)])
-            for name, what, verbs in (
-                ("Reader", "read", routes.READ_METHODS),
-                ("Writer", "read and write", routes.READ_METHODS + routes.WRITE_METHODS))]
+                    _arns(collection, level, method_arn))
+            for name, what, level in (("Reader", "read", READ),
+                                      ("Writer", "read and write", WRITE))]
 
 
 def _api_wide(cfg: StackConfig, role: str, method_arn: Callable[[str, str], Any]) -> list[Any]:
@@ -71,10 +79,8 @@ def _api_wide(cfg: StackConfig, role: str, method_arn: Callable[[str, str], Any]
     full = READ if role == "readers" else WRITE
     if all(getattr(c.access, role) == full for c in cfg.collections):
         return [method_arn("/*", "GET") if role == "readers" else method_arn("", "*")]
-    given = {READ: routes.READ_METHODS, WRITE: routes.READ_METHODS + routes.WRITE_METHODS}
-    found = [method_arn(path, verb) for collection in cfg.collections
-             if getattr(collection.access, role) != NONE
-             for path, verb in _methods([collection], given[getattr(collection.access, role)])]
+    found = [arn for collection in cfg.collections
+             for arn in _arns(collection, getattr(collection.access, role), method_arn)]
     # No right on any collection: the preflights only, which need none (AuthorizationType
     # NONE), so the policy, and its ARN that roles attach, stays.
     return found or [method_arn("/*", "OPTIONS")]

@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from troposphere import AWSObject, Output, apigateway, cloudwatch, cognito, dynamodb, iam
+from troposphere import (AWSObject, GetAtt, Output, Sub, apigateway, cloudwatch, cognito,
+                         dynamodb, iam)
 
 from data_api_stack import render
 from data_api_stack.collection import KEY
@@ -64,7 +65,8 @@ def _of_type(resources: Sequence[AWSObject], kind: type) -> list[Any]:
 
 def _policy_characters(document: Any, tables: dict[str, int]) -> int:
     """An IAM policy's size as IAM counts it (no whitespace): deploy-time values at their
-    longest; a table's ARN (`tables`: logical ID -> the length of its name) in full."""
+    longest; a table's ARN (`tables`: logical ID -> the length of its name) in full. One
+    pass: each Fn::Sub and Fn::GetAtt becomes a string of that length as it is met."""
     arn = len("arn:") + sum(_LONGEST[k] for k in ("AWS::Partition", "AWS::Region",
                                                    "AWS::AccountId")) + len(":dynamodb:::table/")
 
@@ -73,19 +75,15 @@ def _policy_characters(document: Any, tables: dict[str, int]) -> int:
         return arn + tables[table] if name.endswith(".Arn") and table in tables \
             else _LONGEST.get(name, 64)
 
-    def resolve(value: Any) -> Any:
-        if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
-            text = value["Fn::Sub"]
-            text = text[0] if isinstance(text, list) else text
-            return re.sub(r"\$\{([\w:.]+)\}", lambda m: "x" * length(m.group(1)), text)
-        if isinstance(value, dict) and set(value) == {"Fn::GetAtt"}:
-            return "x" * length(".".join(value["Fn::GetAtt"]))
-        if isinstance(value, dict):
-            return {k: resolve(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [resolve(v) for v in value]
-        return value
-    return len(json.dumps(resolve(json.loads(render.dumps(document))), separators=(",", ":")))
+    def deployed(value: Any) -> Any:
+        if isinstance(value, Sub):
+            text = value.data["Fn::Sub"]
+            return re.sub(r"\$\{([\w:.]+)\}", lambda m: "x" * length(m.group(1)),
+                          text[0] if isinstance(text, list) else text)
+        if isinstance(value, GetAtt):
+            return "x" * length(".".join(value.data["Fn::GetAtt"]))
+        return render.plain(value)
+    return len(json.dumps(document, default=deployed, separators=(",", ":")))
 
 
 def _tables(resources: Sequence[AWSObject]) -> dict[str, int]:

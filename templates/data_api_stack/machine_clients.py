@@ -13,7 +13,7 @@ The stack's own `MachineClient` holds only the API-wide `read` and `write` scope
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from data_api.collection_env import READ, WRITE
 from data_api_stack.collection import NAME_PATTERN, Collection
@@ -34,17 +34,28 @@ class MachineClient:
         return "".join(part.capitalize() for part in self.name.split("_")) + "MachineClient"
 
 
+def parse_rights(items: Sequence[Any],
+                 known: Callable[[str], Any] = NAME_PATTERN.match) -> dict[str, str]:
+    """`<collection>:read` / `<collection>:write` items -> {collection: level} (also
+    `make token RIGHTS=`'s); ValueError naming the first item that is none, names its
+    collection again, or names one `known` does not take."""
+    rights: dict[str, str] = {}
+    for right in items:
+        name, _, level = right.partition(":") if isinstance(right, str) else ("", "", "")
+        if not known(name) or level not in (READ, WRITE) or name in rights:
+            raise ValueError(right)
+        rights[name] = level
+    return rights
+
+
 def _rights(where: str, value: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, list) or not value:
         raise fail(where, "a list of rights like [orders:write, customers:read]", value)
-    rights: dict[str, str] = {}
-    for right in value:
-        name, _, level = right.partition(":") if isinstance(right, str) else ("", "", "")
-        if not NAME_PATTERN.match(name) or level not in (READ, WRITE) or name in rights:
-            raise fail(where, "rights <collection>:read or <collection>:write, each "
-                       "collection once", right)
-        rights[name] = level
-    return tuple(rights.items())
+    try:
+        return tuple(parse_rights(value).items())
+    except ValueError as bad:
+        raise fail(where, "rights <collection>:read or <collection>:write, each "
+                   "collection once", bad.args[0]) from None
 
 
 def parse_machine_clients(key: str, value: Any) -> tuple[MachineClient, ...]:

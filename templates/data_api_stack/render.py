@@ -3,7 +3,7 @@
 troposphere's `to_dict` re-encodes the finished dict of every nested object
 (`encode_to_dict(obj.to_dict())`), so each level of a resource is walked once per
 level above it; on a many-collection stack that was most of a render. Here the json
-module's C encoder walks the objects once and asks `_plain` only for the objects it
+module's C encoder walks the objects once and asks `plain` only for the objects it
 cannot encode itself, which gives the same text: `tests/test_render.py` compares the
 two on every shipped environment and variant. No library renders troposphere faster.
 """
@@ -19,7 +19,7 @@ _BASE_TO_DICT = BaseAWSObject.to_dict
 _HELPER_TO_DICT = AWSHelperFn.to_dict
 
 
-def _plain(obj: Any) -> Any:
+def plain(obj: Any) -> Any:
     """What troposphere's encode_to_dict makes of `obj`, one level deep."""
     to_dict = getattr(type(obj), "to_dict", None)
     if to_dict is _BASE_TO_DICT:
@@ -42,7 +42,7 @@ def _plain(obj: Any) -> Any:
 
 def dumps(value: Any, **options: Any) -> str:
     """json.dumps of troposphere objects (sorted keys), as encode_to_dict would give."""
-    return json.dumps(value, default=_plain, sort_keys=True, **options)
+    return json.dumps(value, default=plain, sort_keys=True, **options)
 
 
 def to_json(template: Template) -> str:
