@@ -8,6 +8,8 @@ import pytest
 
 from tests.helpers import ENVIRONMENTS, generate
 
+IDEMPOTENCY_TABLE = "idempotency"  # the in-process tests' records table
+
 
 @pytest.fixture(scope="session")
 def dev_template() -> dict:
@@ -29,12 +31,14 @@ def env_template(request: pytest.FixtureRequest) -> tuple[str, dict]:
 def auth_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The function's access-control variables, as the dev template sets them, unless
     already set (a local API serving a launched stack sets the stack's own)."""
-    from data_api import collection_env
+    from data_api import collection_env, idempotency
     from tests.auth_context import function_env
 
-    # The default collection on the in-process tests' table (tests.conftest `items`).
+    # The default collection on the in-process tests' table (tests.conftest `items`), and
+    # the idempotency records' table (`dynamodb` creates both).
     for name, value in {**function_env(),
-                        collection_env.ENV: collection_env.encode({"/data": "items"})}.items():
+                        collection_env.ENV: collection_env.encode({"/data": "items"}),
+                        idempotency.ENV_TABLE: IDEMPOTENCY_TABLE}.items():
         if name not in os.environ:
             monkeypatch.setenv(name, value)
 
@@ -57,11 +61,15 @@ def dynamodb(aws_credentials, dev_template):
     from moto import mock_aws
 
     props = dev_template["Resources"]["DataTable"]["Properties"]
+    records = dev_template["Resources"]["IdempotencyTable"]["Properties"]
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-west-2")
         client.create_table(TableName="items", KeySchema=props["KeySchema"],
                             AttributeDefinitions=props["AttributeDefinitions"],
                             ProvisionedThroughput=props["ProvisionedThroughput"])
+        client.create_table(TableName=IDEMPOTENCY_TABLE, KeySchema=records["KeySchema"],
+                            AttributeDefinitions=records["AttributeDefinitions"],
+                            BillingMode=records["BillingMode"])
         yield client
 
 

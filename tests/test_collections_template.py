@@ -27,6 +27,8 @@ def variant(request: pytest.FixtureRequest) -> tuple[str, dict]:
 def test_each_collection_has_its_own_table_with_the_data_tables_protections(variant):
     env, template = variant
     tables = resources_of_type(template, "AWS::DynamoDB::Table")
+    assert tables.pop("IdempotencyTable")["Properties"]["TableName"] == \
+        f"serverless-data-{env}-idempotency-keys"  # every collection's records, one table
     assert set(tables) == set(TABLES.values())
     names = {logical: table["Properties"]["TableName"] for logical, table in tables.items()}
     assert names == {"DataTable": f"serverless-data-{env}-items",
@@ -72,7 +74,8 @@ def test_the_function_may_touch_exactly_each_tables_arn(variant):
     role = template["Resources"]["ApiFunctionRole"]["Properties"]
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]
                   if any(a.startswith("dynamodb:") for a in s["Action"])]
-    tables, indexes = statements
+    tables, indexes, records = statements
+    assert records["Resource"] == [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}]
     assert sorted(json.dumps(r) for r in tables["Resource"]) == sorted(
         json.dumps({"Fn::GetAtt": [t, "Arn"]}) for t in TABLES.values())
     assert "dynamodb:Query" not in tables["Action"]

@@ -15,6 +15,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -31,6 +32,7 @@ from localdev.apiserver import HandlerLoader, LocalApi, serve
 from localdev.authorizer import build_authorizers
 from localdev.localaws import LOCALAWS_PYTHON, LocalAws, free_port
 from localdev.stack import LaunchedStack, read_stack
+from localdev.throttle import Throttle
 from tests.helpers import copy_project, offline_env, sceptre
 
 pytestmark = pytest.mark.e2e
@@ -233,6 +235,48 @@ def test_crud_over_http(http):
     assert headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_idempotency_key_over_http(http):
+    """README "Retries without doubles", on the launched stack's own records table."""
+    key = {"Idempotency-Key": '"e2e-1"'}
+    first = http("POST", "/data", {"data": {"n": 1}}, key)
+    again = http("POST", "/data", {"data": {"n": 1}}, key)
+    assert first[0] == again[0] == 201 and again[2] == first[2]
+    for name in ("ETag", "Location"):
+        assert again[1][name] == first[1][name]
+    assert again[1]["Idempotent-Replayed"] == "true"
+    other = http("POST", "/data", {"data": {"n": 2}}, key)
+    assert other[0] == 422 and other[2]["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    plain = [http("POST", "/data", {"data": "no key"})[2]["id"] for _ in range(2)]
+    assert len(set(plain)) == 2
+    created = [first[2]["id"], *plain]
+    for round_ in range(3):
+        def post(_: int) -> tuple[int, Any, Any]:
+            # The stage's throttle (429) turns some away before the function: a client
+            # retries those too, with the same key.
+            for _try in range(50):
+                reply = http("POST", "/data", {"data": round_},
+                             {"Idempotency-Key": f"e2e-round-{round_}"})
+                if reply[0] != 429:
+                    return reply
+                time.sleep(0.1)
+            return reply
+
+        with ThreadPoolExecutor(16) as pool:
+            replies = list(pool.map(post, range(16)))
+        assert {status for status, _, _ in replies} == {201}, replies
+        assert len({body["id"] for _, _, body in replies}) == 1
+        assert sum(headers.get("Idempotent-Replayed") != "true"
+                   for _, headers, _ in replies) == 1
+        created.append(replies[0][2]["id"])
+    assert len(set(created)) == 6  # one item per key, one per POST without a key
+    # Leave the table and the stage's throttle (a bucket per method, the module's) as
+    # found, for whichever test runs next.
+    assert all(http("DELETE", f"/data/{item}")[0] == 204 for item in created)
+    limit = Throttle.from_template(read_stack(API_STACK).template).limit_for("/data", "POST")
+    assert limit is not None
+    time.sleep(limit.burst / limit.rate + 0.5)
+
+
 def test_pages_follow_next_over_http(http):
     created = {f"page-{n}" for n in range(3)}
     for item_id in created:
@@ -398,6 +442,48 @@ def test_account_stack_launches(project, local_aws, clients):
         StackName="serverless-data-api-account-apigateway-logging")["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     assert any(o["OutputKey"] == "CloudWatchRoleArn" for o in stack["Outputs"])
+
+
+def test_a_kept_environment_is_protected_and_refuses_sceptre_delete(tmp_path, local_aws,
+                                                                    clients):
+    """`retain_data: true` (a copy of prod): after launch, the stack policy and termination
+    protection are on, and `sceptre delete` is refused until protection is lifted.
+
+    What moto honours: it stores the stack policy (GetStackPolicy) but never enforces it on
+    an update; UpdateTerminationProtection, and DeleteStack refusing a protected stack,
+    come from the local AWS's shim (localdev.shim_termination_protection), as AWS does."""
+    from stack_protection.policy import stack_policy
+
+    project = copy_project(tmp_path)
+    shutil.copytree(project / "config" / "prod", project / "config" / "vault")
+    group = project / "config" / "vault" / "config.yaml"
+    group.write_text(group.read_text().replace('"prod"', '"vault"'))
+    _launch(project, local_aws, "vault")
+    name, cloudformation = "serverless-data-api-vault-api", clients["cloudformation"]
+    policy = cloudformation.get_stack_policy(StackName=name)["StackPolicyBody"]
+    assert json.loads(policy) == stack_policy()
+    assert cloudformation.describe_stacks(StackName=name)["Stacks"][0][
+        "EnableTerminationProtection"] is True
+    env = local_aws.env(offline_env())
+    # README's one-launch override: the update runs under it, the full policy is back after.
+    relaunch = sceptre("launch", "-y", "vault/api.yaml", cwd=project,
+                       env={**env, "DATA_API_UNPROTECT": "DataTable"})
+    assert "DATA_API_UNPROTECT=DataTable: this update may replace or remove DataTable" in \
+        relaunch.stdout + relaunch.stderr
+    assert json.loads(cloudformation.get_stack_policy(StackName=name)["StackPolicyBody"]) == \
+        stack_policy()
+    refused = sceptre("delete", "-y", "vault", cwd=project, env=env, check=False)
+    assert refused.returncode == 1
+    assert "termination protection is on" in refused.stdout + refused.stderr
+    assert "update-termination-protection" in refused.stdout + refused.stderr
+    for stack in (name, "serverless-data-api-vault-artifacts"):  # nothing deleted
+        assert cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] in (
+            "CREATE_COMPLETE", "UPDATE_COMPLETE")
+    cloudformation.update_termination_protection(StackName=name,
+                                                 EnableTerminationProtection=False)
+    sceptre("delete", "-y", "vault/api.yaml", cwd=project, env=env)
+    assert all(s["StackStatus"] == "DELETE_COMPLETE"
+               for s in cloudformation.describe_stacks()["Stacks"] if s["StackName"] == name)
 
 
 def test_delete_removes_the_stacks(tmp_path, local_aws, clients):

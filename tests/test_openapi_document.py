@@ -55,8 +55,12 @@ def test_document_states_the_limits_statuses_and_headers(generated):
     _, out = generated
     document = json.loads(out.read_text())
     create = document["paths"][routes.COLLECTION]["post"]
-    assert set(create["responses"]["201"]["headers"]) == {"Location", "ETag"}
-    assert {"400", "409", "413", "415"} <= set(create["responses"])
+    assert set(create["responses"]["201"]["headers"]) == {"Location", "ETag",
+                                                          "Idempotent-Replayed"}
+    assert {"400", "409", "413", "415", "422"} <= set(create["responses"])
+    assert "Retry-After" in create["responses"]["409"]["headers"]
+    key = next(p for p in create["parameters"] if p["name"] == "Idempotency-Key")
+    assert key["in"] == "header" and key["required"] is False
     replace = document["paths"][routes.ITEM]["put"]
     assert "If-Match" in [p["name"] for p in replace["parameters"] if p["in"] == "header"]
     assert set(replace["responses"]["412"]["headers"]) == {"ETag"}

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from data_api import storage
+from data_api import permissions, storage
 from data_api_stack import build_template, ids, parse_config
 from tests.helpers import resources_of_type
 
@@ -75,14 +75,14 @@ def test_system_errors_sums_every_operation_the_handler_uses(env_template):
     operations = sorted(
         d["Value"] for q in queries.values() if "MetricStat" in q
         for d in q["MetricStat"]["Metric"]["Dimensions"] if d["Name"] == "Operation")
-    assert operations == sorted(storage.DYNAMODB_ACTIONS)
+    assert operations == sorted(storage.DYNAMODB_ACTIONS + permissions.TRANSACTION_OPERATIONS)
     for q in queries.values():
         if "MetricStat" in q:
             assert q["MetricStat"]["Metric"]["MetricName"] == "SystemErrors"
             assert {"Name": "TableName", "Value": {"Ref": ids.TABLE}} in q["MetricStat"][
                 "Metric"]["Dimensions"]
     (total,) = [q for q in queries.values() if q.get("ReturnData")]
-    assert total["Expression"] == "SUM([" + ",".join(f"m{n}" for n in range(5)) + "])"
+    assert total["Expression"] == "SUM([" + ",".join(f"m{n}" for n in range(len(operations))) + "])"
     assert alarm["Threshold"] == 0 and alarm["TreatMissingData"] == "notBreaching"
 
 

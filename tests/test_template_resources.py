@@ -98,10 +98,13 @@ def test_role_trusts_lambda_only(env_template):
 def test_role_grants_exactly_what_the_handler_calls(env_template):
     _, template = env_template
     by_sid = {s["Sid"]: s for s in _policy_statements(template)}
-    assert set(by_sid) == {"ItemsTable", "OwnLogGroup", "XRayTraces"}
+    assert set(by_sid) == {"ItemsTable", "IdempotencyRecords", "OwnLogGroup", "XRayTraces"}
     table = by_sid["ItemsTable"]
     assert sorted(table["Action"]) == sorted(f"dynamodb:{a}" for a in storage.DYNAMODB_ACTIONS)
     assert table["Resource"] == [{"Fn::GetAtt": [ids.TABLE, "Arn"]}]
+    records = by_sid["IdempotencyRecords"]
+    assert sorted(records["Action"]) == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    assert records["Resource"] == [{"Fn::GetAtt": [ids.IDEMPOTENCY_TABLE, "Arn"]}]
     logs = by_sid["OwnLogGroup"]
     assert sorted(logs["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert logs["Resource"] == [{"Fn::GetAtt": [ids.FUNCTION_LOG_GROUP, "Arn"]}]

@@ -44,6 +44,8 @@ SWAPPED = {"AWS::Lambda::Version": ids.FUNCTION_VERSION_PREFIX,
 # Added since LAUNCHED, nothing of the launched stack in them: each collection's own
 # rights, and the stage's one invoke permission.
 ADDED = ("AWS::Cognito::UserPoolGroup", "AWS::Lambda::Permission")
+# New since LAUNCHED, by logical ID: the Idempotency-Key records' table.
+ADDED_IDS = (ids.IDEMPOTENCY_TABLE,)
 # Retired since LAUNCHED: the per-method invoke permissions (one per method and path),
 # which the stage's one permission (ids.API_INVOKE_PERMISSION) replaces.
 RETIRED = ("AWS::Lambda::Permission",)
@@ -68,7 +70,7 @@ class Resource:
     logical_id: str
     type: str
     action: str  # as printed: ADD, UPDATE, MAY REPLACE, REPLACE, DESTROY, ORPHAN
-    marker: str  # "", "DATA LOSS", "POSSIBLE DATA LOSS", "DATA ORPHANED"
+    markers: list[str]  # "DATA LOSS", "POSSIBLE DATA LOSS", "DATA ORPHANED", "STACK POLICY"
 
 
 @dataclass
@@ -104,7 +106,9 @@ def parse_report(out: str) -> dict[str, Stack]:
             resource = RESOURCE.match(header)
             assert resource, f"a resource the report does not give an action: {header!r}"
             current.resources.append(Resource(resource["id"], resource["type"],
-                                              resource["action"], resource["marker"] or ""))
+                                              resource["action"],
+                                              (resource["marker"] or "").split(" *** *** ")
+                                              if resource["marker"] else []))
     for name, parsed in stacks.items():  # every resource the stack line counts was read
         assert Counter(r.action for r in parsed.resources) == parsed.summary, (
             name, parsed.summary, parsed.resources)
@@ -122,9 +126,9 @@ def upgrade_blockers(stacks: dict[str, Stack]) -> list[str]:
             found.append(f"{name}: {stack.status}")
         swaps: Counter[tuple[str, str]] = Counter()
         for r in stack.resources:
-            if r.marker:
-                found.append(f"{name} {r.logical_id}: {r.marker}")
-            if r.action == "UPDATE" or (r.action == "ADD" and r.type in ADDED) or (
+            found += [f"{name} {r.logical_id}: {marker}" for marker in r.markers]
+            if r.action == "UPDATE" or (r.action == "ADD" and (
+                    r.type in ADDED or r.logical_id in ADDED_IDS)) or (
                     r.action == "DESTROY" and r.type in RETIRED):
                 continue
             if r.action in ("ADD", "DESTROY") and r.type in SWAPPED and \
@@ -232,3 +236,6 @@ def test_the_check_fails_when_the_table_would_lose_its_data(revisions):
         assert f"{env}/api DataTable: {marker}" in blockers
         assert f"{env}/api DataTable (AWS::DynamoDB::Table): {action}" in blockers
         assert f"{env}/api ItemsTable (AWS::DynamoDB::Table): ADD" in blockers
+    # Only prod's updates run under the stack policy: its launch would be refused.
+    assert "prod/api DataTable: STACK POLICY" in blockers
+    assert "dev/api DataTable: STACK POLICY" not in blockers

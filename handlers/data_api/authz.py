@@ -56,6 +56,10 @@ def collection_group(prefix: str, collection: str, level: str) -> str:
     return f"{prefix}-{collection}.{READER if level == READ else WRITER}s"
 
 
+# arn:aws:sts::<account>:assumed-role/<role>/<session>: the role, not the session.
+_ASSUMED_ROLE_SESSION = re.compile(r"^(arn:[^:]+:sts::\d+:assumed-role/[^/]+)/.*$")
+
+
 @dataclass(frozen=True)
 class Caller:
     """The authenticated caller: what we log, why it may do nothing at all (`reason`,
@@ -69,6 +73,16 @@ class Caller:
     roles: frozenset[str] = frozenset()  # the API-wide roles held (READER, WRITER)
     named: Optional[Callable[[str, str], str]] = None
     gateway_decided: bool = False  # iam, none: the gateway allowed exactly this method
+
+    @property
+    def principal(self) -> str:
+        """Who calls, stably across requests: a user's sub, an IAM caller's ARN (an assumed
+        role's without its session name, which changes with every new session), a
+        machine's app client id; `principal:anonymous` without access control."""
+        for name in ("sub", "userArn", "clientId", "principal"):
+            if name in self.identity:
+                return name + ":" + _ASSUMED_ROLE_SESSION.sub(r"\1", self.identity[name])
+        return ""
 
 
 def _mapping(value: Any) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from data_api import errors, etags, queries, routes, validation
+from data_api import errors, etags, idempotency, queries, routes, validation
 from data_api.contract_schemas import (  # noqa: F401  (the contract's names)
     DRAFT4, JSON_MEDIA_TYPE, NUMBER_MAX, NUMBER_TINY, ID, TOKEN, VALUE, NEW_ITEM,
     ITEM_CHANGE, MODELS, TIMESTAMP, VERSION_PATTERN, ITEM, ANY_TOKEN, PAGE, ERROR, SCHEMAS,
@@ -53,6 +53,13 @@ IF_MATCH = Parameter("If-Match", "header", {"type": "string", "pattern": IF_MATC
                      f"Act only if the item is at one of these versions ({ETAG} from its "
                      f"ETag; up to {etags.MAX_TAGS}, comma-separated; weak tags never "
                      "match); `*`: if it exists; absent: unconditionally")
+IDEMPOTENCY_KEY = Parameter(
+    idempotency.HEADER, "header", {"type": "string", "pattern": idempotency.PATTERN},
+    "Makes a retry safe (IETF draft \"The Idempotency-Key HTTP Header Field\"): "
+    f"{idempotency.RULE}. A retry with the same key and body, from the same caller on the "
+    "same collection within 24 hours, gets the first answer (status, item, ETag, Location "
+    f"and `{idempotency.REPLAYED_HEADER}: true`) and writes nothing; with another body it "
+    "is 422. Absent: every POST creates an item")
 LIMIT = Parameter("limit", "query", {"type": "integer", "minimum": 1,
                                      "maximum": validation.MAX_LIMIT},
                   f"Page size, default {validation.DEFAULT_LIMIT}")
@@ -76,6 +83,14 @@ TOO_LARGE = _error(413, errors.REQUEST_TOO_LARGE, f"over {validation.MAX_BODY_BY
                    "or an item DynamoDB cannot store")
 MEDIA_TYPE = _error(415, errors.UNSUPPORTED_MEDIA_TYPE, "Content-Type is not application/json")
 CONFLICT = _error(409, errors.CONFLICT, "an item with this id exists")
+# POST's 409: the id is taken, or the first request with this Idempotency-Key is being
+# written at this very instant (its answer is there after Retry-After).
+CREATE_CONFLICT = _error(409, f"{errors.CONFLICT} or {errors.REQUEST_IN_PROGRESS}",
+                         "an item with this id exists (CONFLICT), or the first request "
+                         "with this Idempotency-Key is being written (REQUEST_IN_PROGRESS: "
+                         "retry after Retry-After)", ("Retry-After",))
+KEY_REUSED = _error(422, errors.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key came with "
+                    "another request in the last 24 hours")
 # What any operation may answer, whoever answers it (the gateway's own types included).
 COMMON = (
     _error(429, errors.THROTTLED, "the stage's rate limit (API Gateway); retry with backoff"),
@@ -98,9 +113,11 @@ _SPECS: dict[tuple[bool, str], tuple[str, str, tuple[Parameter, ...], Optional[s
                                      tuple[Reply, ...]]] = {
     (False, "GET"): ("list|Items", "List items, one page at a time", (LIMIT, NEXT), None,
                      (Reply(200, "A page of items", "Page"), BAD_PARAMETERS)),
-    (False, "POST"): ("create|Item", "Create an item (version 1)", (), "NewItem",
-                      (Reply(201, "Created", "Item", ("Location", *ITEM_HEADERS)), BAD_BODY,
-                       CONFLICT, TOO_LARGE, MEDIA_TYPE)),
+    (False, "POST"): ("create|Item", "Create an item (version 1)", (IDEMPOTENCY_KEY,),
+                      "NewItem", (Reply(201, "Created", "Item", ("Location", *ITEM_HEADERS,
+                                                                 idempotency.REPLAYED_HEADER)),
+                                  BAD_BODY, BAD_PARAMETERS, CREATE_CONFLICT, KEY_REUSED,
+                                  TOO_LARGE, MEDIA_TYPE)),
     (True, "GET"): ("get|Item", "Read one item", (PATH_ID, IF_MATCH), None,
                     (Reply(200, "The item", "Item", ITEM_HEADERS), BAD_PARAMETERS, NOT_FOUND,
                      STALE)),

@@ -122,6 +122,9 @@ HEADERS: dict[str, dict[str, Any]] = {
                         "pattern": '^"' + VERSION_PATTERN.strip("^$") + '"$'}},
     "Location": {"description": "Path of the new item, stage prefix included",
                  "schema": {"type": "string"}},
+    "Idempotent-Replayed": {"description": "`true`: this answer is the first answer to a "
+                            "request with the same Idempotency-Key, replayed",
+                            "schema": {"type": "string", "enum": ["true"]}},
     "Retry-After": {"description": "Seconds to wait before retrying",
                     "schema": {"type": "string", "pattern": "^[0-9]+$"}},
     "Allow": {"description": "The methods this path allows",

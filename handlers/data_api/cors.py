@@ -6,9 +6,9 @@ responses, so a browser sees the same headers whoever answers.
 
 from __future__ import annotations
 
-ALLOW_HEADERS = ("Content-Type", "Authorization", "If-Match", "X-Amz-Date",
+ALLOW_HEADERS = ("Content-Type", "Authorization", "If-Match", "Idempotency-Key", "X-Amz-Date",
                  "X-Amz-Security-Token", "X-Api-Key")
-EXPOSE_HEADERS = ("ETag", "Location", "Retry-After")
+EXPOSE_HEADERS = ("ETag", "Location", "Retry-After", "Idempotent-Replayed")
 MAX_AGE_SECONDS = 600
 
 

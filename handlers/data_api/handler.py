@@ -9,8 +9,8 @@ from typing import Any, Callable, Optional
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
-from data_api import (authz, aws_client, collection_env, errors, logs, queries, responses, routes,
-                      validation)
+from data_api import (authz, aws_client, collection_env, errors, idempotency, logs, queries,
+                      records, responses, routes, validation)
 from data_api.collection_env import Settings
 from data_api.errors import ApiError
 from data_api.storage import Storage
@@ -18,6 +18,8 @@ from data_api.storage import Storage
 LOG = logs.configure()
 THROTTLE_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException",
                             "RequestLimitExceeded"})
+# A cancelled transaction's reasons when a table was too busy.
+TRANSACTION_THROTTLES = frozenset({"ProvisionedThroughputExceeded", "ThrottlingError"})
 RETRY_AFTER_SECONDS = "1"
 INDEX_RETRY_SECONDS = "60"
 
@@ -76,15 +78,60 @@ def _route(event: dict, method: str, tables: dict[str, Settings]) -> str:
     return route
 
 
+def _created_headers(event: dict, collection: str, item: dict) -> dict[str, str]:
+    return {**responses.item_headers(item), "Location": _location(event, collection, item["id"])}
+
+
+def _create(event: dict, collection: str, settings: Settings, storage: Storage,
+            caller: authz.Caller) -> dict:
+    """POST: a new item; with an Idempotency-Key, once per caller, collection and key."""
+    request = validation.create(event, settings)
+    key = idempotency.requested_key(validation.header_value(event, idempotency.HEADER))
+    if key is None:
+        item = storage.create(request.item_id, request.data)
+        return responses.respond(201, item, _origin(), _created_headers(event, collection, item))
+    scope = idempotency.scope(caller.principal, collection, key)
+    fingerprint = idempotency.fingerprint(request.item_id, request.data)
+    table = idempotency.table()
+
+    def record(item: dict) -> dict:
+        return idempotency.record(scope, fingerprint, 201,
+                                  _created_headers(event, collection, item), item, item["id"])
+
+    try:
+        item = storage.create(request.item_id, request.data, (table, record))
+    except records.Recorded as taken:
+        found = taken.attributes or storage.record(table, scope)
+        if found is None:  # expired or gone between the write and this read
+            raise idempotency.in_progress() from None
+        return _replay(event, collection, storage, idempotency.Replay(found), fingerprint)
+    except ClientError as error:
+        if records.cancelled_by(error, frozenset({"TransactionConflict"})):
+            raise idempotency.in_progress() from None
+        raise
+    return responses.respond(201, item, _origin(), _created_headers(event, collection, item))
+
+
+def _replay(event: dict, collection: str, storage: Storage, replay: idempotency.Replay,
+            fingerprint: str) -> dict:
+    """The first answer to this key, again; its Location for the path of this request."""
+    replay.check(fingerprint)
+    location = {"Location": _location(event, collection, replay.item_id)}
+    if replay.body is None:  # an answer too large to keep: the item as it is now
+        body = storage.get(replay.item_id)
+        headers = {**responses.item_headers(body), **location}
+    else:
+        body, headers = replay.body, {**replay.headers, **location}
+    return responses.respond(replay.status, body, _origin(),
+                             {**headers, idempotency.REPLAYED_HEADER: "true"})
+
+
 def _dispatch(event: dict, route: str, method: str, settings: Settings,
-              storage: Storage) -> dict:
+              storage: Storage, caller: authz.Caller) -> dict:
     origin = _origin()
     collection = routes.collection_path(route)
     if route == collection and method == "POST":
-        request = validation.create(event, settings)
-        item = storage.create(request.item_id, request.data)
-        return responses.respond(201, item, origin, {
-            **responses.item_headers(item), "Location": _location(event, collection, item["id"])})
+        return _create(event, collection, settings, storage, caller)
     if route == collection:
         page = validation.list_page(event)
         items, next_token = storage.list_page(page.limit, page.token,
@@ -109,7 +156,12 @@ def _dispatch(event: dict, route: str, method: str, settings: Settings,
 def _aws_error(error: Exception, request_id: str) -> dict:
     details = error.response.get("Error", {}) if isinstance(error, ClientError) else {}
     code, message = details.get("Code", ""), details.get("Message", "")
-    if code in THROTTLE_CODES:
+    if code == "TransactionConflictException":
+        # A write on an item a POST's transaction is writing at this very instant.
+        return responses.error(503, errors.THROTTLED, "this item is being written by another "
+                               "request; retry shortly", _origin(),
+                               {"Retry-After": RETRY_AFTER_SECONDS}, request_id)
+    if code in THROTTLE_CODES or records.cancelled_by(error, TRANSACTION_THROTTLES):
         LOG.warning("DynamoDB throttled", extra={"requestId": request_id, "errorCode": code})
         return responses.error(503, errors.THROTTLED, "the table is busy; retry shortly",
                                _origin(), {"Retry-After": RETRY_AFTER_SECONDS}, request_id)
@@ -120,7 +172,8 @@ def _aws_error(error: Exception, request_id: str) -> dict:
         return responses.error(503, errors.THROTTLED, "this index is still being built; "
                                "retry later", _origin(), {"Retry-After": INDEX_RETRY_SECONDS},
                                request_id)
-    if code == "ValidationException" and "item size" in message.lower():
+    if (code == "ValidationException" and "item size" in message.lower()) or \
+            records.cancelled_by(error, frozenset({"ValidationError"}), "item size"):
         # The handler checks an item's size before writing (itemsize); an item grown by
         # another tool's attributes can still cross the limit.
         return responses.error(413, errors.REQUEST_TOO_LARGE,
@@ -156,7 +209,7 @@ def handle(event: Any, context: Any, storage_factory: Callable[[Settings], Stora
         route = _route(event, method, tables)
         settings = tables[routes.collection_path(route)]
         authz.require(caller, method, settings)
-        response = _dispatch(event, route, method, settings, storage_factory(settings))
+        response = _dispatch(event, route, method, settings, storage_factory(settings), caller)
     except ApiError as error:
         response = responses.error(error.status, error.code, error.message, _origin(),
                                    error.headers)

@@ -19,11 +19,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from data_api import etags, paging, tokens
+from data_api import etags, paging, records, tokens
 from data_api.conditions import NAMES as _NAMES
 from data_api.conditions import Impossible, write_condition
 from data_api.collection_env import STORED_ATTRIBUTES, Settings
@@ -33,6 +33,8 @@ from data_api.etags import INCARNATION_ATTRIBUTE, VERSION_ATTRIBUTE, IfMatch
 from data_api.permissions import DYNAMODB_ACTIONS  # noqa: F401  (the calls made here)
 
 _serializer = TypeSerializer()
+# An idempotency record's table, and its attributes given the item as the API shows it.
+Recording = tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]
 _deserializer = TypeDeserializer()
 
 
@@ -70,27 +72,39 @@ class Storage:
         value = attributes.get(ttl) if ttl is not None else None
         return isinstance(value, dict) and "N" in value and expired(Decimal(value["N"]))
 
-    def create(self, item_id: Optional[str], data: Any) -> dict[str, Any]:
+    def create(self, item_id: Optional[str], data: Any,
+               record: Optional[Recording] = None) -> dict[str, Any]:
+        """Write a new item. With `record` (a table and item -> the record's attributes,
+        data_api.idempotency), the item and its record are written in one transaction,
+        each only if absent (a record past its expiry counts as absent); a live record
+        raises records.Recorded, and nothing is written."""
         now = _now()
         item = {"id": item_id or str(uuid.uuid4()), "data": data, "created_at": now,
                 "updated_at": now, VERSION_ATTRIBUTE: 1,
                 INCARNATION_ATTRIBUTE: etags.new_incarnation()}
         names, values = self._ttl_terms()
         stored = {**item, **mirrors_of(self._mirrors, data)}
+        put = {"TableName": self._table,
+               "Item": {name: _serializer.serialize(value) for name, value in stored.items()},
+               # An expired item is gone for the API: its id may be taken again.
+               "ConditionExpression": "attribute_not_exists(id)" + (
+                   f" OR {EXPIRED}" if names else ""),
+               **({"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+                  if names else {})}
+        shown = _item({name: _serializer.serialize(value) for name, value in item.items()})
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={name: _serializer.serialize(value) for name, value in stored.items()},
-                # An expired item is gone for the API: its id may be taken again.
-                ConditionExpression="attribute_not_exists(id)" + (
-                    f" OR {EXPIRED}" if names else ""),
-                **({"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
-                   if names else {}),
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
+            if record is None:
+                self._client.put_item(**put)
+            else:
+                records.write_with_record(self._client, put, record[0], record[1](shown))
+        except (self._client.exceptions.ConditionalCheckFailedException, records.ItemExists):
             raise ApiError(409, CONFLICT, f"an item with id {item['id']!r} already exists; "
                            "change it with PUT on its own path") from None
-        return _item({name: _serializer.serialize(value) for name, value in item.items()})
+        return shown
+
+    def record(self, table: str, key: str) -> Optional[dict[str, Any]]:
+        """A live idempotency record (data_api.records), through this storage's client."""
+        return records.read(self._client, table, key)
 
     def get(self, item_id: str, if_match: Optional[IfMatch] = None) -> dict[str, Any]:
         response = self._client.get_item(TableName=self._table, Key=self._key(item_id),

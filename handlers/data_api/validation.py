@@ -67,6 +67,17 @@ def headers(event: dict) -> dict[str, str]:
     return {str(name).lower(): str(value) for name, value in raw.items() if value is not None}
 
 
+def header_value(event: dict, name: str) -> Optional[str]:
+    """One request header (any case); given twice is a 400 rather than a silent pick (API
+    Gateway's `headers` keeps only the last; `multiValueHeaders` has them all)."""
+    multi = event.get("multiValueHeaders") or {}
+    values = [v for key, found in multi.items() if str(key).lower() == name.lower()
+              for v in (found or [])]
+    if len(values) > 1:
+        raise bad_parameter(f"header {name} given {len(values)} times; give it once")
+    return headers(event).get(name.lower())
+
+
 def query_value(event: dict, name: str) -> Optional[str]:
     """One query parameter; given twice is a 400 rather than a silent pick."""
     multi = event.get("multiValueQueryStringParameters") or {}

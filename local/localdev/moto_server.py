@@ -19,6 +19,7 @@ from typing import Any
 
 # Shim modules live beside this script (sys.path[0] when it runs as one).
 from shim_codedeploy import shim_codedeploy
+from shim_termination_protection import shim_termination_protection
 from shim_wafv2 import shim_wafv2
 import cognito_resource_server
 import cognito_user_pool
@@ -155,6 +156,7 @@ def shim_atomic_dynamodb() -> None:
 
 
 SHIMS = (shim_mock_integrations, shim_lambda_alias, shim_atomic_dynamodb, shim_codedeploy,
+         shim_termination_protection,
          shim_wafv2, cognito_user_pool.shim, cognito_user_pool_domain.shim,
          cognito_resource_server.shim, cognito_user_pool_group.shim,
          cognito_user_pool_client.shim)

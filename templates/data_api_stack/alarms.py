@@ -67,8 +67,9 @@ def _system_errors_alarm(cfg: StackConfig, collection: Collection,
                 Namespace="AWS/DynamoDB", MetricName="SystemErrors", Dimensions=[
                     cloudwatch.MetricDimension(Name="TableName", Value=Ref(table)),
                     cloudwatch.MetricDimension(Name="Operation", Value=operation)])))
-        for n, operation in enumerate(permissions.DYNAMODB_ACTIONS + (
-            permissions.INDEX_ACTIONS if collection.indexes else ()))]
+        for n, operation in enumerate(
+            permissions.DYNAMODB_ACTIONS + permissions.TRANSACTION_OPERATIONS
+            + (permissions.INDEX_ACTIONS if collection.indexes else ()))]
     total = cloudwatch.MetricDataQuery(
         Id="errors", Label="SystemErrors (all operations)", ReturnData=True,
         Expression="SUM([" + ",".join(q.Id for q in queries) + "])")

@@ -11,7 +11,7 @@ from troposphere.iam import Role
 from troposphere.logs import LogGroup
 
 from data_api import aws_client, collection_env
-from data_api_stack import ids
+from data_api_stack import idempotency_table, ids
 from data_api_stack.collection import Collection, collection_paths
 from data_api_stack.config import StackConfig
 from data_api_stack.limits import LimitError
@@ -71,6 +71,7 @@ def environment_bytes(cfg: StackConfig, variables: dict[str, Any],
     quotes that string, inner quotes escaped), tables resolved to their names and any
     other deploy-time value at its longest (`unknown` bytes)."""
     names = {c.table_id: c.table_name(cfg.name_prefix) for c in cfg.collections}
+    names[ids.IDEMPOTENCY_TABLE] = idempotency_table.table_name(cfg)
     resolved = {}
     for key, value in variables.items():
         if isinstance(value, Sub):

@@ -31,7 +31,8 @@ def index_arns(tables: Sequence[Table]) -> list[Sub]:
             for table in tables for index in getattr(table, "GlobalSecondaryIndexes", [])]
 
 
-def function_policy(tables: Sequence[Table], log_group: LogGroup) -> PolicyDocument:
+def function_policy(tables: Sequence[Table], log_group: LogGroup,
+                    records: Table) -> PolicyDocument:
     indexes = index_arns(tables)
     return PolicyDocument(
         Version="2012-10-17",
@@ -46,6 +47,9 @@ def function_policy(tables: Sequence[Table], log_group: LogGroup) -> PolicyDocum
             *([Statement(Sid="CollectionIndexes", Effect=Allow,
                          Action=[ddb.Action(name) for name in permissions.INDEX_ACTIONS],
                          Resource=indexes)] if indexes else []),
+            Statement(Sid="IdempotencyRecords", Effect=Allow,
+                      Action=[ddb.Action(name) for name in permissions.IDEMPOTENCY_ACTIONS],
+                      Resource=[GetAtt(records, "Arn")]),
             Statement(
                 Sid="OwnLogGroup",
                 Effect=Allow,
@@ -71,11 +75,12 @@ def xray_statement() -> Statement:
 
 
 def build_function_role(cfg: StackConfig, tables: Sequence[Table],
-                        log_group: LogGroup) -> iam.Role:
+                        log_group: LogGroup, records: Table) -> iam.Role:
     return iam.Role(
         ids.FUNCTION_ROLE,
         Description=f"Execution role of the {cfg.environment} data API function",
         AssumeRolePolicyDocument=get_lambda_assumerole_policy(),
         Policies=[iam.Policy(PolicyName="least-privilege",
-                             PolicyDocument=function_policy(tables, log_group))],
+                             PolicyDocument=function_policy(tables, log_group,
+                                                                            records))],
     )

@@ -7,6 +7,7 @@ so renaming one is a single edit here (and a resource replacement in AWS).
 ARTIFACT_BUCKET_PARAM = "ArtifactBucket"
 
 TABLE = "DataTable"  # the default collection's; another's is <Name>Table (collection.py)
+IDEMPOTENCY_TABLE = "IdempotencyTable"  # every collection's Idempotency-Key records
 FUNCTION = "ApiFunction"
 FUNCTION_ROLE = "ApiFunctionRole"
 FUNCTION_LOG_GROUP = "ApiFunctionLogGroup"

@@ -3,8 +3,8 @@
 from troposphere import AWSObject, Ref, Template
 
 from data_api_stack import (alarms, api, auth, autoscaling, dashboard, deploy, function, iam,
-                            limits, lint_suppressions, logs, notifications, outputs, stage,
-                            table, waf)
+                            idempotency_table, limits, lint_suppressions, logs, notifications,
+                            outputs, stage, table, waf)
 from data_api_stack.config import StackConfig
 from data_api_stack.parsers import ConfigError
 
@@ -24,12 +24,14 @@ def _build(cfg: StackConfig) -> Template:
         f"Serverless data API, environment '{cfg.environment}': API Gateway REST API -> "
         f"Lambda ({cfg.runtime}) -> DynamoDB, with logs and least-privilege IAM"))
     tables = [table.build_table(cfg, collection) for collection in cfg.collections]
+    records = idempotency_table.build_idempotency_table(cfg)
     function_logs = logs.build_function_log_group(cfg)
     access_logs = logs.build_access_log_group(cfg)
-    role = iam.build_function_role(cfg, tables, function_logs)
+    role = iam.build_function_role(cfg, tables, function_logs, records)
     bucket = function.build_artifact_bucket_parameter()
     access = auth.build_auth(cfg, lambda path, verb: api.method_arn(cfg.environment, path, verb))
-    fn = function.build_function(cfg, bucket, role, tables, function_logs, access.function_env)
+    fn = function.build_function(cfg, bucket, role, tables, function_logs,
+                                 {**access.function_env, **idempotency_table.function_env(records)})
     version, alias = function.build_live_alias(fn)
     parts = api.build_api(cfg, Ref(alias), access)
     deployment = stage.build_deployment(parts.rest_api, parts.definition)
@@ -48,7 +50,7 @@ def _build(cfg: StackConfig) -> Template:
     scaling = [resource for collection, items in zip(cfg.collections, tables)
                if cfg.autoscaling and collection.provisioned
                for resource in autoscaling.build_autoscaling(cfg, collection, items)]
-    resources = [*tables, function_logs, access_logs, role, fn, version, alias,
+    resources = [*tables, records, function_logs, access_logs, role, fn, version, alias,
                  parts.rest_api, *parts.definition, *parts.permissions, deployment, api_stage,
                  *alerting.resources, *members, composite, board, *release.resources,
                  *waf.build_waf(cfg, parts.rest_api, api_stage), *access.resources, *scaling]

@@ -27,6 +27,7 @@ class ResourceChange:
     renamed: Optional[str] = None  # the logical ID on the other side of a rename
     gsi_limit: str = ""  # set by indexes: why the update would fail and what to do instead
     ttl_change: str = ""  # set by expiry: what the update would do to TTL, what to do instead
+    stack_policy: str = ""  # set by protection: the stack policy refuses it, and the way round
 
     @property
     def properties_old(self) -> dict[str, Any]:

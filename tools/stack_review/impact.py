@@ -6,15 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from stack_protection.policy import PROTECTED_TYPES
 from stack_review import schemas
 from stack_review.diff import ResourceChange, StackDiff
 from stack_review.values import MISSING
 
-# Resources whose loss loses data. Log groups count when the template retains them: that
-# is the template saying their contents matter.
-STATEFUL = {"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::S3::Bucket",
-            "AWS::Cognito::UserPool", "AWS::KMS::Key", "AWS::RDS::DBInstance",
-            "AWS::RDS::DBCluster", "AWS::EFS::FileSystem", "AWS::SQS::Queue"}
+# Resources whose loss loses data: the types a protected stack's policy keeps. Log groups
+# count when the template retains them: that is the template saying their contents matter.
+STATEFUL = set(PROTECTED_TYPES)
 STATEFUL_WHEN_RETAINED = {"AWS::Logs::LogGroup"}
 RETAIN = {"Retain", "RetainExceptOnCreate"}
 SUB_NAME = re.compile(r"\$\{([^!}][^}]*)\}")
@@ -115,7 +114,7 @@ def _renames(diff: StackDiff) -> None:
                                 f"fails while the old {what} exists")
 
 
-def _keeps_name(change: ResourceChange, region: str) -> bool:
+def keeps_name(change: ResourceChange, region: str) -> bool:
     """A replaced resource with a fixed custom name: CloudFormation refuses the
     replacement, so references to it do not get a new value."""
     name = schemas.name_property(change.type, region)
@@ -129,7 +128,7 @@ def _propagate(diff: StackDiff) -> None:
     by_id = {c.logical_id: c for c in diff.resources}
     resources = diff.new_template.get("Resources", {})
     pending = [c.logical_id for c in diff.resources
-               if c.action in ("replace", "may replace") and not _keeps_name(c, diff.region)]
+               if c.action in ("replace", "may replace") and not keeps_name(c, diff.region)]
     while pending:
         target = pending.pop()
         for logical_id, resource in resources.items():
@@ -163,7 +162,7 @@ def _consequences(change: ResourceChange, region: str) -> None:
         change.data_loss = "DATA ORPHANED"
     if change.action == "replace" and _retained(change.old, "UpdateReplacePolicy"):
         change.reasons.append("UpdateReplacePolicy Retain: the old one stays, unmanaged")
-    if change.action == "replace" and _keeps_name(change, region):
+    if change.action == "replace" and keeps_name(change, region):
         change.reasons.append(f"{schemas.name_property(change.type, region)} is fixed: "
                               f"CloudFormation cannot replace a custom-named resource, "
                               f"the update would fail")

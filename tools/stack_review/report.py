@@ -6,14 +6,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from stack_review import expiry, exports, impact, indexes, security
+from stack_review import expiry, exports, impact, indexes, protection, security
 from stack_review.diff import ResourceChange, StackDiff, project_diff
 from stack_review.discovery import group
 
-FAIL_ON = ("replacement", "destroy", "security", "gsi-limit", "ttl-change", "any")
+FAIL_ON = ("replacement", "destroy", "security", "gsi-limit", "ttl-change", "stack-policy",
+           "any")
 # A kept table's update that would not do what the template asks: (its --fail-on name, the
 # ResourceChange field its message is in, the marker both formats show).
-FINDINGS = (("gsi-limit", "gsi_limit", "GSI LIMIT"), ("ttl-change", "ttl_change", "TTL CHANGE"))
+FINDINGS = (("gsi-limit", "gsi_limit", "GSI LIMIT"), ("ttl-change", "ttl_change", "TTL CHANGE"),
+            ("stack-policy", "stack_policy", "STACK POLICY"))
 ACTIONS = ("add", "update", "may replace", "replace", "destroy", "orphan")
 
 
@@ -56,6 +58,8 @@ def build(base: str, head: str, old: dict[str, Any], new: dict[str, Any]) -> Rev
     diffs = project_diff(old, new)
     for diff in diffs:
         security.review(_tables(impact.assess(diff)))
+        protection.review(diff, old["stacks"].get(diff.name) or {},
+                          new["stacks"].get(diff.name) or {})
     exports.check(diffs, old, new)
     return Review(base, head, diffs)
 

@@ -72,11 +72,22 @@ def plan_of(project: Path, command_path: str = "") -> Any:
     return SceptrePlan(SceptreContext(str(project), command_path, max_concurrency=1))
 
 
+def _protected(stack: Any) -> bool:
+    """Whether the stack's updates run under the stack policy (stack_protection); False
+    for a revision without it."""
+    try:
+        from stack_protection.policy import enforced
+    except ImportError:
+        return False
+    return enforced(stack)
+
+
 def describe(stack: Any, online: bool = False) -> dict[str, Any]:
     """What the review needs of one stack besides its template."""
     return {"external_name": stack.external_name, "region": stack.region,
             "parameters": _value(getattr(stack, "_parameters", {}) or {}, online),
-            "tags": _value(getattr(stack, "_tags", {}) or {}, online)}
+            "tags": _value(getattr(stack, "_tags", {}) or {}, online),
+            "protected": _protected(stack)}
 
 
 def parse_template(body: Any) -> dict[str, Any]:
