@@ -94,21 +94,16 @@ def _create(event: dict, collection: str, settings: Settings, storage: Storage,
     fingerprint = idempotency.fingerprint(request.item_id, request.data)
     table = idempotency.table()
 
-    def record(item: dict) -> dict:
-        return idempotency.record(scope, fingerprint, 201,
-                                  _created_headers(event, collection, item), item, item["id"])
-
     try:
-        item = storage.create(request.item_id, request.data, (table, record))
+        item = storage.create(request.item_id, request.data, (
+            table, lambda item: idempotency.record(scope, fingerprint, item)))
     except records.Recorded as taken:
         found = taken.attributes or storage.record(table, scope)
         if found is None:  # expired or gone between the write and this read
             raise idempotency.in_progress() from None
         return _replay(event, collection, storage, idempotency.Replay(found), fingerprint)
-    except ClientError as error:
-        if records.cancelled_by(error, frozenset({"TransactionConflict"})):
-            raise idempotency.in_progress() from None
-        raise
+    except records.Collided:
+        raise idempotency.in_progress() from None
     return responses.respond(201, item, _origin(), _created_headers(event, collection, item))
 
 
@@ -116,14 +111,10 @@ def _replay(event: dict, collection: str, storage: Storage, replay: idempotency.
             fingerprint: str) -> dict:
     """The first answer to this key, again; its Location for the path of this request."""
     replay.check(fingerprint)
-    location = {"Location": _location(event, collection, replay.item_id)}
-    if replay.body is None:  # an answer too large to keep: the item as it is now
-        body = storage.get(replay.item_id)
-        headers = {**responses.item_headers(body), **location}
-    else:
-        body, headers = replay.body, {**replay.headers, **location}
-    return responses.respond(replay.status, body, _origin(),
-                             {**headers, idempotency.REPLAYED_HEADER: "true"})
+    # An item too large to keep in its record: the item as it is now.
+    item = replay.body if replay.body is not None else storage.get(replay.item_id)
+    return responses.respond(201, item, _origin(), {
+        **_created_headers(event, collection, item), idempotency.REPLAYED_HEADER: "true"})
 
 
 def _dispatch(event: dict, route: str, method: str, settings: Settings,

@@ -7,7 +7,8 @@ transaction as the item (storage.Storage.create), so there is never an item with
 record nor a record without its item: a function that dies, times out or loses its
 answer after the write leaves a committed record a retry replays, and one that dies
 before it leaves nothing, so a retry simply creates the item. A record holds the first
-answer (status, ETag, the item's id and the item, compressed), a fingerprint of the request
+answer (the item's id and the item, compressed: its 201, ETag and Location follow from
+them), a fingerprint of the request
 (a different body with the same key is 422) and its expiry, 24 hours on, which DynamoDB's
 TTL deletes; until then a record past its expiry counts as absent.
 
@@ -38,8 +39,7 @@ MAX_KEY_LENGTH = 255
 RETRY_AFTER_SECONDS = "1"
 # The record's attributes; EXPIRES is the table's TTL attribute (the template reads it).
 KEY, FINGERPRINT, EXPIRES = "key", "fingerprint", "expires_at"
-STATUS, HEADERS, BODY, ITEM_ID = "status", "headers", "body", "item_id"
-KEPT_HEADERS = ("ETag",)
+BODY, ITEM_ID = "body", "item_id"
 # The header's value is a Structured Field String (RFC 8941: printable ASCII in double
 # quotes, `\"` and `\\` escaped); a bare token of printable ASCII is taken as is.
 _QUOTED_CHAR = r'(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])'
@@ -97,16 +97,14 @@ def fingerprint(item_id: Optional[str], data: Any) -> str:
     return _digest(jsonio.dumps({"id": item_id, "data": _canonical(data)}))
 
 
-def record(key: str, request: str, status: int, headers: dict[str, str],
-           body: Any, item_id: str) -> dict[str, Any]:
-    """The record of a first answer (deserialized values): its status, ETag, item id (the
-    replay's Location is built for the path the retry came in on) and body. An answer
-    that does not fit a DynamoDB item even compressed keeps no body: its replay reads the
-    item as it is now."""
-    kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+def record(key: str, request: str, item: dict[str, Any]) -> dict[str, Any]:
+    """The record of a created item (deserialized values): its id (the replay's Location is
+    built for the path the retry came in on) and the item (its ETag is its version's). An
+    item that does not fit a DynamoDB item even compressed is kept by id only: its replay
+    reads the item as it is now."""
     stored = {KEY: key, FINGERPRINT: request, EXPIRES: int(time.time()) + EXPIRY_SECONDS,
-              STATUS: status, HEADERS: kept, ITEM_ID: item_id}
-    packed = {**stored, BODY: zlib.compress(jsonio.dumps(body).encode("utf-8",
+              ITEM_ID: item["id"]}
+    packed = {**stored, BODY: zlib.compress(jsonio.dumps(item).encode("utf-8",
                                                                        "surrogatepass"))}
     return packed if item_size(packed) <= MAX_ITEM_BYTES else stored
 
@@ -116,8 +114,6 @@ class Replay:
 
     def __init__(self, attributes: dict[str, Any]) -> None:
         self.fingerprint = str(attributes.get(FINGERPRINT, ""))
-        self.status = int(attributes.get(STATUS, 201))
-        self.headers = {str(k): str(v) for k, v in (attributes.get(HEADERS) or {}).items()}
         self.item_id = str(attributes.get(ITEM_ID, ""))
         packed = attributes.get(BODY)
         self.body: Optional[Any] = (jsonio.parse_json(
@@ -130,11 +126,6 @@ class Replay:
             raise ApiError(422, errors.IDEMPOTENCY_KEY_REUSED,
                            f"this {HEADER} was used with a different request in the last 24 "
                            "hours; send a new key for a new request")
-
-
-def expired(attributes: dict[str, Any]) -> bool:
-    value = attributes.get(EXPIRES)
-    return isinstance(value, (int, Decimal)) and value <= time.time()
 
 
 def in_progress() -> ApiError:

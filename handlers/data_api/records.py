@@ -13,8 +13,8 @@ from typing import Any, Optional
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from data_api.idempotency import EXPIRES, KEY, expired
-from data_api.mirrors import now
+from data_api.idempotency import EXPIRES, KEY
+from data_api.mirrors import expired, now
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -32,6 +32,10 @@ class ItemExists(Exception):
     """The item's own condition failed: its id is taken."""
 
 
+class Collided(Exception):
+    """Another transaction on the same record or item, at this very instant."""
+
+
 def _plain(attributes: dict[str, Any]) -> dict[str, Any]:
     return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
 
@@ -39,9 +43,9 @@ def _plain(attributes: dict[str, Any]) -> dict[str, Any]:
 def write_with_record(client: Any, put: dict[str, Any], table: str,
                       attributes: dict[str, Any]) -> None:
     """The item's Put (put_item's arguments) and its record's as one transaction. Raises
-    Recorded when a live record has the key, ItemExists when only the item's condition
-    failed, and botocore's error otherwise (TransactionConflict among its reasons: another
-    transaction on the same record or item at the same instant)."""
+    Recorded when a live record has the key, Collided when DynamoDB reports another
+    transaction on either (TransactionConflict), ItemExists when only the item's condition
+    failed, and botocore's error otherwise."""
     record = {"TableName": table,
               "Item": {name: _serializer.serialize(value) for name, value in attributes.items()},
               "ConditionExpression": "attribute_not_exists(#key) OR #expires <= :now",
@@ -53,8 +57,8 @@ def write_with_record(client: Any, put: dict[str, Any], table: str,
     except client.exceptions.TransactionCanceledException as error:
         reasons = error.response.get("CancellationReasons") or []
         codes = [reason.get("Code") for reason in reasons]
-        if "TransactionConflict" in codes:  # another transaction on it, at this instant
-            raise
+        if "TransactionConflict" in codes:
+            raise Collided() from None
         if len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
             old = reasons[1].get("Item")
             raise Recorded(_plain(old) if old else None) from None
@@ -76,4 +80,4 @@ def read(client: Any, table: str, key: str) -> Optional[dict[str, Any]]:
     """The live record of this key (deserialized), or None."""
     response = client.get_item(TableName=table, Key={KEY: {"S": key}}, ConsistentRead=True)
     attributes = _plain(response["Item"]) if "Item" in response else None
-    return None if attributes is None or expired(attributes) else attributes
+    return None if attributes is None or expired(attributes.get(EXPIRES)) else attributes

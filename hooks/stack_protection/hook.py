@@ -68,6 +68,10 @@ class StackProtection(Hook):
     def _call(self, command: str, **kwargs: Any) -> Any:
         return self.stack.connection_manager.call("cloudformation", command, kwargs)
 
+    def _set_policy(self, unprotected: tuple[str, ...] = ()) -> None:
+        self._call("set_stack_policy", StackName=self.stack.external_name,
+                   StackPolicyBody=policy_body(unprotected))
+
     def _describe(self) -> Optional[dict[str, Any]]:
         try:
             return self._call("describe_stacks", StackName=self.stack.external_name)["Stacks"][0]
@@ -77,23 +81,21 @@ class StackProtection(Hook):
             raise
 
     def _apply(self) -> None:
-        name = self.stack.external_name
         found = self._describe()
         status = found.get("StackStatus") if found else "not created"
         if found is None or status in NEVER_CREATED:
             self.logger.info("%s: no protection for a stack that was never created (%s)",
                              self.stack.name, status)
             return
-        self._call("set_stack_policy", StackName=name, StackPolicyBody=policy_body())
+        self._set_policy()
         if not found.get("EnableTerminationProtection"):
-            self._call("update_termination_protection", StackName=name,
+            self._call("update_termination_protection", StackName=self.stack.external_name,
                        EnableTerminationProtection=True)
         self.logger.info("%s: termination protection on; the stack policy denies replacing "
                          "or removing its tables, user pool and keys", self.stack.name)
 
     def _prepare_update(self, unprotected: tuple[str, ...]) -> None:
-        self._call("set_stack_policy", StackName=self.stack.external_name,
-                   StackPolicyBody=policy_body(unprotected))
+        self._set_policy(unprotected)
         if unprotected:
             atexit.register(self._restore)  # also if the update fails or is interrupted
             self.logger.warning("%s: %s=%s: this update may replace or remove %s; the full "
@@ -103,8 +105,7 @@ class StackProtection(Hook):
     def _restore(self) -> None:
         """The full policy again, at the end of the command that lifted part of it."""
         try:
-            self._call("set_stack_policy", StackName=self.stack.external_name,
-                       StackPolicyBody=policy_body())
+            self._set_policy()
         except (ClientError, BotoCoreError) as error:
             self.logger.error("%s: the full stack policy could not be put back (%s): run "
                               "`sceptre launch %s.yaml` again", self.stack.name, error,

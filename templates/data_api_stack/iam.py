@@ -81,6 +81,5 @@ def build_function_role(cfg: StackConfig, tables: Sequence[Table],
         Description=f"Execution role of the {cfg.environment} data API function",
         AssumeRolePolicyDocument=get_lambda_assumerole_policy(),
         Policies=[iam.Policy(PolicyName="least-privilege",
-                             PolicyDocument=function_policy(tables, log_group,
-                                                                            records))],
+                             PolicyDocument=function_policy(tables, log_group, records))],
     )

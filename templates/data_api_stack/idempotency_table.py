@@ -9,7 +9,7 @@ collection's table (`<prefix>-<name>`) can take it."""
 from troposphere import Sub, dynamodb
 
 from data_api import idempotency
-from data_api_stack import ids
+from data_api_stack import ids, table
 from data_api_stack.config import StackConfig
 
 
@@ -18,9 +18,8 @@ def table_name(cfg: StackConfig) -> str:
 
 
 def build_idempotency_table(cfg: StackConfig) -> dynamodb.Table:
-    """Kept like the collections' tables in `retain_data` environments; deleting it early
-    would only let a retry of the last day's requests write again."""
-    policy = "Retain" if cfg.retain_data else "Delete"
+    """Protected like the collections' tables (table.protections); deleting it early would
+    only let a retry of the last day's requests write again."""
     return dynamodb.Table(
         ids.IDEMPOTENCY_TABLE,
         TableName=table_name(cfg),
@@ -30,12 +29,7 @@ def build_idempotency_table(cfg: StackConfig) -> dynamodb.Table:
         BillingMode="PAY_PER_REQUEST",
         TimeToLiveSpecification=dynamodb.TimeToLiveSpecification(
             AttributeName=idempotency.EXPIRES, Enabled=True),
-        PointInTimeRecoverySpecification=dynamodb.PointInTimeRecoverySpecification(
-            PointInTimeRecoveryEnabled=True),
-        SSESpecification=dynamodb.SSESpecification(SSEEnabled=True),
-        DeletionProtectionEnabled=cfg.retain_data,
-        DeletionPolicy=policy,
-        UpdateReplacePolicy=policy,
+        **table.protections(cfg),
     )
 
 

@@ -10,9 +10,23 @@ from data_api_stack.config import StackConfig
 PARTITION_KEY = "id"
 
 
-def build_table(cfg: StackConfig, collection: Collection) -> dynamodb.Table:
-    """Return the table; `retain_data` envs keep it on stack delete and replacement."""
+def protections(cfg: StackConfig) -> dict:
+    """What every table of the stack has: point-in-time recovery, encryption, and in
+    `retain_data` environments deletion protection and Retain on delete and replacement."""
     policy = "Retain" if cfg.retain_data else "Delete"
+    return dict(
+        PointInTimeRecoverySpecification=dynamodb.PointInTimeRecoverySpecification(
+            PointInTimeRecoveryEnabled=True,
+        ),
+        SSESpecification=dynamodb.SSESpecification(SSEEnabled=True),
+        DeletionProtectionEnabled=cfg.retain_data,
+        DeletionPolicy=policy,
+        UpdateReplacePolicy=policy,
+    )
+
+
+def build_table(cfg: StackConfig, collection: Collection) -> dynamodb.Table:
+    """Return the table, with the stack's table protections."""
     capacity = {"ProvisionedThroughput": dynamodb.ProvisionedThroughput(
         ReadCapacityUnits=cfg.read_capacity,
         WriteCapacityUnits=cfg.write_capacity,
@@ -42,11 +56,5 @@ def build_table(cfg: StackConfig, collection: Collection) -> dynamodb.Table:
         BillingMode=collection.billing_mode,
         **capacity,
         **rules,
-        PointInTimeRecoverySpecification=dynamodb.PointInTimeRecoverySpecification(
-            PointInTimeRecoveryEnabled=True,
-        ),
-        SSESpecification=dynamodb.SSESpecification(SSEEnabled=True),
-        DeletionProtectionEnabled=cfg.retain_data,
-        DeletionPolicy=policy,
-        UpdateReplacePolicy=policy,
+        **protections(cfg),
     )
