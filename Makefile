@@ -6,8 +6,10 @@ LOCALAWS_VENV := .venv-localaws
 CHECKOV_VENV := .venv-checkov
 CONTRACT_VENV := .venv-contract
 CDK_VENV := .venv-cdk
-# Every stack `make lint` and `make checkov` render (config paths without .yaml).
-STACKS := dev/api dev/artifacts prod/api prod/artifacts account/apigateway-logging
+# What config/ declares, as Sceptre reads it (data_api_stack.project): every stack config,
+# every environment folder, every region. Nothing here lists them: a new folder under
+# config/ is rendered, linted and checked like the others.
+PROJECT = $(VENV)/bin/python -m data_api_stack.project
 ENV ?= dev
 PORT ?= 3000
 
@@ -74,10 +76,11 @@ ROLE ?= writer
 token: $(VENV)/.installed
 	@$(VENV)/bin/python -m localdev.tokens --env $(ENV) --role $(ROLE) $(if $(RIGHTS),--rights "$(RIGHTS)")
 
-## make generate: print the rendered templates of both environments
+## make generate: print the rendered API template of every environment
 generate: $(VENV)/.installed
-	$(VENV)/bin/sceptre --output json generate dev/api.yaml
-	$(VENV)/bin/sceptre --output json generate prod/api.yaml
+	envs="$$($(PROJECT) environments)" && for env in $$envs; do \
+		$(VENV)/bin/sceptre --output json generate $$env/api.yaml || exit 1; \
+	done
 
 ## make openapi ENV=dev: the environment's OpenAPI document -> openapi-$(ENV).json
 ## (server: the deployed stage's URL if the stack can be read, else a templated one)
@@ -91,15 +94,15 @@ fuzz: venv
 
 rendered: $(VENV)/.installed
 	rm -rf .cache/rendered && mkdir -p .cache/rendered
-	for stack in $(STACKS); do \
-		$(VENV)/bin/sceptre --output json generate $$stack.yaml > .cache/rendered/$$(echo $$stack | tr / -).json || exit 1; \
+	stacks="$$($(PROJECT) stacks)" && for stack in $$stacks; do \
+		$(VENV)/bin/sceptre --output json generate $$stack > .cache/rendered/$$(echo $${stack%.yaml} | tr / -).json || exit 1; \
 	done
 
 ## make lint: cfn-lint (every level, informational included, plus the serverless rules)
 ## on every rendered template
 lint: rendered
-	$(VENV)/bin/cfn-lint --include-checks I --regions us-west-2 -a cfn_lint_serverless.rules \
-		-- .cache/rendered/*.json
+	regions="$$($(PROJECT) regions)" && $(VENV)/bin/cfn-lint --include-checks I \
+		--regions $$regions -a cfn_lint_serverless.rules -- .cache/rendered/*.json
 
 ## make review BASE=<rev> [ARGS="--format markdown --fail-on replacement"]: what the change
 ## since BASE does to every stack of every environment (offline; see README)

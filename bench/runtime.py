@@ -187,8 +187,8 @@ def direct_calls(client: Any, requests: int) -> tuple[Sample, float]:
     return sample, requests / (time.perf_counter() - started)
 
 
-def client_for(endpoint: str) -> Any:
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-west-2",
+def client_for(endpoint: str, region: str) -> Any:
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name=region,
                         aws_access_key_id="local", aws_secret_access_key="local")
 
 

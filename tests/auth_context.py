@@ -28,8 +28,9 @@ from data_api import authz
 from data_api_stack import cognito
 from data_api_stack.config import parse_config
 from localdev.authorizer import rest_api_claims
+from tests.helpers import PROJECT
 
-DEV = parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})
+DEV = parse_config({**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})
 POOL_ID = "us-west-2_TestPool1"
 ISSUER = f"https://cognito-idp.us-west-2.amazonaws.com/{POOL_ID}"
 BROWSER_CLIENT = "browserclient0000000000001"
@@ -50,7 +51,7 @@ def function_env() -> dict[str, str]:
             authz.ENV_READ_SCOPE: SCOPES[cognito.READ],
             authz.ENV_WRITE_SCOPE: SCOPES[cognito.WRITE],
             authz.ENV_RESOURCE_SERVER: cognito.resource_server_id(DEV),
-            authz.ENV_GROUP_PREFIX: DEV.name_prefix}
+            authz.ENV_GROUP_PREFIX: DEV.resource_prefix}
 
 
 def user_payload(username: str, groups: list[str], client_id: str = BROWSER_CLIENT,

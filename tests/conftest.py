@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
 
-from tests.helpers import ENVIRONMENTS, generate
+from tests.helpers import ENVIRONMENTS, REGION, generate
 
 IDEMPOTENCY_TABLE = "idempotency"  # the in-process tests' records table
 
 
+@functools.lru_cache(maxsize=None)
+def api_template(env: str) -> dict:
+    """config/<env>/api.yaml as `sceptre generate` renders it, once per session."""
+    return generate(f"{env}/api.yaml")
+
+
 @pytest.fixture(scope="session")
 def dev_template() -> dict:
-    return generate("dev/api.yaml")
+    return api_template("dev")
 
 
 @pytest.fixture(scope="session")
 def prod_template() -> dict:
-    return generate("prod/api.yaml")
+    return api_template("prod")
 
 
 @pytest.fixture(scope="session", params=ENVIRONMENTS)
 def env_template(request: pytest.FixtureRequest) -> tuple[str, dict]:
-    """(environment, rendered API template), once per environment."""
-    return request.param, request.getfixturevalue(f"{request.param}_template")
+    """(environment, rendered API template), once per environment folder of config/."""
+    return request.param, api_template(request.param)
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +54,8 @@ def auth_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and region for moto; never a real account."""
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-west-2",
-                        "AWS_REGION": "us-west-2"}.items():
+                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION,
+                        "AWS_REGION": REGION}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
@@ -63,7 +70,7 @@ def dynamodb(aws_credentials, dev_template):
     props = dev_template["Resources"]["DataTable"]["Properties"]
     records = dev_template["Resources"]["IdempotencyTable"]["Properties"]
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-west-2")
+        client = boto3.client("dynamodb", region_name=REGION)
         client.create_table(TableName="items", KeySchema=props["KeySchema"],
                             AttributeDefinitions=props["AttributeDefinitions"],
                             ProvisionedThroughput=props["ProvisionedThroughput"])

@@ -13,13 +13,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
+from data_api_stack import project
 from localdev.localaws import without_aws
 from stack_review.worker import project_parts
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-ENVIRONMENTS = ("dev", "prod")
-# Every stack config that renders a template: what cfn-lint and checkov check.
+# What config/ declares, as Sceptre reads it: every environment folder and every stack
+# config (what the renders, cfn-lint and checkov cover), never a list typed here.
+ENVIRONMENTS = project.environments(REPO)
+STACKS = project.stack_paths(REPO)
+# The region dev's stacks (and the local AWS the end-to-end tests launch them on) use.
+REGION = project.region(REPO, "dev")
+# What config/config.yaml gives every environment and a test's own settings need too.
+PROJECT = {"name_prefix": project.settings(REPO, "dev")["name_prefix"]}
 # The other access-control modes, rendered in-process (dev and prod are both cognito).
 AUTH_VARIANTS = {
     "iam": {"auth": "iam", "iam_account_ids": ["111122223333"]},
@@ -46,8 +53,13 @@ COLLECTIONS_VARIANT = {"data": {},
 # demand and provisioned in turn (README "Add a collection": one stack holds at least 15).
 MANY_COLLECTIONS = {**COLLECTIONS_VARIANT, **{
     f"extra_{n:02}": {"billing": ("on_demand", "provisioned")[n % 2]} for n in range(12)}}
-STACKS = [*(f"{env}/{stack}.yaml" for env in ENVIRONMENTS for stack in ("api", "artifacts")),
-          "account/apigateway-logging.yaml"]
+
+
+@functools.lru_cache(maxsize=None)
+def settings(env: str) -> dict[str, Any]:
+    """config/<env>'s settings (sceptre_user_data) as Sceptre resolves them: what a test of
+    every environment's template expects of each."""
+    return project.settings(REPO, env)
 
 
 def offline_env(**extra: str) -> dict[str, str]:
@@ -99,6 +111,17 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
+def settings_file(project: Path, env: str) -> Path:
+    """config/<env>/config.yaml, where an environment's settings go: under its
+    `sceptre_user_data:` (merged over config/config.yaml's), added if absent, so a test
+    adds a setting with edit(settings_file(...), "sceptre_user_data:\n", ...)."""
+    path = project / "config" / env / "config.yaml"
+    text = path.read_text()
+    if not re.search(r"^sceptre_user_data:\n", text, re.MULTILINE):
+        path.write_text(text.rstrip("\n") + "\nsceptre_user_data:\n")
+    return path
+
+
 def sceptre(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None,
             check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run([str(BIN / "sceptre"), *args], cwd=cwd, capture_output=True,
@@ -140,7 +163,7 @@ def render_auth_variant(variant: str) -> str:
     """The dev API template rendered with one of AUTH_VARIANTS, as Sceptre gets it."""
     from data_api_stack import build_template, parse_config
 
-    cfg = parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+    cfg = parse_config({**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
                         **AUTH_VARIANTS[variant]})
     return build_template(cfg).to_json()
 

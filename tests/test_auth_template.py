@@ -10,7 +10,7 @@ import pytest
 from data_api import authz, routes
 from data_api_stack import ConfigError, build_template, ids, parse_config
 from data_api_stack.api import method_id
-from tests.helpers import arn_like, resources_of_type
+from tests.helpers import PROJECT, arn_like, resources_of_type, settings
 
 CODE_KEY = "lambda/api-" + "0" * 64 + ".zip"
 POOL_ARN = "arn:aws:cognito-idp:us-west-2:111122223333:userpool/us-west-2_AbCdEf123"
@@ -19,7 +19,7 @@ DATA_METHODS = [(path, verb) for path, verbs in routes.ROUTES.items() for verb i
 
 
 def render(**user_data) -> dict:
-    cfg = parse_config({"environment": "dev", "code_key": CODE_KEY, **user_data})
+    cfg = parse_config({**PROJECT, "environment": "dev", "code_key": CODE_KEY, **user_data})
     return json.loads(build_template(cfg).to_json())
 
 
@@ -155,7 +155,7 @@ def test_gateway_401s_carry_cors_the_json_shape_and_www_authenticate(env_templat
                                                                      iam_template):
     env, template = env_template
     for found, origin, kinds in (
-            (template, "'*'" if env == "dev" else "'https://app.example.com'",
+            (template, f"'{settings(env)['cors_origin']}'",
              {"UNAUTHORIZED"}),
             (iam_template, "'*'", {"UNAUTHORIZED", "EXPIRED_TOKEN", "INVALID_SIGNATURE"})):
         responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in
@@ -247,7 +247,7 @@ def test_mfa_defaults_to_required_where_data_is_kept_and_can_be_set_either_way()
 ])
 def test_bad_mfa_config_is_one_line_naming_key_and_value(change, value):
     with pytest.raises(ConfigError) as raised:
-        parse_config({"environment": "dev", "code_key": CODE_KEY, **change})
+        parse_config({**PROJECT, "environment": "dev", "code_key": CODE_KEY, **change})
     message = str(raised.value)
     assert message.startswith("sceptre_user_data.mfa:") and value in message
     assert "\n" not in message
@@ -267,15 +267,15 @@ def test_bad_mfa_config_is_one_line_naming_key_and_value(change, value):
 ])
 def test_bad_auth_config_names_the_key(change, key):
     with pytest.raises(ConfigError, match=re.escape(f"sceptre_user_data.{key}:")):
-        parse_config({"environment": "dev", "code_key": CODE_KEY, **change})
+        parse_config({**PROJECT, "environment": "dev", "code_key": CODE_KEY, **change})
 
 
 def test_sceptre_generate_refuses_auth_none_without_the_acknowledgement(tmp_path):
-    from tests.helpers import copy_project, sceptre
+    from tests.helpers import copy_project, edit, sceptre, settings_file
 
     project = copy_project(tmp_path)
-    api = project / "config" / "dev" / "api.yaml"
-    api.write_text(api.read_text().replace("autoscaling: false", "autoscaling: false\n  auth: none"))
+    edit(settings_file(project, "dev"), "sceptre_user_data:\n",
+         "sceptre_user_data:\n  auth: none\n")
     result = sceptre("--ignore-dependencies", "generate", "dev/api.yaml", cwd=project,
                      check=False)
     output = result.stdout + result.stderr

@@ -26,6 +26,7 @@ from data_api_stack import build_template, ids, parse_config
 from localdev.apiserver import LocalApi, serve
 from localdev.authorizer import CognitoAuthorizer
 from tests import auth_context
+from tests.helpers import PROJECT
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
@@ -78,7 +79,7 @@ def _browser_results(origin: str, tmp_path: Path, dynamodb, monkeypatch) -> list
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(handler_module, "_client", dynamodb)
     template = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+        {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
          "cors_origin": origin})).to_json())
     pool = auth_context.TestPool()  # the template's Cognito authorizer, with a test key
     keys = pool.serve_jwks()

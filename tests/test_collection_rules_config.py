@@ -8,9 +8,9 @@ import json
 import pytest
 
 from data_api_stack import ConfigError, build_template, parse_config
-from tests.helpers import ORDERS_SCHEMA
+from tests.helpers import ORDERS_SCHEMA, PROJECT
 
-GOOD = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
+GOOD = {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
 TYPED = {"type": "object", "properties": {"flag": {"type": "boolean"},
                                           "name": {"type": "string"},
                                           "count": {"type": "integer"},

@@ -46,7 +46,7 @@ from data_api_stack import build_template, parse_config
 from localdev import request_checks
 from localdev.gateway import resource_paths
 from tests.api_client import make_event
-from tests.helpers import ORDERS_SCHEMA, json_depth, json_digits
+from tests.helpers import ORDERS_SCHEMA, PROJECT, REGION, json_depth, json_digits
 
 PROFILE = settings(max_examples=250, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -175,7 +175,7 @@ EXAMPLES = {"labels": {"name": "abc"}, "undecidable": 1, "tokens": "ab"}
 
 
 def render(schemas: Mapping[str, Any]) -> Rendered:
-    cfg = parse_config({"environment": "dev", "code_key": CODE_KEY, "collections": {
+    cfg = parse_config({**PROJECT, "environment": "dev", "code_key": CODE_KEY, "collections": {
         name: {"schema": schema, **({"example": EXAMPLES[name]} if name in EXAMPLES else {})}
         for name, schema in schemas.items()}})
     template = json.loads(build_template(cfg).to_json())
@@ -248,7 +248,7 @@ def serve(aws_credentials,
 
     monkeypatch.setenv("CORS_ORIGIN", "*")
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-west-2")
+        client = boto3.client("dynamodb", region_name=REGION)
 
         def post(path: str, text: str) -> Answer:
             event = make_event("POST", path, text)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from data_api_stack import ConfigError, build_template, parse_config
-from tests.helpers import copy_project, sceptre
+from tests.helpers import PROJECT, copy_project, edit, sceptre, settings_file
 
-GOOD = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
+GOOD = {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
 
 BAD_COLLECTIONS = [
     # (collections value, what the message must name)
@@ -72,10 +72,8 @@ def test_defaults_the_data_collection_and_each_path_from_its_name():
 
 def test_a_bad_collection_fails_sceptre_generate_with_one_clear_line(tmp_path):
     project = copy_project(tmp_path)
-    api = project / "config" / "dev" / "api.yaml"
-    api.write_text(api.read_text().replace(
-        "sceptre_user_data:\n",
-        "sceptre_user_data:\n  collections:\n    data: {}\n    orders: {billing: lots}\n"))
+    edit(settings_file(project, "dev"), "sceptre_user_data:\n",
+         "sceptre_user_data:\n  collections:\n    data: {}\n    orders: {billing: lots}\n")
     result = sceptre("--ignore-dependencies", "generate", "dev/api.yaml", cwd=project,
                      check=False)
     output = result.stdout + result.stderr

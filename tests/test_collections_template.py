@@ -13,7 +13,7 @@ import pytest
 from data_api import collection_env
 from data_api_stack import build_template, parse_config
 from data_api_stack.limits import LimitError
-from tests.helpers import arn_like, render_collections_variant, resources_of_type
+from tests.helpers import PROJECT, arn_like, render_collections_variant, resources_of_type
 
 TABLES = {"data": "DataTable", "orders": "OrdersTable", "customers": "CustomersTable"}
 PATHS = {"data": "/data", "orders": "/orders", "customers": "/customers"}
@@ -188,7 +188,7 @@ def test_as_many_collections_as_fit_keep_the_functions_environment_under_lambdas
     holds, of the longest name, with the longest environment name, resolved as
     CloudFormation would: other limits stop them first."""
     names = [f"{chr(ord('a') + n % 26)}{n // 26}{'x' * 30}" for n in range(60)]
-    settings = {"environment": "e" * 16, "code_key": "lambda/api-" + "0" * 64 + ".zip"}
+    settings = {**PROJECT, "environment": "e" * 16, "code_key": "lambda/api-" + "0" * 64 + ".zip"}
     with pytest.raises(LimitError) as over:
         build_template(parse_config({**settings, "collections": dict.fromkeys(names, {})}))
     assert "environment" not in str(over.value)

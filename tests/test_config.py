@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
 from data_api_stack import ConfigError, build_template, parse_config
-from tests.helpers import copy_project, generate, sceptre
+from tests.helpers import ENVIRONMENTS, PROJECT, REPO, copy_project, edit, generate, sceptre, \
+    settings_file
 
-GOOD = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
+GOOD = {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
 
 BAD_CONFIGS = [
     ({"environment": "Dev"}, "environment", "'Dev'"),
@@ -80,7 +83,7 @@ def test_retained_data_needs_an_alarm_subscriber(subscriber):
 
 def test_prod_without_a_subscriber_fails_sceptre_generate_naming_the_keys(tmp_path):
     project = copy_project(tmp_path)
-    api = project / "config" / "prod" / "api.yaml"
+    api = settings_file(project, "prod")
     text = api.read_text()
     assert "\n  alarm_email: " in text
     api.write_text(text.replace("\n  alarm_email: ", "\n  # alarm_email: "))
@@ -108,17 +111,29 @@ def test_dev_and_prod_render_in_one_process_without_shared_state():
     assert first != other and "'prod'" in json.loads(other)["Description"]
 
 
+def _region(path: Path) -> str | None:
+    found = re.search(r"^region: *(\S+)$", path.read_text(), re.MULTILINE)
+    return found.group(1) if found else None
+
+
 def test_stack_tags_and_region_per_environment():
-    for env in ("dev", "prod"):
-        out = sceptre("--ignore-dependencies", "--output", "json", "dump", "config", f"{env}/api.yaml").stdout
-        config = json.loads(out[out.index("{"):])
-        assert config["region"] == "us-west-2"
-        assert config["stack_tags"] == {"Environment": env}
-        assert config["required_version"] == "==4.7.0"
+    """Every environment's stacks: tagged with its name, in config/config.yaml's region
+    unless the folder's config.yaml names its own (read from the files themselves)."""
+    project_region = _region(REPO / "config" / "config.yaml")
+    assert project_region
+    for env in ENVIRONMENTS:
+        region = _region(REPO / "config" / env / "config.yaml") or project_region
+        for stack in ("api", "artifacts"):
+            out = sceptre("--ignore-dependencies", "--output", "json", "dump", "config",
+                          f"{env}/{stack}.yaml").stdout
+            config = json.loads(out[out.index("{"):])
+            assert config["region"] == region
+            assert config["stack_tags"] == {"Environment": env}
+            assert config["required_version"] == "==4.7.0"
 
 
 def test_api_stack_depends_on_its_artifacts_stack_for_launch():
-    for env in ("dev", "prod"):
+    for env in ENVIRONMENTS:
         out = sceptre("--output", "json", "dump", "config", f"{env}/api.yaml").stdout
         docs = out.replace("}\n{", "}\n\x00{").split("\x00")
         names = [json.loads(doc)["template"]["path"] for doc in docs]
@@ -130,8 +145,8 @@ def test_api_stack_depends_on_its_artifacts_stack_for_launch():
 
 def test_bad_value_fails_sceptre_generate_with_one_clear_line(tmp_path):
     project = copy_project(tmp_path)
-    api = project / "config" / "dev" / "api.yaml"
-    api.write_text(api.read_text().replace("read_capacity: 5", "read_capacity: 0"))
+    edit(settings_file(project, "dev"), "sceptre_user_data:\n",
+         "sceptre_user_data:\n  read_capacity: 0\n")
     result = sceptre("--ignore-dependencies", "generate", "dev/api.yaml", cwd=project,
                      check=False)
     assert result.returncode != 0
@@ -139,13 +154,15 @@ def test_bad_value_fails_sceptre_generate_with_one_clear_line(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_a_third_environment_is_a_folder_copy_and_one_value(tmp_path):
+def test_a_new_environment_is_a_folder_copy(tmp_path):
+    """Copy an environment's folder: the new one takes its name from the folder (stage,
+    physical names, tags) and its settings from the copy."""
     project = copy_project(tmp_path)
-    shutil.copytree(project / "config" / "prod", project / "config" / "staging")
-    group = project / "config" / "staging" / "config.yaml"
-    group.write_text(group.read_text().replace('"prod"', '"staging"'))
-    template = generate("staging/api.yaml", cwd=project)
-    assert "'staging'" in template["Description"]
-    assert template["Resources"]["ApiStage"]["Properties"]["StageName"] == "staging"
-    out = sceptre("--ignore-dependencies", "--output", "json", "dump", "config", "staging/api.yaml", cwd=project).stdout
-    assert json.loads(out[out.index("{"):])["stack_tags"] == {"Environment": "staging"}
+    shutil.copytree(project / "config" / "prod", project / "config" / "qa")
+    template = generate("qa/api.yaml", cwd=project)
+    assert "'qa'" in template["Description"]
+    assert template["Resources"]["ApiStage"]["Properties"]["StageName"] == "qa"
+    assert template["Resources"]["DataTable"]["Properties"]["TableName"].endswith("-qa-items")
+    out = sceptre("--ignore-dependencies", "--output", "json", "dump", "config", "qa/api.yaml",
+                  cwd=project).stdout
+    assert json.loads(out[out.index("{"):])["stack_tags"] == {"Environment": "qa"}

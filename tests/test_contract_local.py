@@ -14,10 +14,11 @@ from data_api import routes
 from data_api_stack import build_template, parse_config
 from data_api_stack.openapi import build_openapi
 from localdev.apiserver import LocalApi
+from tests.helpers import PROJECT
 from tests.test_local_api import echo_loader  # noqa: F401  (fixture: a handler echoing its event)
 
 # Request validation only: the authorizer (which runs first) has its own tests.
-CFG = parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+CFG = parse_config({**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
                     "auth": "none", "allow_anonymous": True})
 TEMPLATE = json.loads(build_template(CFG).to_json())
 INVALID = json.dumps({"data": 1, "unknown": True})

@@ -10,7 +10,7 @@ from jsonschema import Draft4Validator
 from data_api import contract
 from data_api_stack import build_template, parse_config
 from data_api_stack.apigw_schema import DRAFT4, ModelSchemaError, check_model
-from tests.helpers import resources_of_type
+from tests.helpers import PROJECT, resources_of_type
 
 CODE_KEY = "lambda/api-" + "0" * 64 + ".zip"
 BODY_METHODS = ("POST", "PUT")
@@ -85,7 +85,7 @@ def test_validation_errors_are_400s_in_the_error_shape_with_cors(env_template):
 
 
 def test_a_changed_model_makes_a_new_deployment(monkeypatch):
-    cfg = parse_config({"environment": "dev", "code_key": CODE_KEY})
+    cfg = parse_config({**PROJECT, "environment": "dev", "code_key": CODE_KEY})
 
     def deployment() -> str:
         resources = json.loads(build_template(cfg).to_json())["Resources"]

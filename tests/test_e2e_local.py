@@ -26,6 +26,7 @@ import jwt
 import pytest
 
 import data_api.handler as handler
+from data_api_stack import project as project_stacks
 from lambda_artifact.build import build_artifact
 from localdev import tokens
 from localdev.apiserver import HandlerLoader, LocalApi, serve
@@ -33,7 +34,7 @@ from localdev.authorizer import build_authorizers
 from localdev.localaws import LOCALAWS_PYTHON, LocalAws, free_port
 from localdev.stack import LaunchedStack, read_stack
 from localdev.throttle import Throttle
-from tests.helpers import copy_project, offline_env, sceptre
+from tests.helpers import ENVIRONMENTS, REGION, copy_project, edit, offline_env, sceptre
 
 pytestmark = pytest.mark.e2e
 API_STACK = "serverless-data-api-dev-api"
@@ -47,7 +48,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def local_aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
-    aws = LocalAws(log_path=tmp_path_factory.mktemp("logs") / "localaws.log")
+    aws = LocalAws(REGION, log_path=tmp_path_factory.mktemp("logs") / "localaws.log")
     with aws:
         yield aws
 
@@ -55,18 +56,17 @@ def local_aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
 @pytest.fixture(scope="module")
 def clients(local_aws: LocalAws) -> dict[str, Any]:
     session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
-                                    region_name="us-west-2")
+                                    region_name=REGION)
     return {name: session.client(name, endpoint_url=local_aws.endpoint)
             for name in ("cloudformation", "dynamodb", "lambda", "apigateway", "s3", "wafv2")}
 
 
 def _environment_copy(root: Path, env: str) -> Path:
-    """A project copy with one more environment, `env`, a copy of dev: its own stack
-    and physical names, so a test may break or delete it without touching dev."""
+    """A project copy with one more environment, `env`, a copy of dev's folder: named
+    after its folder, it has its own stack and physical names, so a test may break or
+    delete it without touching dev."""
     project = copy_project(root)
     shutil.copytree(project / "config" / "dev", project / "config" / env)
-    group = project / "config" / env / "config.yaml"
-    group.write_text(group.read_text().replace('"dev"', f'"{env}"'))
     return project
 
 
@@ -125,7 +125,7 @@ def http(launched: str, local_aws: LocalAws) -> Iterator[Http]:
     saved = dict(os.environ)
     os.environ.update(local_aws.env())
     try:
-        with serving(read_stack(API_STACK), local_aws) as http:
+        with serving(read_stack(API_STACK, REGION), local_aws) as http:
             yield http
     finally:
         os.environ.clear()
@@ -159,8 +159,8 @@ def serving(stack: LaunchedStack, local_aws: LocalAws) -> Iterator[Http]:
 
 def test_packaging_fault_stops_the_launch_before_cloudformation(tmp_path, local_aws, clients):
     broken = _environment_copy(tmp_path, "broken")
-    api = broken / "config" / "broken" / "api.yaml"
-    api.write_text(api.read_text().replace("!package_lambda handlers", "!package_lambda nope"))
+    # The hooks every environment's api stack takes, in this copy of the project only.
+    edit(broken / "config" / "config.yaml", "!package_lambda handlers", "!package_lambda nope")
     result = sceptre("launch", "-y", "broken", cwd=broken, env=local_aws.env(offline_env()),
                      check=False)
     assert result.returncode != 0
@@ -188,7 +188,7 @@ def test_launch_creates_both_stacks_in_order_with_the_artifact(launched, clients
         Bucket=bucket["BucketName"], Prefix="templates/")["Contents"]]
     assert any("api" in key for key in keys), keys
     api_id = _rest_api_id(clients, "dev")
-    assert outputs["ApiUrl"].startswith(f"https://{api_id}.execute-api.us-west-2.")
+    assert outputs["ApiUrl"].startswith(f"https://{api_id}.execute-api.{REGION}.")
 
 
 def test_created_resources_match_the_template(launched, clients, project):
@@ -272,7 +272,7 @@ def test_idempotency_key_over_http(http):
     # Leave the table and the stage's throttle (a bucket per method, the module's) as
     # found, for whichever test runs next.
     assert all(http("DELETE", f"/data/{item}")[0] == 204 for item in created)
-    limit = Throttle.from_template(read_stack(API_STACK).template).limit_for("/data", "POST")
+    limit = Throttle.from_template(read_stack(API_STACK, REGION).template).limit_for("/data", "POST")
     assert limit is not None
     time.sleep(limit.burst / limit.rate + 0.5)
 
@@ -361,7 +361,7 @@ def test_tampered_expired_and_foreign_pool_tokens_are_401(http, clients, local_a
     forged = base64.urlsafe_b64encode(json.dumps(
         {**claims, "cognito:groups": ["admins"]}).encode()).decode().rstrip("=")
     expired = _moto_signed({**claims, "exp": int(time.time()) - 60})
-    cognito = boto3.client("cognito-idp", region_name="us-west-2", endpoint_url=local_aws.endpoint,
+    cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=local_aws.endpoint,
                            aws_access_key_id="local", aws_secret_access_key="local")
     other = cognito.create_user_pool(PoolName="someone-elses")["UserPool"]["Id"]
     client = cognito.create_user_pool_client(UserPoolId=other, ClientName="x")
@@ -423,17 +423,39 @@ def test_list_outputs_prints_the_launched_stacks_outputs(prod_api_id, project, l
     printed = json.loads(result.stdout)
     outputs = {o["OutputKey"]: o["OutputValue"] for stack in printed for o in
                next(iter(stack.values()))}
-    assert outputs["ApiUrl"].startswith(f"https://{prod_api_id}.execute-api.us-west-2."), printed
+    assert outputs["ApiUrl"].startswith(f"https://{prod_api_id}.execute-api.{REGION}."), printed
     assert outputs["TableName"] == "serverless-data-prod-items"
 
 
 def test_prod_stage_has_its_web_acl(prod_api_id, clients):
-    stage_arn = f"arn:aws:apigateway:us-west-2::/restapis/{prod_api_id}/stages/prod"
+    stage_arn = f"arn:aws:apigateway:{REGION}::/restapis/{prod_api_id}/stages/prod"
     acl = clients["wafv2"].get_web_acl_for_resource(ResourceArn=stage_arn)["WebACL"]
     assert acl["Name"] == "serverless-data-prod-api"
     assert [r["Name"] for r in acl["Rules"]] == ["RateLimitPerIp", "AWSManagedRulesCommonRuleSet",
                                                  "AWSManagedRulesKnownBadInputsRuleSet"]
     assert acl["Rules"][0]["Statement"]["RateBasedStatement"]["Limit"] == 3000
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_environment_of_config_launches(env, project, local_aws, clients, request):
+    """Each folder of config/ launches on the local AWS as `sceptre launch <env>` (dev and
+    prod through the module's fixtures): both stacks, under the names Sceptre gives them,
+    and the environment's own stage."""
+    if env == "dev":
+        request.getfixturevalue("launched")
+    elif env == "prod":
+        request.getfixturevalue("prod_api_id")
+    else:
+        _launch(project, local_aws, env)
+    found = {}
+    for stack in ("artifacts", "api"):
+        name = project_stacks.stack(project, env, stack).name
+        found[stack] = clients["cloudformation"].describe_stacks(StackName=name)["Stacks"][0]
+        assert found[stack]["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), name
+        assert {"Key": "Environment", "Value": env} in found[stack]["Tags"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in found["api"]["Outputs"]}
+    assert outputs["TableName"] == f"serverless-data-{env}-items"
+    assert _rest_api_id(clients, env)
 
 
 def test_account_stack_launches(project, local_aws, clients):
@@ -456,8 +478,6 @@ def test_a_kept_environment_is_protected_and_refuses_sceptre_delete(tmp_path, lo
 
     project = copy_project(tmp_path)
     shutil.copytree(project / "config" / "prod", project / "config" / "vault")
-    group = project / "config" / "vault" / "config.yaml"
-    group.write_text(group.read_text().replace('"prod"', '"vault"'))
     _launch(project, local_aws, "vault")
     name, cloudformation = "serverless-data-api-vault-api", clients["cloudformation"]
     policy = cloudformation.get_stack_policy(StackName=name)["StackPolicyBody"]

@@ -26,7 +26,7 @@ from localdev import iam_callers
 from localdev.apiserver import HandlerLoader, LocalApi, serve
 from localdev.localaws import LocalAws, free_port
 from localdev.stack import read_stack
-from tests.helpers import edit
+from tests.helpers import REGION, edit, settings_file
 from tests.test_e2e_local import _environment_copy, _launch
 
 pytestmark = pytest.mark.e2e
@@ -36,19 +36,19 @@ ENV = "iamdev"
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     project = _environment_copy(tmp_path_factory.mktemp("project"), ENV)
-    edit(project / "config" / ENV / "api.yaml", "  autoscaling: false\n",
-         "  autoscaling: false\n  auth: iam\n  collections:\n    data: {}\n"
+    edit(settings_file(project, ENV), "sceptre_user_data:\n",
+         "sceptre_user_data:\n  auth: iam\n  collections:\n    data: {}\n"
          "    orders: {billing: on_demand}\n    customers: {billing: on_demand}\n")
     saved = dict(os.environ)
-    with LocalAws(log_path=tmp_path_factory.mktemp("logs") / "localaws.log") as aws:
+    with LocalAws(REGION, log_path=tmp_path_factory.mktemp("logs") / "localaws.log") as aws:
         _launch(project, aws, ENV)
         os.environ.update(aws.env())
         handler._client = None  # a client of an earlier module's local AWS (see below)
-        stack = read_stack(f"serverless-data-api-{ENV}-api")
+        stack = read_stack(f"serverless-data-api-{ENV}-api", REGION)
         callers = iam_callers.create_local_callers(aws.endpoint, stack.outputs)
         callers["order-service"] = iam_callers.create_caller(
-            aws.endpoint, "order-service", [stack.outputs["OrdersWriterPolicyArn"],
-                                            stack.outputs["CustomersReaderPolicyArn"]])
+            aws.endpoint, REGION, "order-service", [stack.outputs["OrdersWriterPolicyArn"],
+                                                    stack.outputs["CustomersReaderPolicyArn"]])
         app = LocalApi(stack.template, stack.function_env, HandlerLoader(), log=lambda _: None)
         app.iam = iam_callers.authorizer(aws.endpoint, stack.outputs, app.gateway.stage,
                                          callers)
@@ -75,7 +75,7 @@ def _call(api: dict[str, Any], role: str | None, method: str, path: str, body: A
                          headers={"Content-Type": "application/json", "If-Match": "*"}
                          if method == "PUT" else {"Content-Type": "application/json"})
     if role:
-        SigV4Auth(api["keys"][role], "execute-api", "us-west-2").add_auth(request)
+        SigV4Auth(api["keys"][role], "execute-api", REGION).add_auth(request)
     sent = data + b" " if tamper else data
     http = urllib.request.Request(api["base"] + path, data=sent or None, method=method,
                                   headers=dict(request.headers.items()))
@@ -136,7 +136,7 @@ def test_unsigned_and_tampered_are_401_with_cors(api):
 def test_the_printed_curl_line_signs(api):
     key = api["keys"]["reader"]
     reply = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                            "--aws-sigv4", "aws:amz:us-west-2:execute-api",
+                            "--aws-sigv4", f"aws:amz:{REGION}:execute-api",
                             "--user", f"{key.access_key}:{key.secret_key}",
                             api["base"] + "/data"], capture_output=True, text=True, timeout=60)
     assert reply.stdout == "200", reply

@@ -21,8 +21,9 @@ from data_api.storage import Storage
 from data_api_stack import ConfigError, build_template, parse_config
 from tests import auth_context as ctx
 from tests.api_client import make_event
+from tests.helpers import PROJECT
 
-CONFIG = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip", "collections": {
+CONFIG = {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip", "collections": {
     "orders": {"billing": "on_demand"},
     "customers": {"billing": "on_demand"},
     # Payroll: the API-wide readers may not see it, the API-wide writers only read it.

@@ -19,9 +19,9 @@ from data_api.handler import handle
 from data_api.storage import Storage
 from data_api_stack import build_template, parse_config
 from tests.api_client import make_event
-from tests.helpers import ORDERS_SCHEMA
+from tests.helpers import ORDERS_SCHEMA, PROJECT
 
-CONFIG = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip", "collections": {
+CONFIG = {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip", "collections": {
     "orders": {"billing": "on_demand", "schema": ORDERS_SCHEMA,
                "indexes": {"by_customer": {"attribute": "customer_id"}},
                "ttl_attribute": "expires_at"},

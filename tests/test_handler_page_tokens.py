@@ -14,8 +14,9 @@ from data_api_stack import parse_config
 from data_api_stack.openapi import build_openapi
 from localdev.request_checks import validator_for
 from tests.api_client import ApiClient
+from tests.helpers import PROJECT
 
-DOCUMENT = build_openapi(parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64
+DOCUMENT = build_openapi(parse_config({**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64
                                        + ".zip"}), [])
 NEXT_SCHEMA = next(p["schema"] for p in DOCUMENT["paths"]["/data"]["get"]["parameters"]
                    if p["name"] == "next")

@@ -12,6 +12,7 @@ from werkzeug.test import Client
 
 from data_api_stack import build_template, parse_config
 from localdev.apiserver import HandlerLoader, LocalApi
+from tests.helpers import PROJECT
 
 ECHO = '''
 import json
@@ -44,7 +45,7 @@ def client(echo_loader, monkeypatch):
     monkeypatch.setattr(os, "environ", dict(os.environ))  # LocalApi sets function env vars
     # Translation only: the authorizer's own checks are in test_local_authorizer.
     template = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+        {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
          "auth": "none", "allow_anonymous": True})).to_json())
     lines: list[str] = []
     app = LocalApi(template, {"COLLECTIONS": '{"/data": "t"}'}, echo_loader, log=lines.append)

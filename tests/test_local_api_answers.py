@@ -22,13 +22,14 @@ from localdev.throttle import Limit, Throttle
 from tests import auth_context as ctx
 from tests.test_local_api import echo_loader  # noqa: F401  (fixture)
 from tests.test_local_authorizer import pool  # noqa: F401  (fixture)
+from tests.helpers import PROJECT
 
 CODE_KEY = "lambda/api-" + "0" * 64 + ".zip"
 
 
 def _template(**settings: object) -> dict:
     return json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": CODE_KEY, **settings})).to_json())
+        {**PROJECT, "environment": "dev", "code_key": CODE_KEY, **settings})).to_json())
 
 
 @pytest.fixture()

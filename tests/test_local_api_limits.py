@@ -11,6 +11,7 @@ from werkzeug.test import Client
 
 from data_api_stack import build_template, parse_config
 from localdev.apiserver import HandlerLoader, LocalApi
+from tests.helpers import PROJECT
 
 MB = 1024 * 1024
 SIZED = '''
@@ -30,7 +31,7 @@ def client(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "environ", dict(os.environ))
     # Size limits only: the authorizer's checks are in test_local_authorizer.
     template = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+        {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
          "auth": "none", "allow_anonymous": True})).to_json())
     yield Client(LocalApi(template, {}, HandlerLoader("sized_pkg.app.handler", source=package),
                           log=lambda line: None))

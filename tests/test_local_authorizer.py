@@ -15,6 +15,7 @@ from localdev.apiserver import LocalApi
 from localdev.authorizer import CognitoAuthorizer, build_authorizers, rest_api_claims
 from tests import auth_context as ctx
 from tests.test_local_api import echo_loader  # noqa: F401  (fixture)
+from tests.helpers import PROJECT
 
 
 @pytest.fixture()
@@ -29,7 +30,7 @@ def pool():
 def client(echo_loader, pool, monkeypatch):  # noqa: F811
     monkeypatch.setattr(os, "environ", dict(os.environ))
     template = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
+        {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
     authorizers = {ids.AUTHORIZER: CognitoAuthorizer(ctx.ISSUER, pool.jwks_url)}
     return Client(LocalApi(template, {"COLLECTIONS": '{"/data": "t"}'}, echo_loader, log=lambda _: None,
                            authorizers=authorizers))
@@ -97,7 +98,7 @@ def test_a_method_whose_authorizer_is_unknown_locally_is_refused_not_opened(echo
                                                                              monkeypatch):  # noqa: F811
     monkeypatch.setattr(os, "environ", dict(os.environ))
     template = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
+        {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
     reply = Client(LocalApi(template, {}, echo_loader, log=lambda _: None)).get("/dev/data")
     assert reply.status_code == 500
     assert json.loads(reply.get_data())["error"]["code"] == "AUTHORIZER_FAILURE"
@@ -105,12 +106,12 @@ def test_a_method_whose_authorizer_is_unknown_locally_is_refused_not_opened(echo
 
 def test_authorizers_are_read_from_the_template():
     template = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
+        {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"})).to_json())
     found = build_authorizers(template, {ids.USER_POOL: "us-west-2_Abc"}, "http://aws:5000")
     assert found[ids.AUTHORIZER].issuer == "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_Abc"
     assert found[ids.AUTHORIZER].jwks_url == "http://aws:5000/us-west-2_Abc/.well-known/jwks.json"
     shared = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+        {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
          "cognito_user_pool_arn": "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/"
                                   "eu-west-1_Xyz"})).to_json())
     assert build_authorizers(shared, {}, "http://aws")[ids.AUTHORIZER].issuer == (

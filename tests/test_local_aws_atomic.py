@@ -16,6 +16,7 @@ import pytest
 from data_api.storage import Storage
 from localdev.localaws import LocalAws
 from tests.api_client import JSON, ApiClient
+from tests.helpers import REGION
 
 pytestmark = pytest.mark.e2e
 WRITERS = 20
@@ -24,13 +25,13 @@ ROUNDS = 8
 
 @pytest.fixture(scope="module")
 def local_aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
-    with LocalAws(log_path=tmp_path_factory.mktemp("logs") / "localaws.log") as aws:
+    with LocalAws(REGION, log_path=tmp_path_factory.mktemp("logs") / "localaws.log") as aws:
         yield aws
 
 
 @pytest.fixture(scope="module")
 def api(local_aws: LocalAws, dev_template: dict) -> ApiClient:
-    client = boto3.client("dynamodb", endpoint_url=local_aws.endpoint, region_name="us-west-2",
+    client = boto3.client("dynamodb", endpoint_url=local_aws.endpoint, region_name=REGION,
                           aws_access_key_id="local", aws_secret_access_key="local")
     props = dev_template["Resources"]["DataTable"]["Properties"]
     client.create_table(TableName="items", KeySchema=props["KeySchema"],

@@ -20,6 +20,7 @@ from werkzeug.test import Client
 from data_api_stack import ids
 from localdev.apiserver import LocalApi
 from localdev.sigv4 import IamAuthorizer, allows, iam_principals
+from tests.helpers import REGION
 from tests.test_auth_template import render
 from tests.test_local_api import echo_loader  # noqa: F401  (fixture)
 
@@ -34,7 +35,7 @@ def _resolved(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
         text, names = value["Fn::Sub"]
         assert names == {"Api": {"Ref": ids.REST_API}}
-        for name, found in (("AWS::Partition", "aws"), ("AWS::Region", "us-west-2"),
+        for name, found in (("AWS::Partition", "aws"), ("AWS::Region", REGION),
                             ("AWS::AccountId", ACCOUNT), ("Api", API_ID)):
             text = text.replace("${" + name + "}", found)
         return text
@@ -51,7 +52,7 @@ def iam_setup(echo_loader, monkeypatch):  # noqa: F811
                                             AWS_SECRET_ACCESS_KEY="testing"))
     template = render(auth="iam")
     with mock_aws():
-        iam = boto3.client("iam", region_name="us-west-2")
+        iam = boto3.client("iam", region_name=REGION)
         keys, secrets = {}, {}
         for role, policy_id in (("reader", ids.READER_POLICY), ("writer", ids.WRITER_POLICY)):
             document = _resolved(template["Resources"][policy_id]["Properties"]
@@ -63,7 +64,7 @@ def iam_setup(echo_loader, monkeypatch):  # noqa: F811
             key = iam.create_access_key(UserName=f"local-{role}")["AccessKey"]
             keys[role] = Credentials(key["AccessKeyId"], key["SecretAccessKey"])
             secrets[key["AccessKeyId"]] = key["SecretAccessKey"]
-        authorizer = IamAuthorizer(iam_principals(iam, secrets), API_ID, "dev")
+        authorizer = IamAuthorizer(iam_principals(iam, secrets), API_ID, "dev", REGION)
         client = Client(LocalApi(template, {"COLLECTIONS": '{"/data": "t"}'}, echo_loader,
                                  log=lambda _: None, iam=authorizer))
         yield client, keys, iam
@@ -73,7 +74,7 @@ def _signed(credentials: Credentials, method: str, path: str, body: bytes = b"",
             when: datetime | None = None) -> dict[str, str]:
     request = AWSRequest(method=method, url=f"http://{HOST}{path}", data=body,
                          headers={"Content-Type": "application/json"})
-    signer = SigV4Auth(credentials, "execute-api", "us-west-2")
+    signer = SigV4Auth(credentials, "execute-api", REGION)
     if when is None:
         signer.add_auth(request)
     else:  # botocore dates a signature "now"; sign as at `when`
@@ -190,9 +191,9 @@ def test_preflight_needs_no_signature(iam_setup):
 
 
 def test_policy_evaluation_subset():
-    arn = "arn:aws:execute-api:us-west-2:1:api/dev/GET/data/x"
+    arn = f"arn:aws:execute-api:{REGION}:1:api/dev/GET/data/x"
     allow = {"Statement": [{"Effect": "Allow", "Action": "EXECUTE-API:invoke",
-                            "Resource": "arn:aws:execute-api:us-west-2:1:api/dev/GET/data/?"}]}
+                            "Resource": f"arn:aws:execute-api:{REGION}:1:api/dev/GET/data/?"}]}
     assert allows([allow], "execute-api:Invoke", arn)
     assert not allows([allow], "execute-api:Invoke", arn + "y")
     conditional = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, STACKS, offline_env
+from tests.helpers import ENVIRONMENTS, REPO, STACKS, offline_env
 
 
 def make(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -29,14 +29,14 @@ def _json_documents(text: str) -> list[dict]:
     return found
 
 
-def test_make_generate_prints_both_environments_templates():
+def test_make_generate_prints_every_environments_template():
     result = make("generate")
     assert result.returncode == 0, result.stderr
     documents = _json_documents(result.stdout)
-    assert len(documents) == 2, "one document per environment"
+    assert len(documents) == len(ENVIRONMENTS), "one document per environment"
     tables = [doc["Resources"]["DataTable"]["Properties"]["TableName"]
               for doc in documents]
-    assert tables == ["serverless-data-dev-items", "serverless-data-prod-items"]
+    assert tables == [f"serverless-data-{env}-items" for env in ENVIRONMENTS]
 
 
 def test_make_review_reports_every_stack():

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from localdev.localaws import free_port
-from tests.helpers import REPO, offline_env
+from tests.helpers import REGION, REPO, offline_env
 from tests.up_runner import UpRunner, alive, create_and_read, status
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +21,7 @@ def test_up_launches_serves_and_stops_on_ctrl_c():
     runner = UpRunner("--port", str(port))
     try:
         text = runner.ready()
-        assert "LambdaFunctionArn: arn:aws:lambda:us-west-2:" in text, text
+        assert f"LambdaFunctionArn: arn:aws:lambda:{REGION}:" in text, text
         assert f"Local API: http://127.0.0.1:{port}/dev" in text and "curl -s" in text
         assert runner.helpers, "the local AWS runs as a child process"
         base, writer = f"http://127.0.0.1:{port}/dev", runner.token("WRITER")
@@ -67,7 +67,7 @@ def test_up_prod_launches_with_codedeploy_and_make_smoke_passes():
             assert "5/5 checks passed" in smoke.stdout and "FAIL" not in smoke.stdout
             assert smoke.stdout.rstrip().endswith("(/data)"), smoke.stdout
         session = boto3.session.Session(aws_access_key_id="local",
-                                        aws_secret_access_key="local", region_name="us-west-2")
+                                        aws_secret_access_key="local", region_name=REGION)
         codedeploy = session.client("codedeploy", endpoint_url=endpoint)
         group = codedeploy.get_deployment_group(
             applicationName="serverless-data-prod-api",

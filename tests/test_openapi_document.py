@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from data_api import errors, routes, validation
-from tests.helpers import BIN, ENVIRONMENTS, REPO, offline_env
+from data_api_stack import project
+from tests.helpers import BIN, ENVIRONMENTS, PROJECT, REGION, REPO, offline_env
 
 VALIDATOR = REPO / ".venv-contract" / "bin" / "openapi-spec-validator"
 
@@ -44,7 +45,7 @@ def test_document_has_the_environments_stage_and_every_route(generated):
     document = json.loads(out.read_text())
     server = document["servers"][0]
     assert server["url"].endswith(f".execute-api.{{region}}.amazonaws.com/{env}")
-    assert server["variables"]["region"]["default"] == "us-west-2"
+    assert server["variables"]["region"]["default"] == project.region(REPO, env)
     operations = {(path, method.upper()) for path, ops in document["paths"].items()
                   for method in ops}
     assert operations == {(path, method) for path, methods in routes.ROUTES.items()
@@ -75,7 +76,8 @@ def test_document_states_the_limits_statuses_and_headers(generated):
 def test_an_unknown_environment_is_one_line(tmp_path):
     result, out = _generate(tmp_path, "nope", "--offline")
     assert result.returncode == 2 and not out.exists()
-    assert result.stderr.strip() == "error: no environment 'nope' (no config/nope/api.yaml)"
+    assert result.stderr.strip() == ("error: no environment 'nope' (no config/nope/api.yaml; "
+                                     f"environments: {', '.join(ENVIRONMENTS)})")
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +86,10 @@ def collections_document(tmp_path_factory) -> dict:
     from data_api_stack import parse_config
     from data_api_stack.openapi import build_openapi, templated_server
 
-    cfg = parse_config({"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
+    cfg = parse_config({**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip",
                         "collections": {"data": {}, "orders": {"billing": "on_demand"},
                                         "customers": {}}})
-    return build_openapi(cfg, [templated_server("dev", "us-west-2")])
+    return build_openapi(cfg, [templated_server("dev", REGION)])
 
 
 def test_the_document_covers_every_collection_and_validates(collections_document, tmp_path):
@@ -114,3 +116,41 @@ def test_links_stay_within_their_collection(collections_document):
              for link in reply.get("links", {}).values()]
     assert len(links) == 3 * 10  # per collection: 3 x 3 item links and the next page
     assert all(owner[source] == owner[target] for source, target in links)
+
+
+def test_the_deployed_stack_is_read_with_the_folders_profile_region_and_role(monkeypatch):
+    """`make openapi` reads the stack's outputs as Sceptre reaches the stack: with the
+    environment folder's profile, region and sceptre_role (README "Environments in other
+    accounts")."""
+    from sceptre import connection_manager
+
+    from data_api_stack import openapi_cli
+
+    seen = []
+
+    class Client:
+        def describe_stacks(self, StackName: str) -> dict:
+            seen.append(("describe_stacks", StackName))
+            return {"Stacks": [{"Outputs": [{"OutputKey": "ApiUrl", "OutputValue": "u"}]}]}
+
+    class Session:
+        def client(self, service: str, config: object = None) -> Client:
+            seen.append(("client", service))
+            return Client()
+
+    class Manager:
+        def __init__(self, region: str, profile: str, stack_name: str, sceptre_role: str):
+            seen.append(("manager", region, profile, stack_name, sceptre_role))
+
+        def get_session(self) -> Session:
+            return Session()
+
+    monkeypatch.setattr(connection_manager, "ConnectionManager", Manager)
+    role = "arn:aws:iam::222222222222:role/sceptre-deployer"
+    environment = openapi_cli.Environment(openapi_cli.load_environment(REPO, "prod").config,
+                                          "serverless-data-api-prod-api", "eu-west-1",
+                                          "deployer", role)
+    assert openapi_cli.deployed_outputs(environment) == {"ApiUrl": "u"}
+    assert seen == [("manager", "eu-west-1", "deployer", "serverless-data-api-prod-api", role),
+                    ("client", "cloudformation"),
+                    ("describe_stacks", "serverless-data-api-prod-api")]

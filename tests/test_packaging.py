@@ -21,7 +21,7 @@ from lambda_artifact.build import (SIZE_BUDGET_BYTES, ArtifactError, artifact_ke
                                    build_artifact, zip_content_digest)
 from lambda_artifact.hook import LambdaPackagingError, PackageLambda
 from lambda_artifact.resolver import LambdaArtifactKey
-from tests.helpers import REPO
+from tests.helpers import REGION, REPO
 
 FILES = {"pkg/__init__.py": b"", "pkg/app.py": b"def handler(e, c):\n    return 1\n",
          "pkg/data/schema.json": b"{}"}
@@ -111,7 +111,7 @@ def test_unpackageable_sources_are_named(tmp_path, setup, words):
 
 
 def _stack(project: Path, bucket: str | None = "artifacts") -> Stack:
-    return Stack(name="dev/api", project_code="t", region="us-west-2",
+    return Stack(name="dev/api", project_code="t", region=REGION,
                  template_handler_config={"type": "file", "path": "api.py"},
                  parameters={"ArtifactBucket": bucket} if bucket else {},
                  config={"project_path": str(project)})
@@ -127,9 +127,9 @@ def s3(aws_credentials):
     from moto import mock_aws
 
     with mock_aws():
-        client = boto3.client("s3", region_name="us-west-2")
+        client = boto3.client("s3", region_name=REGION)
         client.create_bucket(Bucket="artifacts",
-                             CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+                             CreateBucketConfiguration={"LocationConstraint": REGION})
         yield client
 
 
@@ -227,7 +227,7 @@ def test_hook_uses_the_stacks_connection_manager(s3, project, monkeypatch):
 
     monkeypatch.setattr(ConnectionManager, "get_session", recording)
     _run_hook("handlers", project)
-    assert sessions == [("us-west-2", None, "us-west-2")]
+    assert sessions == [(REGION, None, REGION)]
 
 
 def _sha256_b64(data: bytes) -> str:

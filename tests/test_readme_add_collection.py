@@ -1,5 +1,5 @@
 """README "Add a collection", its five steps run as written on a copy of the project:
-the YAML block into config/dev/api.yaml, then each step's commands in bash from the
+the YAML block into config/dev/config.yaml, then each step's commands in bash from the
 copy's root, `make up` in the background as its own terminal would run it. Only the
 port differs (a free one for the README's 3000, through make's PORT)."""
 
@@ -72,11 +72,11 @@ def running(project: Path) -> Iterator[tuple[Path, dict[str, str], int]]:
     (yaml_block, render_step, up_step) = [text for _, text in steps()[:3]]
     port = free_port()
     env = _env(project, port)
-    api = project / "config" / "dev" / "api.yaml"
-    text = api.read_text()
-    assert "\nsceptre_user_data:\n" in text
-    api.write_text(text.replace("\nsceptre_user_data:\n", "\nsceptre_user_data:\n"
-                                + yaml_block.rstrip() + "\n", 1))
+    settings = project / "config" / "dev" / "config.yaml"
+    text = settings.read_text()
+    assert "sceptre_user_data:" not in text, "dev has settings: the block would repeat the key"
+    assert yaml_block.startswith("sceptre_user_data:\n")
+    settings.write_text(text.rstrip("\n") + "\n" + yaml_block.rstrip() + "\n")
     rendered = _bash(render_step, project, env)
     assert rendered.returncode == 0, rendered.stdout + rendered.stderr
     assert "OrdersTable" in json.loads((project / "dev.json").read_text())["Resources"]

@@ -22,8 +22,9 @@ from data_api.handler import handle
 from data_api.storage import Storage
 from deploy_hooks import checks, pretraffic
 from tests.auth_context import release_caller_context
+from tests.helpers import REGION
 
-VERSION_ARN = "arn:aws:lambda:us-west-2:123456789012:function:serverless-data-prod-api:7"
+VERSION_ARN = f"arn:aws:lambda:{REGION}:123456789012:function:serverless-data-prod-api:7"
 HOOK_EVENT = {"DeploymentId": "d-ABCDEFGHI", "LifecycleEventHookExecutionId": "exec-123"}
 
 
@@ -36,7 +37,7 @@ class InProcessLambda:
     """A real boto3 Lambda client whose Invoke runs `function` in this process."""
 
     def __init__(self, function: Callable[[dict], Any]) -> None:
-        self.client = boto3.client("lambda", region_name="us-west-2")
+        self.client = boto3.client("lambda", region_name=REGION)
         self.invoked: list[str] = []
         self.function = function
         self.client.meta.events.register("before-send.lambda.Invoke", self._answer)
@@ -53,7 +54,7 @@ class InProcessLambda:
 
 
 def _codedeploy(status: str) -> tuple[Any, Stubber]:
-    client = boto3.client("codedeploy", region_name="us-west-2")
+    client = boto3.client("codedeploy", region_name=REGION)
     stubber = Stubber(client)
     stubber.add_response(
         "put_lifecycle_event_hook_execution_status",

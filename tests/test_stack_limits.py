@@ -20,7 +20,7 @@ from data_api_stack import build_template, render
 from data_api_stack.limits import LimitError
 from data_api_stack.machine_clients import KEY, parse_machine_clients
 from tests.helpers import config_with_collections, copy_project, edit, offline_env, \
-    render_many_collections, sceptre
+    render_many_collections, sceptre, settings_file
 
 # CloudFormation quotas (User Guide, "CloudFormation quotas"): resources and outputs per
 # stack, and the largest template a stack may be created from (through S3, as Sceptre
@@ -139,7 +139,7 @@ def test_iam_mode_names_its_own_limits_and_holds_as_many_collections():
 def test_sceptre_generate_refuses_it_in_one_line(tmp_path):
     project = copy_project(tmp_path)
     block = "  collections:\n" + "".join(f"    c{n:02}: {{}}\n" for n in range(60))
-    edit(project / "config" / "prod" / "api.yaml", "sceptre_user_data:\n",
+    edit(settings_file(project, "prod"), "sceptre_user_data:\n",
          "sceptre_user_data:\n" + block)
     result = sceptre("generate", "prod/api.yaml", cwd=project, env=offline_env(), check=False)
     assert result.returncode != 0

@@ -16,7 +16,7 @@ from sceptre.hooks import execute_hooks
 from sceptre.plan.plan import SceptrePlan
 
 from stack_protection.policy import PROTECTED_TYPES, UNPROTECT_ENV
-from tests.helpers import REPO
+from tests.helpers import REGION, REPO
 
 NAMES = {"dev": "serverless-data-api-dev-api", "prod": "serverless-data-api-prod-api"}
 
@@ -30,7 +30,7 @@ def _stack(env: str) -> Any:
 @pytest.fixture()
 def stacks(aws_credentials) -> Iterator[tuple[dict[str, Any], Stubber]]:
     """dev's and prod's API stacks, their CloudFormation calls going to one stubbed client."""
-    client = boto3.client("cloudformation", region_name="us-west-2")
+    client = boto3.client("cloudformation", region_name=REGION)
     found = {env: _stack(env) for env in NAMES}
     for stack in found.values():
         stack.connection_manager._get_client = lambda *args, **kwargs: client
@@ -47,7 +47,7 @@ def _ours(stack: Any, point: str) -> list[Any]:
 
 def _described(stub: Stubber, env: str, status: str, protected: bool) -> None:
     stub.add_response("describe_stacks", {"Stacks": [{
-        "StackName": NAMES[env], "StackId": f"arn:aws:cloudformation:us-west-2:111122223333:"
+        "StackName": NAMES[env], "StackId": f"arn:aws:cloudformation:{REGION}:111122223333:"
         f"stack/{NAMES[env]}/1", "CreationTime": "2026-01-01T00:00:00Z",
         "StackStatus": status, "EnableTerminationProtection": protected}]},
         {"StackName": NAMES[env]})
@@ -167,7 +167,7 @@ def test_delete_of_a_protected_stack_is_refused_saying_how_to_proceed(stacks):
     message = str(refused.value)
     assert "termination protection is on" in message and "\n" not in message
     assert (f"aws cloudformation update-termination-protection --stack-name {NAMES['prod']} "
-            "--region us-west-2 --no-enable-termination-protection") in message
+            f"--region {REGION} --no-enable-termination-protection") in message
     assert "`sceptre delete prod/api.yaml`" in message
 
 

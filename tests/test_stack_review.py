@@ -23,9 +23,13 @@ from stack_review import impact, markdown, report, schemas, text
 from stack_review.diff import ResourceChange
 from stack_review.render import Job, render_all
 from stack_review.values import MISSING
-from tests.helpers import BIN, ENVIRONMENTS, commit, edit, git_project, offline_env
+from tests.helpers import BIN, commit, edit, git, git_project, offline_env, settings_file
 
 ANSI = re.compile(r"\033\[[0-9;]*m")
+# The review's scenarios run on two environments of the shipped config, one of each
+# kind: dev drops its data on delete, prod retains it. The others are left out of the
+# fixture's project, so each scenario says exactly what it does to these two.
+REVIEWED = ("dev", "prod")
 
 
 def key_schema(root: Path) -> None:
@@ -34,7 +38,7 @@ def key_schema(root: Path) -> None:
 
 
 def memory(root: Path) -> None:
-    edit(root / "config" / "dev" / "api.yaml", "sceptre_user_data:\n",
+    edit(settings_file(root, "dev"), "sceptre_user_data:\n",
          "sceptre_user_data:\n  memory_mb: 512\n")
 
 
@@ -49,7 +53,7 @@ def handler_code(root: Path) -> None:
 
 
 def prod_cors(root: Path) -> None:
-    edit(root / "config" / "prod" / "api.yaml", 'cors_origin: "https://app.example.com"',
+    edit(settings_file(root, "prod"), 'cors_origin: "https://app.example.com"',
          'cors_origin: "https://www.example.com"')
 
 
@@ -63,16 +67,16 @@ ORDERS = "  collections: {data: {}, orders: {billing: on_demand}}\n"
 def add_collection(root: Path) -> None:
     """A second collection, orders, in both environments (dev drops its data, prod
     retains it)."""
-    for env in ENVIRONMENTS:
-        edit(root / "config" / env / "api.yaml", "sceptre_user_data:\n",
+    for env in REVIEWED:
+        edit(settings_file(root, env), "sceptre_user_data:\n",
              "sceptre_user_data:\n" + ORDERS)
 
 
 def remove_collection(root: Path) -> None:
     """The orders collection gone again: reviewed against add_collection (BASES)."""
     add_collection(root)
-    for env in ENVIRONMENTS:
-        edit(root / "config" / env / "api.yaml", ORDERS, "  collections: {data: {}}\n")
+    for env in REVIEWED:
+        edit(settings_file(root, env), ORDERS, "  collections: {data: {}}\n")
 
 
 def two_indexes(root: Path) -> None:
@@ -99,8 +103,8 @@ ONE_INDEX = "{by_owner: {attribute: owner}}"
 
 def collection_rules(root: Path, indexes: str, ttl: Optional[str] = "expires_at") -> None:
     expiry = f"      ttl_attribute: {ttl}\n" if ttl else ""
-    for env in ENVIRONMENTS:
-        edit(root / "config" / env / "api.yaml", "sceptre_user_data:\n",
+    for env in REVIEWED:
+        edit(settings_file(root, env), "sceptre_user_data:\n",
              "sceptre_user_data:\n  collections:\n    data:\n"
              f"      schema: {RULES_SCHEMA}\n      indexes: {indexes}\n" + expiry)
 
@@ -142,7 +146,13 @@ TTL_CHANGED = {"move_ttl_attribute", "remove_ttl_attribute"}
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return git_project(tmp_path_factory.mktemp("repo"))
+    root = git_project(tmp_path_factory.mktemp("repo"))
+    others = sorted(p.name for p in (root / "config").iterdir()
+                    if (p / "api.yaml").exists() and p.name not in REVIEWED)
+    if others:
+        git(root, "rm", "-r", "-q", *(f"config/{name}" for name in others))
+        commit(root, "the reviewed environments only")
+    return root
 
 
 @pytest.fixture(scope="module")
@@ -538,8 +548,8 @@ def test_cli_fails_on_gsi_limit_for_two_indexes_added_through_config(work_repo):
 def test_cli_fails_on_ttl_change_for_an_expiry_moved_through_config(work_repo):
     add_collection_rules(work_repo)
     commit(work_repo, "a schema, an index and an expiry on data")
-    for env in ENVIRONMENTS:  # what move_ttl_attribute renders, as an edit of that commit
-        edit(work_repo / "config" / env / "api.yaml", "ttl_attribute: expires_at",
+    for env in REVIEWED:  # what move_ttl_attribute renders, as an edit of that commit
+        edit(settings_file(work_repo, env), "ttl_attribute: expires_at",
              "ttl_attribute: purge_at")
     result = stack_review(work_repo, "--base", "HEAD", "--fail-on", "ttl-change")
     _fails_on_data_table_in_both(result, "TTL CHANGE", ": moves TTL")
@@ -565,7 +575,7 @@ def test_cli_bad_revision_exits_2_with_one_line(work_repo):
 
 
 def test_cli_render_failure_exits_2_with_the_renderers_message(work_repo):
-    edit(work_repo / "config" / "dev" / "api.yaml", "sceptre_user_data:\n",
+    edit(settings_file(work_repo, "dev"), "sceptre_user_data:\n",
          "sceptre_user_data:\n  memory_mb: 1\n")
     result = stack_review(work_repo, "--base", "HEAD")
     assert result.returncode == 2 and result.stdout == ""

@@ -11,14 +11,15 @@ from typing import Iterator
 import pytest
 
 from localdev.localaws import LocalAws
-from tests.helpers import BIN, REVISION_PARTS, copy_project, edit, offline_env, sceptre
+from tests.helpers import BIN, REGION, REVISION_PARTS, copy_project, edit, offline_env, sceptre, \
+    settings_file
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def local_aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
-    with LocalAws(log_path=tmp_path_factory.mktemp("logs") / "localaws.log") as aws:
+    with LocalAws(REGION, log_path=tmp_path_factory.mktemp("logs") / "localaws.log") as aws:
         yield aws
 
 
@@ -43,7 +44,7 @@ def test_right_after_launch_the_deployed_templates_equal_the_working_tree(projec
 
 
 def test_a_config_edit_shows_as_that_edit(project, local_aws):
-    config = project / "config" / "dev" / "api.yaml"
+    config = settings_file(project, "dev")
     saved = config.read_text()
     edit(config, "sceptre_user_data:\n", "sceptre_user_data:\n  memory_mb: 1024\n")
     try:

@@ -11,7 +11,7 @@ import pytest
 from data_api import routes
 from data_api_stack import build_template, ids, parse_config
 from data_api_stack.api import method_id
-from tests.helpers import arn_like, resources_of_type, sceptre
+from tests.helpers import PROJECT, arn_like, resources_of_type, sceptre, settings
 
 PROXY_ROUTES = [(path, verb) for path, verbs in routes.ROUTES.items()
                 for verb in verbs if verb != "OPTIONS"]
@@ -33,7 +33,8 @@ def test_every_environment_publishes_a_version_behind_the_live_alias(env_templat
     assert alias["Type"] == "AWS::Lambda::Alias" and alias["Properties"]["Name"] == "live"
     assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
     snapstart = resources[ids.FUNCTION]["Properties"].get("SnapStart")
-    assert snapstart == ({"ApplyOn": "PublishedVersions"} if env == "prod" else None)
+    wanted = settings(env).get("snapstart", False)
+    assert snapstart == ({"ApplyOn": "PublishedVersions"} if wanted else None)
 
 
 def test_rest_api_is_regional(env_template):
@@ -174,7 +175,7 @@ def test_deployment_depends_on_every_api_object_its_hash_covers(env_template):
 def test_changed_gateway_response_makes_a_new_deployment(monkeypatch):
     from data_api_stack import api
 
-    cfg = parse_config({"environment": "dev", "code_key": CODE_KEY})
+    cfg = parse_config({**PROJECT, "environment": "dev", "code_key": CODE_KEY})
     before = _deployment_id(build_template(cfg).to_json())
     logical_id, status, body = api.GATEWAY_RESPONSES["MISSING_AUTHENTICATION_TOKEN"]
     monkeypatch.setitem(api.GATEWAY_RESPONSES, "MISSING_AUTHENTICATION_TOKEN",
@@ -188,7 +189,7 @@ def _deployment_id(template_json: str) -> str:
 
 
 def test_changed_routes_make_a_new_deployment(monkeypatch):
-    cfg = parse_config({"environment": "dev", "code_key": CODE_KEY})
+    cfg = parse_config({**PROJECT, "environment": "dev", "code_key": CODE_KEY})
     before = _deployment_id(build_template(cfg).to_json())
     assert _deployment_id(build_template(cfg).to_json()) == before  # stable
     monkeypatch.setattr(routes, "ITEM_METHODS", ("GET", "PUT", "OPTIONS"))
@@ -196,8 +197,8 @@ def test_changed_routes_make_a_new_deployment(monkeypatch):
 
 
 def test_changed_cors_makes_a_new_deployment():
-    one = parse_config({"environment": "dev", "code_key": CODE_KEY})
-    two = parse_config({"environment": "dev", "code_key": CODE_KEY,
+    one = parse_config({**PROJECT, "environment": "dev", "code_key": CODE_KEY})
+    two = parse_config({**PROJECT, "environment": "dev", "code_key": CODE_KEY,
                         "cors_origin": "https://a.example.com"})
     assert _deployment_id(build_template(one).to_json()) != _deployment_id(
         build_template(two).to_json())

@@ -9,7 +9,7 @@ import pytest
 
 from data_api import permissions, storage
 from data_api_stack import build_template, ids, parse_config
-from tests.helpers import resources_of_type
+from tests.helpers import PROJECT, resources_of_type
 
 CODE_KEY = "lambda/api-" + "0" * 64 + ".zip"
 API_DIMS = lambda env: [{"Name": "ApiName", "Value": f"serverless-data-{env}-api"},  # noqa: E731
@@ -125,7 +125,7 @@ def test_topic_encrypted_with_a_key_cloudwatch_may_use(env_template):
 def test_a_paging_topic_is_notified_too_when_configured():
     arn = "arn:aws:sns:us-west-2:123456789012:team-paging"
     template = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": CODE_KEY, "alarm_topic_arn": arn})).to_json())
+        {**PROJECT, "environment": "dev", "code_key": CODE_KEY, "alarm_topic_arn": arn})).to_json())
     (composite,) = [r["Properties"] for r in resources_of_type(
         template, "AWS::CloudWatch::CompositeAlarm").values()]
     assert composite["AlarmActions"] == composite["OKActions"] == [{"Ref": "AlarmTopic"}, arn]
@@ -141,7 +141,7 @@ def test_email_subscription_only_with_an_address(env_template):
     # prod retains data, so it ships with a subscriber (a placeholder to replace).
     assert (template["Parameters"]["AlarmEmail"]["Default"] != "") == (env == "prod")
     with_email = json.loads(build_template(parse_config(
-        {"environment": "dev", "code_key": CODE_KEY, "alarm_email": "oncall@example.com"}))
+        {**PROJECT, "environment": "dev", "code_key": CODE_KEY, "alarm_email": "oncall@example.com"}))
         .to_json())
     assert with_email["Parameters"]["AlarmEmail"]["Default"] == "oncall@example.com"
 

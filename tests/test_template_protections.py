@@ -10,9 +10,10 @@ import pytest
 
 from data_api import cors
 from data_api_stack import ConfigError, ids, parse_config
-from tests.helpers import copy_project, resources_of_type, sceptre
+from tests.helpers import PROJECT, copy_project, resources_of_type, sceptre, settings, \
+    settings_file
 
-GOOD = {"environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
+GOOD = {**PROJECT, "environment": "dev", "code_key": "lambda/api-" + "0" * 64 + ".zip"}
 ERROR_KEYS = {"code", "message", "requestId"}
 
 
@@ -84,7 +85,7 @@ def test_reserved_concurrency_defaults_to_what_the_throttle_needs():
 
 def test_inconsistent_reservation_fails_sceptre_generate_in_one_line(tmp_path):
     project = copy_project(tmp_path)
-    api = project / "config" / "prod" / "api.yaml"
+    api = settings_file(project, "prod")
     api.write_text(api.read_text().replace("reserved_concurrency: 120",
                                            "reserved_concurrency: 99"))
     result = sceptre("--ignore-dependencies", "generate", "prod/api.yaml", cwd=project,
@@ -174,5 +175,5 @@ def test_waf_filtered_answer_is_the_json_error_shape_with_cors(env_template):
     error = json.loads(body)
     assert set(error) == {"error"} and set(error["error"]) <= ERROR_KEYS
     assert error["error"] == {"code": "WAF_FILTERED", "message": "Forbidden"}
-    origin = "*" if env == "dev" else "https://app.example.com"
+    origin = settings(env)["cors_origin"]
     assert _gateway_headers(template, "DEFAULT_4XX") == cors.response_headers(origin)

@@ -10,14 +10,14 @@ import pytest
 
 from data_api_stack import build_template, ids, parse_config
 from data_api_stack.config import DEPLOY_STRATEGIES
-from tests.helpers import resources_of_type, walk
+from tests.helpers import PROJECT, resources_of_type, walk
 
 CODE_KEY = "lambda/api-" + "0" * 64 + ".zip"
 GRADUAL = [s for s in DEPLOY_STRATEGIES if s != "AllAtOnce"]
 
 
 def _render(**changes: Any) -> dict:
-    cfg = parse_config({"environment": "prod", "code_key": CODE_KEY, **changes})
+    cfg = parse_config({**PROJECT, "environment": "prod", "code_key": CODE_KEY, **changes})
     return json.loads(build_template(cfg).to_json())
 
 

@@ -7,7 +7,7 @@ import re
 from data_api import storage
 from data_api_stack import ids
 from lambda_artifact.build import build_artifact
-from tests.helpers import REPO, resources_of_type, walk
+from tests.helpers import REPO, resources_of_type, settings, walk
 
 
 def _one(template: dict, type_name: str) -> dict:
@@ -66,14 +66,14 @@ def test_function_environment_names_table_and_origin(dev_template, prod_template
 
 
 def test_function_logs_json_to_its_own_group_created_first(env_template):
-    _, template = env_template
+    env, template = env_template
     logging = template["Resources"][ids.FUNCTION]["Properties"]["LoggingConfig"]
     # A Ref is also the dependency: the group exists before the function runs.
     assert logging["LogGroup"] == {"Ref": ids.FUNCTION_LOG_GROUP}
     assert logging["LogFormat"] == "JSON"
     group = template["Resources"][ids.FUNCTION_LOG_GROUP]
     assert group["Type"] == "AWS::Logs::LogGroup"
-    assert group["Properties"]["RetentionInDays"] in (14, 90)
+    assert group["Properties"]["RetentionInDays"] == settings(env)["log_retention_days"]
 
 
 def test_log_retention_comes_from_config(dev_template, prod_template):

@@ -14,7 +14,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from tests.helpers import REPO, offline_env
+from tests.helpers import REGION, REPO, offline_env
 from tests.up_runner import alive, wait_gone
 
 HUNG = textwrap.dedent('''
@@ -26,7 +26,7 @@ HUNG = textwrap.dedent('''
 
 
     def test_that_hangs_with_the_local_aws_up():
-        with LocalAws() as aws:
+        with LocalAws(os.environ["AWS_REGION"]) as aws:
             Path(os.environ["PID_FILE"]).write_text(str(aws.process.pid))
             time.sleep(600)
 ''')
@@ -38,7 +38,8 @@ def _session(folder: Path, timeout: int) -> subprocess.Popen:
         [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"), "-p", "no:randomly",
          "-p", "no:cacheprovider", "-o", f"timeout={timeout}", "--rootdir", str(folder),
          str(folder / "test_hung.py")],
-        cwd=folder, env=offline_env(PID_FILE=str(folder / "pid")), stdout=subprocess.PIPE,
+        cwd=folder, env=offline_env(PID_FILE=str(folder / "pid"), AWS_REGION=REGION),
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 

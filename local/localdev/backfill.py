@@ -92,7 +92,7 @@ def collections(project: Path, env: str) -> tuple[str, list[tuple[str, Settings]
     environment = load_environment(project, env)
     cfg = environment.config
     return environment.region, [
-        (c.path, Settings(c.table_name(cfg.name_prefix), c.schema, c.indexes, c.ttl_attribute))
+        (c.path, Settings(c.table_name(cfg.resource_prefix), c.schema, c.indexes, c.ttl_attribute))
         for c in cfg.collections if c.indexes or c.ttl_attribute is not None]
 
 
@@ -105,16 +105,18 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     import boto3
 
+    from data_api_stack import project
     from data_api_stack.config import ConfigError
 
-    if not (Path(args.project) / "config" / args.env / "api.yaml").is_file():
+    if args.env not in project.environments(Path(args.project)):
         print(f"error: no environment {args.env!r} (no config/{args.env}/api.yaml)",
               file=sys.stderr)
         return 2
     try:
         region, ruled = collections(Path(args.project), args.env)
-    except ConfigError as error:
-        print(f"error: config/{args.env}/api.yaml: {error}", file=sys.stderr)
+    except (ConfigError, project.ProjectError) as error:
+        where = "" if isinstance(error, project.ProjectError) else f"config/{args.env}/: "
+        print(f"error: {where}{error}", file=sys.stderr)
         return 2
     if not ruled:
         print(f"{args.env}: no collection has indexes or an expiry; nothing to do")

@@ -14,7 +14,6 @@ from typing import Optional
 REPO = Path(__file__).resolve().parents[2]
 LOCALAWS_PYTHON = REPO / ".venv-localaws" / "bin" / "python"
 SERVER_SCRIPT = Path(__file__).with_name("moto_server.py")
-REGION = "us-west-2"
 # Credentials moto accepts; they never reach AWS because the endpoint is loopback.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                      "AWS_SESSION_TOKEN": "local"}
@@ -46,17 +45,20 @@ def without_aws(base: Optional[dict[str, str]] = None) -> dict[str, str]:
     return env
 
 
-def aws_env(endpoint: str, base: Optional[dict[str, str]] = None) -> dict[str, str]:
-    """A process environment that sends every AWS SDK call to `endpoint`."""
+def aws_env(endpoint: str, region: str,
+            base: Optional[dict[str, str]] = None) -> dict[str, str]:
+    """A process environment that sends every AWS SDK call to `endpoint`, in `region`
+    (the environment's, from config/: data_api_stack.project.region)."""
     return {**without_aws(base), **DUMMY_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint,
-            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+            "AWS_DEFAULT_REGION": region, "AWS_REGION": region}
 
 
 class LocalAws:
     """Start/stop moto's server; use as a context manager so it always stops."""
 
-    def __init__(self, port: Optional[int] = None, host: str = "127.0.0.1",
+    def __init__(self, region: str, port: Optional[int] = None, host: str = "127.0.0.1",
                  log_path: Optional[Path] = None) -> None:
+        self.region = region
         self.host = host
         self.port = port or free_port(host)
         self.log_path = log_path
@@ -67,7 +69,7 @@ class LocalAws:
         return f"http://{self.host}:{self.port}"
 
     def env(self, base: Optional[dict[str, str]] = None) -> dict[str, str]:
-        return aws_env(self.endpoint, base)
+        return aws_env(self.endpoint, self.region, base)
 
     def start(self, timeout: float = 60.0) -> "LocalAws":
         if not LOCALAWS_PYTHON.exists():

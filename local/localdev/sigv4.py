@@ -121,7 +121,7 @@ class IamAuthorizer:
     principal: Callable[[str], Optional[Principal]]
     api_id: str
     stage: str
-    region: str = "us-west-2"
+    region: str
 
     def identity(self, method: str, url: str, path: str, headers: Any, body: bytes,
                  source_ip: str, user_agent: str,

@@ -3,7 +3,7 @@
 The same checks the pre-traffic hook runs against a new version (one list,
 handlers/deploy_hooks/checks.py), sent to a deployed stage: real AWS after
 `sceptre launch prod`, or the local API of `make up`. They run on each collection:
-with `--env <env>`, every collection config/<env>/api.yaml declares (read offline
+with `--env <env>`, every collection config/<env>/ declares (read offline
 through Sceptre, as `sceptre generate` reads it); with `--path /<path>` (repeatable),
 those paths too; with neither, the default collection (/data). The only write is one
 item per collection under the `smoke-test-` id prefix, created and deleted again.
@@ -55,20 +55,23 @@ def http_transport(base_url: str, token: Optional[str] = None,
 
 @functools.lru_cache(maxsize=4)
 def _collections(project: Path, env: str) -> tuple[Any, ...]:
-    """The collections config/<env>/api.yaml declares, read offline through Sceptre."""
+    """The collections config/<env>/ declares, read offline through Sceptre."""
+    from data_api_stack import project as project_stacks
     from data_api_stack.config import ConfigError
     from data_api_stack.openapi_cli import load_environment
 
-    if not (project / "config" / env / "api.yaml").is_file():
+    if env not in project_stacks.environments(project):
         raise SmokeError(f"no environment {env!r} (no config/{env}/api.yaml under {project})")
     try:
         return load_environment(project, env).config.collections
     except ConfigError as error:
-        raise SmokeError(f"config/{env}/api.yaml: {error}") from None
+        raise SmokeError(f"config/{env}/: {error}") from None
+    except project_stacks.ProjectError as error:
+        raise SmokeError(str(error)) from None
 
 
 def environment_paths(project: Path, env: str) -> list[str]:
-    """The collection paths config/<env>/api.yaml declares."""
+    """The collection paths config/<env>/ declares."""
     return [c.path for c in _collections(project, env)]
 
 

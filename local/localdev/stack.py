@@ -28,12 +28,7 @@ class LaunchedStack:
                 and key in self.outputs}
 
 
-def stack_name(project_code: str, env: str, stack: str = "api") -> str:
-    """Sceptre's naming: <project_code>-<env>-<stack>."""
-    return f"{project_code}-{env}-{stack}"
-
-
-def read_stack(name: str, region: str = "us-west-2") -> LaunchedStack:
+def read_stack(name: str, region: str) -> LaunchedStack:
     """Everything the local API needs, from the stack as CloudFormation has it."""
     cloudformation = boto3.client("cloudformation", region_name=region)
     stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]

@@ -29,7 +29,9 @@ import boto3
 
 from data_api import authz
 from data_api_stack import ids, machine_clients
-from localdev.localaws import REGION, REPO, aws_env
+from data_api_stack.config import ConfigError
+from data_api_stack import project as project_stacks
+from localdev.localaws import REPO, aws_env
 
 STATE_DIR = REPO / ".cache" / "localdev"
 ROLES = {"reader": ids.OUTPUT_READERS_GROUP, "writer": ids.OUTPUT_WRITERS_GROUP}
@@ -43,8 +45,9 @@ def state_path(env: str) -> Path:
     return STATE_DIR / f"auth-{env}.json"
 
 
-def _cognito(endpoint: str) -> Any:
-    return boto3.client("cognito-idp", region_name=REGION, endpoint_url=endpoint,
+def _cognito(endpoint: str, pool: str) -> Any:
+    """The local Cognito holding `pool` (a pool id starts with its region: <region>_<id>)."""
+    return boto3.client("cognito-idp", region_name=pool.split("_", 1)[0], endpoint_url=endpoint,
                         aws_access_key_id="local", aws_secret_access_key="local")
 
 
@@ -60,7 +63,7 @@ def create_local_users(endpoint: str, outputs: dict[str, str]) -> dict[str, Any]
 
 def _create_user(endpoint: str, pool: str, username: str, groups: list[str]) -> dict[str, str]:
     """A user of the local pool in these groups: {username, password}."""
-    cognito = _cognito(endpoint)
+    cognito = _cognito(endpoint, pool)
     # Random per user, meets the pool's password policy; never leaves this machine.
     password = secrets.token_urlsafe(18) + "aA1!"
     cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
@@ -113,7 +116,7 @@ def token_for(record: dict[str, Any], role: str) -> str:
         raise TokenError(f"ROLE must be one of {', '.join(ROLES)}, got {role!r}")
     user = record["users"][role]
     try:
-        result = _cognito(record["endpoint"]).admin_initiate_auth(
+        result = _cognito(record["endpoint"], record["userPoolId"]).admin_initiate_auth(
             UserPoolId=record["userPoolId"], ClientId=record["clientId"],
             AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]})
@@ -152,7 +155,7 @@ def rights_token(rights: str, env: str = "dev", project: Path = REPO,
     cfg = load_environment(project, env).config
     wanted = parse_rights(rights, tuple(c.name for c in cfg.collections))
     saved = _record(env) if record is None else record
-    username = rights_user(saved, wanted, cfg.name_prefix)
+    username = rights_user(saved, wanted, cfg.resource_prefix)
     if record is None:
         save_record(env, saved)
     return token_for(saved, username)
@@ -165,12 +168,24 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--rights", default="", help='e.g. "orders:write customers:read" '
                         "(instead of --role): exactly these collection rights")
     args = parser.parse_args(argv)
-    os.environ.update(aws_env("http://127.0.0.1:1"))  # never a real account
+    if args.env not in project_stacks.environments(REPO):
+        print(f"error: no environment {args.env!r} under config/ (environments: "
+              f"{', '.join(project_stacks.environments(REPO))})", file=sys.stderr)
+        return 1
+    try:
+        # Never a real account.
+        os.environ.update(aws_env("http://127.0.0.1:1", project_stacks.region(REPO, args.env)))
+    except project_stacks.ProjectError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     try:
         print(rights_token(args.rights, args.env) if args.rights
               else local_token(args.role, args.env))
-    except TokenError as error:
+    except (TokenError, project_stacks.ProjectError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except ConfigError as error:
+        print(f"error: config/{args.env}/: {error}", file=sys.stderr)
         return 1
     return 0
 

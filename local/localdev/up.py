@@ -20,17 +20,17 @@ import time
 from pathlib import Path
 from typing import IO, Optional
 
-import yaml
-
 from data_api import collection_env, routes
 from data_api_stack import ids
-from data_api_stack.openapi_cli import document
+from data_api_stack import project as project_stacks
+from data_api_stack.config import ConfigError
+from data_api_stack.openapi_cli import document, load_environment
 from localdev import iam_callers, tokens
 from localdev.apiserver import LocalApi, serve
 from localdev.authorizer import build_authorizers
 from localdev.docs import DOCS_PATH, OPENAPI_PATH
 from localdev.localaws import REPO, LocalAws, LocalAwsError, port_in_use, sceptre_cli
-from localdev.stack import read_stack, stack_name
+from localdev.stack import read_stack
 
 STATE_DIR = REPO / ".cache" / "localdev"
 
@@ -53,10 +53,6 @@ def _lock(state: Path, env: str) -> IO[str]:
     handle.write(str(os.getpid()))
     handle.flush()
     return handle
-
-
-def _project_code() -> str:
-    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())["project_code"]
 
 
 def _curl_lines(base: str, auth: str = "", reader: str = "") -> str:
@@ -115,14 +111,15 @@ def run(env: str, port: int, host: str) -> None:
         raise UpError(f"port {port} on {host} is in use; free it or run `make up PORT=<other>` "
                       "(PORT=0: any free port)")
     log = state / "localaws.log"
-    with LocalAws(log_path=log) as aws:
+    api_stack = project_stacks.stack(REPO, env)
+    with LocalAws(api_stack.region, log_path=log) as aws:
         print(f"Local AWS (moto) on {aws.endpoint}, log in {log}", flush=True)
         launch = subprocess.run([sceptre_cli(), "launch", "-y", env], cwd=REPO, env=aws.env())
         if launch.returncode != 0:
             raise UpError(f"`sceptre launch -y {env}` failed (exit {launch.returncode}); "
                           "see its output above")
         os.environ.update(aws.env())
-        stack = read_stack(stack_name(_project_code(), env))
+        stack = read_stack(api_stack.name, api_stack.region)
         callers = _local_callers(env, aws.endpoint, stack.outputs)
         signers = (iam_callers.create_local_callers(aws.endpoint, stack.outputs)
                    if iam_callers.is_iam(stack.outputs) else {})
@@ -136,7 +133,7 @@ def run(env: str, port: int, host: str) -> None:
         server = serve(app, host, port)
         base = f"http://{host}:{server.server_port}/{app.gateway.stage}"
         if signers:
-            callers = iam_callers.banner(env, base, signers)
+            callers = iam_callers.banner(env, base, signers, api_stack.region)
         print("\nStack outputs (local AWS):", flush=True)
         for key, value in sorted(stack.outputs.items()):
             note = "  (moto skips AWS::ApiGateway::Stage)" if "/None/" in value else ""
@@ -191,9 +188,17 @@ def main(argv: Optional[list[str]] = None) -> int:
         signal.signal(signum, _interrupt)
     if args.parent_pid:
         _stop_with(args.parent_pid)
-    if not (REPO / "config" / args.env).is_dir():
-        print(f"error: no environment {args.env!r} (no folder config/{args.env})",
-              file=sys.stderr)
+    if args.env not in project_stacks.environments(REPO):
+        print(f"error: no environment {args.env!r} (no config/{args.env}/api.yaml; "
+              f"environments: {', '.join(project_stacks.environments(REPO))})", file=sys.stderr)
+        return 2
+    try:
+        load_environment(REPO, args.env)  # a bad setting stops here, before anything starts
+    except ConfigError as error:
+        print(f"error: config/{args.env}/: {error}", file=sys.stderr)
+        return 2
+    except project_stacks.ProjectError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     try:
         run(args.env, parse_port(args.port), args.host)

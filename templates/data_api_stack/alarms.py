@@ -40,7 +40,7 @@ def _alarm(cfg: StackConfig, spec: AlarmSpec) -> cloudwatch.Alarm:
     percentile = spec.stat.startswith("p")
     return cloudwatch.Alarm(
         spec.logical_id,
-        AlarmName=f"{cfg.name_prefix}-{spec.logical_id}",
+        AlarmName=f"{cfg.resource_prefix}-{spec.logical_id}",
         AlarmDescription=spec.description,
         Namespace=spec.namespace,
         MetricName=spec.metric,
@@ -76,7 +76,7 @@ def _system_errors_alarm(cfg: StackConfig, collection: Collection,
     logical_id = collection.table_part_id("SystemErrorsAlarm")
     return cloudwatch.Alarm(
         logical_id,
-        AlarmName=f"{cfg.name_prefix}-{logical_id}",
+        AlarmName=f"{cfg.resource_prefix}-{logical_id}",
         AlarmDescription=(f"DynamoDB returned 5xx errors{_on(collection)}: check the AWS "
                           "Health Dashboard for DynamoDB in this region, then the function's "
                           "error logs."),
@@ -207,7 +207,7 @@ def build_alarms(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Functi
     # CloudFormation (the local AWS) cannot resolve an alarm's Arn attribute.
     rule = " OR ".join(f'ALARM("{a.AlarmName}")' for a in alarms)
     composite = cloudwatch.CompositeAlarm(
-        COMPOSITE, AlarmName=f"{cfg.name_prefix}-paging",
+        COMPOSITE, AlarmName=f"{cfg.resource_prefix}-paging",
         DependsOn=[a.title for a in alarms],
         AlarmDescription=("Pages when any member alarm fires; open the dashboard and the "
                           "firing member's description for where to look first."),

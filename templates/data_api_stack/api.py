@@ -186,7 +186,7 @@ def build_api(cfg: StackConfig, target: object, auth: AuthParts) -> ApiParts:
     """
     api = apigateway.RestApi(
         ids.REST_API,
-        Name=f"{cfg.name_prefix}-api",
+        Name=f"{cfg.resource_prefix}-api",
         Description=f"Serverless data API ({cfg.environment})",
         EndpointConfiguration=apigateway.EndpointConfiguration(Types=["REGIONAL"]),
         **({"Policy": auth.rest_api_policy} if auth.rest_api_policy else {}),

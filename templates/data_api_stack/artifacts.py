@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
 from awacs.aws import Condition, Deny, PolicyDocument, Principal, Statement, Bool
 from awacs import s3 as awacs_s3
 from troposphere import Export, GetAtt, Output, Ref, Sub, Template, s3
 
-from data_api_stack.config import ENVIRONMENT_PATTERN, ConfigError, name_prefix
+from data_api_stack.config import StackConfig
 from data_api_stack.lint_suppressions import annotate
 
 BUCKET = "ArtifactBucket"
 BUCKET_POLICY = "ArtifactBucketPolicy"
 OUTPUT_BUCKET_NAME = "BucketName"
 NONCURRENT_VERSION_DAYS = 30
-
-
-def parse_environment(user_data: Mapping[str, Any] | None) -> str:
-    """The artifacts stack takes one key, `environment`."""
-    if not isinstance(user_data, Mapping) or set(user_data) != {"environment"}:
-        raise ConfigError(f"sceptre_user_data: expected exactly {{environment: <suffix>}}, "
-                          f"got {user_data!r}")
-    value = user_data["environment"]
-    if not isinstance(value, str) or not ENVIRONMENT_PATTERN.match(value):
-        raise ConfigError(f"sceptre_user_data.environment: expected 1-16 lowercase letters, "
-                          f"digits or '-', got {value!r}")
-    return value
 
 
 def _tls_only_policy(bucket: s3.Bucket) -> PolicyDocument:
@@ -40,9 +26,10 @@ def _tls_only_policy(bucket: s3.Bucket) -> PolicyDocument:
     )])
 
 
-def build_artifacts_template(environment: str) -> Template:
+def build_artifacts_template(cfg: StackConfig) -> Template:
+    """The environment's settings are the api stack's; the bucket takes its names only."""
     template = Template(Description=(
-        f"Lambda artifact bucket of the serverless data API, environment '{environment}'"))
+        f"Lambda artifact bucket of the serverless data API, environment '{cfg.environment}'"))
     bucket = s3.Bucket(
         BUCKET,
         VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
@@ -75,5 +62,5 @@ def build_artifacts_template(environment: str) -> Template:
                                           PolicyDocument=_tls_only_policy(bucket)))
     template.add_output(Output(OUTPUT_BUCKET_NAME, Description="Name of the artifact bucket",
                                Value=Ref(bucket),
-                               Export=Export(f"{name_prefix(environment)}-ArtifactBucket")))
+                               Export=Export(f"{cfg.resource_prefix}-ArtifactBucket")))
     return annotate(template)

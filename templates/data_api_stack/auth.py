@@ -63,7 +63,7 @@ def method_scopes(cfg: StackConfig, parts: cognito.CognitoParts,
 def _cognito(cfg: StackConfig) -> AuthParts:
     parts = cognito.build_cognito(cfg)
     authorizer = apigateway.Authorizer(
-        ids.AUTHORIZER, RestApiId=Ref(ids.REST_API), Name=f"{cfg.name_prefix}-users",
+        ids.AUTHORIZER, RestApiId=Ref(ids.REST_API), Name=f"{cfg.resource_prefix}-users",
         Type="COGNITO_USER_POOLS", ProviderARNs=[parts.pool_arn],
         IdentitySource=f"method.request.header.{TOKEN_HEADER}",
         AuthorizerResultTtlInSeconds=AUTHORIZER_TTL_SECONDS)

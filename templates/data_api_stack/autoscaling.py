@@ -42,7 +42,7 @@ def _targets(cfg: StackConfig, collection: Collection, table: Table, suffix: str
         policy = aas.ScalingPolicy(
             collection.table_part_id(f"{part}{kind}ScalingPolicy"),
             PolicyName=collection.scoped_name(
-                cfg.name_prefix, f"{suffix.rsplit('/', 1)[-1]}-{name}" if suffix else name),
+                cfg.resource_prefix, f"{suffix.rsplit('/', 1)[-1]}-{name}" if suffix else name),
             PolicyType="TargetTrackingScaling",
             ScalingTargetId=Ref(target),
             TargetTrackingScalingPolicyConfiguration=aas.TargetTrackingScalingPolicyConfiguration(

@@ -44,11 +44,11 @@ class CognitoParts:
 
 
 def resource_server_id(cfg: StackConfig) -> str:
-    return cfg.name_prefix
+    return cfg.resource_prefix
 
 
 def group_names(cfg: StackConfig) -> dict[str, str]:
-    return {authz.READER: f"{cfg.name_prefix}-readers", authz.WRITER: f"{cfg.name_prefix}-writers"}
+    return {authz.READER: f"{cfg.resource_prefix}-readers", authz.WRITER: f"{cfg.resource_prefix}-writers"}
 
 
 def collection_scopes(cfg: StackConfig, collection: Collection) -> list[str]:
@@ -61,7 +61,7 @@ def _collection_rights(cfg: StackConfig, pool_id: Any) -> list[AWSObject]:
     """Each collection's groups (people); its scopes are on the resource server."""
     return [cognito.UserPoolGroup(
         f"{collection.camel}{role.capitalize()}sGroup", UserPoolId=pool_id,
-        GroupName=authz.collection_group(cfg.name_prefix, collection.name, level),
+        GroupName=authz.collection_group(cfg.resource_prefix, collection.name, level),
         Description=f"May {'read and write' if level == WRITE else 'read'} the "
                     f"{collection.name} collection ({cfg.environment})",
         Precedence=precedence)
@@ -72,7 +72,7 @@ def _collection_rights(cfg: StackConfig, pool_id: Any) -> list[AWSObject]:
 def _pool(cfg: StackConfig) -> cognito.UserPool:
     pool = cognito.UserPool(
         ids.USER_POOL,
-        UserPoolName=f"{cfg.name_prefix}-users",
+        UserPoolName=f"{cfg.resource_prefix}-users",
         # No self sign-up: an administrator creates each user (README "Access control").
         AdminCreateUserConfig=cognito.AdminCreateUserConfig(AllowAdminCreateUserOnly=True),
         UsernameConfiguration=cognito.UsernameConfiguration(CaseSensitive=False),
@@ -120,7 +120,7 @@ def build_cognito(cfg: StackConfig) -> CognitoParts:
         pool = _pool(cfg)
         # The hosted sign-in and the token endpoint live on the pool's domain.
         domain = cognito.UserPoolDomain(ids.USER_POOL_DOMAIN, UserPoolId=Ref(pool),
-                                        Domain=Sub(f"{cfg.name_prefix}-${{AWS::AccountId}}"))
+                                        Domain=Sub(f"{cfg.resource_prefix}-${{AWS::AccountId}}"))
         resources += [pool, domain]
         pool_id, pool_arn = Ref(pool), GetAtt(pool, "Arn")
         issuer = Sub("https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}", Pool=pool_id)
@@ -144,23 +144,23 @@ def build_cognito(cfg: StackConfig) -> CognitoParts:
     resources += _collection_rights(cfg, pool_id)
     urls = callback_urls(cfg)
     browser = _client(  # public: a browser cannot keep a secret, so code flow + PKCE
-        ids.BROWSER_CLIENT, f"{cfg.name_prefix}-browser", pool_id, GenerateSecret=False,
+        ids.BROWSER_CLIENT, f"{cfg.resource_prefix}-browser", pool_id, GenerateSecret=False,
         AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", *scopes.values()],
         CallbackURLs=urls,
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
     machine = _client(  # confidential: client credentials, scopes only
-        ids.MACHINE_CLIENT, f"{cfg.name_prefix}-machine", pool_id, GenerateSecret=True,
+        ids.MACHINE_CLIENT, f"{cfg.resource_prefix}-machine", pool_id, GenerateSecret=True,
         AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=list(scopes.values()),
         ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
     services = [_client(  # confidential, each only its own rights' scopes
-        client.logical_id, f"{cfg.name_prefix}-{client.name.replace('_', '-')}", pool_id,
+        client.logical_id, f"{cfg.resource_prefix}-{client.name.replace('_', '-')}", pool_id,
         GenerateSecret=True, AllowedOAuthFlows=["client_credentials"],
         AllowedOAuthScopes=[authz.collection_scope(server_id, collection, level)
                             for collection, level in client.rights],
         ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"]) for client in cfg.machine_clients]
     resources += [browser, machine, *services]
     return CognitoParts(pool_id, pool_arn, issuer, token_endpoint, scopes, groups, server_id,
-                        cfg.name_prefix, browser, machine, services, resources)
+                        cfg.resource_prefix, browser, machine, services, resources)
 
 
 def function_env(parts: CognitoParts) -> dict[str, Any]:

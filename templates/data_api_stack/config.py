@@ -20,6 +20,9 @@ from data_api_stack.parsers import (ConfigError, boolean, choice, fail, integer,
                                   number, optional)
 
 ENVIRONMENT_PATTERN = re.compile(r"^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$")
+# The project's part of every physical name (<name_prefix>-<environment>-...): at most
+# 24 characters, so the longest name (the Lambda pre-traffic check's, 64 at most) fits.
+NAME_PREFIX_PATTERN = re.compile(r"^[a-z](?:[a-z0-9-]{0,22}[a-z0-9])?$")
 CODE_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._/-]{1,512}\.zip$")
 ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -84,6 +87,7 @@ class StackConfig:
     """One environment's choices; field names are the `sceptre_user_data` keys."""
 
     environment: str
+    name_prefix: str
     code_key: str
     runtime: str = "python3.14"
     architecture: str = "arm64"
@@ -179,13 +183,15 @@ class StackConfig:
         return math.ceil(self.throttle_rate_limit * self.api_latency_p90_ms / 1000)
 
     @property
-    def name_prefix(self) -> str:
-        return name_prefix(self.environment)
+    def resource_prefix(self) -> str:
+        """Every physical name's start: distinct per environment, so dev and prod never
+        collide (<name_prefix>-<environment>)."""
+        return f"{self.name_prefix}-{self.environment}"
 
     @property
     def function_name(self) -> str:
         """The Lambda's name; its log group is named after it."""
-        return f"{self.name_prefix}-api"
+        return f"{self.resource_prefix}-api"
 
     @property
     def mfa_required(self) -> bool:
@@ -220,13 +226,10 @@ def _check_auth(cfg: StackConfig) -> None:
                     list(cfg.iam_account_ids))
 
 
-def name_prefix(environment: str) -> str:
-    """Physical-name prefix: distinct per environment, so dev and prod never collide."""
-    return f"serverless-data-{environment}"
-
-
 _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "environment": matching(ENVIRONMENT_PATTERN, "1-16 lowercase letters, digits or '-', "
+                             "starting with a letter"),
+    "name_prefix": matching(NAME_PREFIX_PATTERN, "1-24 lowercase letters, digits or '-', "
                              "starting with a letter"),
     "code_key": matching(CODE_KEY_PATTERN, "an S3 key ending in .zip"),
     "runtime": choice(RUNTIMES),
@@ -243,7 +246,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "snapstart": boolean,
     "alarm_email": optional(EMAIL_PATTERN, "an email address"),
     "alarm_topic_arn": optional(TOPIC_ARN_PATTERN, "an SNS topic ARN like "
-                                 "arn:aws:sns:us-west-2:123456789012:team-paging"),
+                                 "arn:aws:sns:<region>:123456789012:team-paging"),
     "api_latency_p90_ms": integer(100, 29000),
     "api_5xx_rate": number(0.001, 1),
     "api_4xx_rate": number(0.001, 1),

@@ -106,7 +106,7 @@ def build_dashboard(cfg: StackConfig, api: apigateway.RestApi, fn: awslambda.Fun
     variables.update({table_variable(c): Ref(t) for c, t in zip(cfg.collections, tables)})
     variables.update({f"Alarm{n}": alarm_arn(alarm) for n, alarm in enumerate(alarms)})
     return cloudwatch.Dashboard(
-        DASHBOARD, DashboardName=f"{cfg.name_prefix}-api",
+        DASHBOARD, DashboardName=f"{cfg.resource_prefix}-api",
         DashboardBody=Sub(json.dumps(_body(cfg.collections, len(alarms)), separators=(",", ":")),
                           **variables))
 

@@ -70,7 +70,7 @@ def environment_bytes(cfg: StackConfig, variables: dict[str, Any],
     """The variables' size as Lambda measures it: the JSON of the whole map (its error
     quotes that string, inner quotes escaped), tables resolved to their names and any
     other deploy-time value at its longest (`unknown` bytes)."""
-    names = {c.table_id: c.table_name(cfg.name_prefix) for c in cfg.collections}
+    names = {c.table_id: c.table_name(cfg.resource_prefix) for c in cfg.collections}
     names[ids.IDEMPOTENCY_TABLE] = idempotency_table.table_name(cfg)
     resolved = {}
     for key, value in variables.items():

@@ -14,7 +14,7 @@ from data_api_stack.config import StackConfig
 
 
 def table_name(cfg: StackConfig) -> str:
-    return f"{cfg.name_prefix}-idempotency-keys"
+    return f"{cfg.resource_prefix}-idempotency-keys"
 
 
 def build_idempotency_table(cfg: StackConfig) -> dynamodb.Table:

@@ -27,4 +27,4 @@ def build_function_log_group(cfg: StackConfig) -> logs.LogGroup:
 
 
 def build_access_log_group(cfg: StackConfig) -> logs.LogGroup:
-    return log_group(ids.ACCESS_LOG_GROUP, f"/aws/apigateway/{cfg.name_prefix}-api/access", cfg)
+    return log_group(ids.ACCESS_LOG_GROUP, f"/aws/apigateway/{cfg.resource_prefix}-api/access", cfg)

@@ -56,7 +56,7 @@ def build_notifications(cfg: StackConfig) -> Notifications:
                   EnableKeyRotation=True, KeyPolicy=_key_policy(), PendingWindowInDays=7,
                   DeletionPolicy="Retain" if cfg.retain_data else "Delete",
                   UpdateReplacePolicy="Retain" if cfg.retain_data else "Delete")
-    topic = sns.Topic(TOPIC, TopicName=f"{cfg.name_prefix}-alarms",
+    topic = sns.Topic(TOPIC, TopicName=f"{cfg.resource_prefix}-alarms",
                       DisplayName=f"Data API {cfg.environment} alarms",
                       KmsMasterKeyId=Ref(key))
     subscription = sns.SubscriptionResource(

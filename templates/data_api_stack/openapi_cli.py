@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from data_api_stack import project as project_stacks
 from data_api_stack.config import ConfigError, StackConfig, parse_config
 from data_api_stack.ids import OUTPUT_API_URL, OUTPUT_TOKEN_ENDPOINT
 from data_api_stack.openapi import build_openapi, templated_server
@@ -27,33 +28,33 @@ class Environment:
     stack_name: str
     region: str
     profile: Optional[str]
+    sceptre_role: Optional[str]
 
 
 def load_environment(project: Path, env: str) -> Environment:
-    """The API stack of config/<env>/api.yaml, as Sceptre resolves it."""
-    from sceptre.context import SceptreContext
-    from sceptre.plan.plan import SceptrePlan
-
-    plan = SceptrePlan(SceptreContext(project_path=str(project),
-                                      command_path=f"{env}/api.yaml"))
-    stack = next(iter(plan.command_stacks))  # (its repr would resolve launch-time values)
-    return Environment(parse_config(stack.sceptre_user_data), stack.external_name,
-                       stack.region, stack.profile)
+    """The API stack of config/<env>/api.yaml, as Sceptre resolves it (ConfigError for a
+    bad setting, project.ProjectError for a config Sceptre cannot read)."""
+    stack = project_stacks.sceptre_stack(project, f"{env}/{project_stacks.API_STACK}.yaml")
+    return Environment(parse_config(project_stacks.settings(project, env)), stack.external_name,
+                       stack.region, stack.profile, stack.sceptre_role)
 
 
 def deployed_outputs(environment: Environment) -> dict[str, str]:
     """The stack's outputs, or none when it cannot be read (offline, no stack...)."""
-    import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
+    from sceptre.connection_manager import ConnectionManager
+    from sceptre.exceptions import SceptreException
 
     try:
-        session = boto3.session.Session(profile_name=environment.profile,
-                                        region_name=environment.region)
+        # Sceptre's session for the stack: its profile, region and sceptre_role (assumed).
+        session = ConnectionManager(environment.region, environment.profile,
+                                    environment.stack_name,
+                                    environment.sceptre_role).get_session()
         client = session.client("cloudformation", config=Config(
             connect_timeout=3, read_timeout=5, retries={"max_attempts": 1}))
         stack = client.describe_stacks(StackName=environment.stack_name)["Stacks"][0]
-    except (BotoCoreError, ClientError):
+    except (BotoCoreError, ClientError, SceptreException):
         return {}
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
@@ -84,13 +85,17 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="do not look up the deployed stack; use the templated server")
     args = parser.parse_args(argv)
     project = Path(args.project)
-    if not (project / "config" / args.env / "api.yaml").is_file():
-        print(f"error: no environment {args.env!r} (no config/{args.env}/api.yaml)",
+    if args.env not in project_stacks.environments(project):
+        print(f"error: no environment {args.env!r} (no config/{args.env}/api.yaml; "
+              f"environments: {', '.join(project_stacks.environments(project))})",
               file=sys.stderr)
         return 2
     try:
         text = json.dumps(document(project, args.env, discover=not args.offline), indent=2)
     except ConfigError as error:
+        print(f"error: config/{args.env}/: {error}", file=sys.stderr)
+        return 1
+    except project_stacks.ProjectError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.out:

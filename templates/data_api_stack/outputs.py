@@ -13,7 +13,7 @@ from data_api_stack.config import StackConfig
 def exported_output(cfg: StackConfig, logical_id: str, description: str,
                     value: object) -> Output:
     return Output(logical_id, Description=description, Value=value,
-                  Export=Export(f"{cfg.name_prefix}-{logical_id}"))
+                  Export=Export(f"{cfg.resource_prefix}-{logical_id}"))
 
 
 def _table_output(cfg: StackConfig, collection: Collection, table: Table) -> Output:

@@ -41,15 +41,15 @@ HANDLER = "deploy_hooks.pretraffic.lambda_handler"
 
 
 def hook_function_name(cfg: StackConfig) -> str:
-    return f"{cfg.name_prefix}-pretraffic-check"
+    return f"{cfg.resource_prefix}-pretraffic-check"
 
 
 def application_name(cfg: StackConfig) -> str:
-    return f"{cfg.name_prefix}-api"
+    return f"{cfg.resource_prefix}-api"
 
 
 def deployment_group_name(cfg: StackConfig) -> str:
-    return f"{cfg.name_prefix}-api-live"
+    return f"{cfg.resource_prefix}-api-live"
 
 
 def deployment_group_arn(cfg: StackConfig) -> Sub:

@@ -45,7 +45,7 @@ def build_table(cfg: StackConfig, collection: Collection) -> dynamodb.Table:
             AttributeName=collection.ttl_attribute, Enabled=True)
     return dynamodb.Table(
         collection.table_id,
-        TableName=collection.table_name(cfg.name_prefix),
+        TableName=collection.table_name(cfg.resource_prefix),
         AttributeDefinitions=[
             dynamodb.AttributeDefinition(AttributeName=PARTITION_KEY, AttributeType="S"),
             *(dynamodb.AttributeDefinition(AttributeName=index.attribute,

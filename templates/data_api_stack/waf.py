@@ -80,7 +80,7 @@ def build_waf(cfg: StackConfig, api: apigateway.RestApi,
         return []
     acl = wafv2.WebACL(
         ids.WEB_ACL,
-        Name=f"{cfg.name_prefix}-api",
+        Name=f"{cfg.resource_prefix}-api",
         # WAF allows no parentheses or colons in descriptions (cfn-lint E3031).
         Description=f"Serverless data API {cfg.environment} - per-IP rate limit and AWS "
                     "managed rule groups",
@@ -90,7 +90,7 @@ def build_waf(cfg: StackConfig, api: apigateway.RestApi,
             ContentType="APPLICATION_JSON", Content=json.dumps(RATE_LIMITED_ERROR))},
         Rules=[_rate_rule(cfg)] + [_managed_rule(name, priority)
                                    for priority, name in enumerate(MANAGED_RULE_GROUPS, 1)],
-        VisibilityConfig=_visibility(f"{cfg.name_prefix}-api"),
+        VisibilityConfig=_visibility(f"{cfg.resource_prefix}-api"),
     )
     # The stage's name is the environment (stage.build_stage), written out like the
     # invoke permissions' ARNs; DependsOn: the stage must exist before WAF attaches.
