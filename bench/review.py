@@ -16,14 +16,13 @@ from typing import Optional
 
 from bench import render, seed
 from bench.measure import Sample, run_process
-from data_api_stack import project
 from localdev.localaws import without_aws
 from stack_review.worker import project_parts
 
 REPO = Path(__file__).resolve().parents[1]
 # The CDK CLI (npm) for `cdk diff`, installed once outside the repo.
 CDK_CLI_DIR = Path.home() / ".cache" / "serverless-data-bench" / "cdk-cli"
-ENVS = project.environments(REPO)
+ENVS = render.ENVS  # every environment of config/, as the render rows
 
 
 def review_repo(root: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ from typing import Any, Iterator
 
 from data_api_stack import project
 from localdev.localaws import without_aws
-from stack_review.worker import project_parts
+from stack_review.worker import package_dirs, project_parts
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -25,8 +26,6 @@ ENVIRONMENTS = project.environments(REPO)
 STACKS = project.stack_paths(REPO)
 # The region dev's stacks (and the local AWS the end-to-end tests launch them on) use.
 REGION = project.region(REPO, "dev")
-# What config/config.yaml gives every environment and a test's own settings need too.
-PROJECT = {"name_prefix": project.settings(REPO, "dev")["name_prefix"]}
 # The other access-control modes, rendered in-process (dev and prod are both cognito).
 AUTH_VARIANTS = {
     "iam": {"auth": "iam", "iam_account_ids": ["111122223333"]},
@@ -62,6 +61,10 @@ def settings(env: str) -> dict[str, Any]:
     return project.settings(REPO, env)
 
 
+# What config/config.yaml gives every environment and a test's own settings need too.
+PROJECT = {"name_prefix": settings("dev")["name_prefix"]}
+
+
 def offline_env(**extra: str) -> dict[str, str]:
     """Environment with no AWS credentials or config: proves generate is offline."""
     return {**without_aws(), **extra}
@@ -82,6 +85,27 @@ def copy_project(root: Path, parts: tuple[str, ...] = SCEPTRE_PARTS) -> Path:
         else:
             shutil.copy2(REPO / name, root / name)
     return root
+
+
+# The virtualenvs the Makefile builds: a runnable copy links the repository's own.
+VENVS = (".venv", ".venv-localaws", ".venv-checkov", ".venv-contract", ".venv-cdk")
+
+
+def runnable_copy(root: Path) -> Path:
+    """A copy of the project under `root` that runs its Makefile: a revision's parts, the
+    Makefile and requirements, and the repository's installed tools (its venvs, linked;
+    the copy's own code comes first through copy_env's PYTHONPATH)."""
+    copy_project(root, (*REVISION_PARTS, "Makefile",
+                        *(p.name for p in REPO.glob("requirements*.txt"))))
+    for venv in VENVS:
+        (root / venv).symlink_to(REPO / venv)
+    return root
+
+
+def copy_env(root: Path, **extra: str) -> dict[str, str]:
+    """offline_env for a process in a copy of the project: its own packages (the import
+    roots its pyproject.toml names) before the installed ones."""
+    return offline_env(PYTHONPATH=os.pathsep.join(map(str, package_dirs(root))), **extra)
 
 
 def git_project(root: Path) -> Path:

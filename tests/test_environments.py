@@ -5,7 +5,6 @@ config/ alone."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,15 +15,14 @@ import pytest
 import yaml
 
 from data_api_stack import project
-from tests.helpers import BIN, ENVIRONMENTS, REGION, REPO, REVISION_PARTS, STACKS, commit, \
-    copy_project, edit, generate, git, git_project, offline_env, resources_of_type, sceptre, \
-    settings
+from tests.helpers import BIN, ENVIRONMENTS, REGION, REPO, STACKS, commit, copy_env, \
+    copy_project, edit, generate, git, git_project, offline_env, resources_of_type, \
+    runnable_copy, sceptre, settings
 
 # The keys that wire a stack to its template and its deployment, which an environment
 # folder must not repeat (config/config.yaml gives them to every environment's api stack).
 WIRING = {"template", "template_path", "template_bucket_name", "template_key_prefix",
           "parameters", "hooks"}
-VENVS = (".venv", ".venv-localaws", ".venv-checkov", ".venv-contract", ".venv-cdk")
 
 
 class _AnyTag(yaml.SafeLoader):
@@ -67,24 +65,16 @@ def test_the_cli_lists_what_config_declares():
 @pytest.fixture()
 def qa_project(tmp_path: Path) -> Path:
     """A copy of the project with a fourth environment, `qa`: staging's folder copied."""
-    root = copy_project(tmp_path / "project", (*REVISION_PARTS, "Makefile",
-                                                *(p.name for p in REPO.glob("requirements*.txt"))))
-    for venv in VENVS:  # the installed tools; the copy's own code comes first (PYTHONPATH)
-        (root / venv).symlink_to(REPO / venv)
+    root = runnable_copy(tmp_path / "project")
     shutil.copytree(root / "config" / "staging", root / "config" / "qa")
     return root
-
-
-def _copy_env(root: Path) -> dict[str, str]:
-    return offline_env(PYTHONPATH=os.pathsep.join(
-        str(root / name) for name in ("templates", "hooks", "handlers", "local", "tools")))
 
 
 def test_a_copied_folder_is_rendered_and_linted_by_make_without_naming_it(qa_project):
     # `-o`: the venvs are the repository's (linked), never rebuilt from the copy.
     result = subprocess.run(["make", "-s", "--no-print-directory", "-o", ".venv/.installed",
                              "lint"], cwd=qa_project,
-                            env=_copy_env(qa_project), capture_output=True, text=True,
+                            env=copy_env(qa_project), capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     rendered = qa_project / ".cache" / "rendered"
@@ -158,7 +148,7 @@ def test_a_config_sceptre_cannot_read_is_one_line(tmp_path):
                                    "--offline"]),
                        ("listed", ["-m", "data_api_stack.openapi_cli", "--env", "listed",
                                    "--offline"])):
-        result = subprocess.run([str(BIN / "python"), *args], cwd=root, env=_copy_env(root),
+        result = subprocess.run([str(BIN / "python"), *args], cwd=root, env=copy_env(root),
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 1, result.stdout + result.stderr
         (line,) = result.stderr.splitlines()

@@ -17,12 +17,10 @@ from typing import Iterator
 import pytest
 
 from localdev.localaws import free_port
-from tests.helpers import REPO, REVISION_PARTS, copy_project, offline_env
+from tests.helpers import REPO, copy_env, runnable_copy
 from tests.up_runner import READY_LINE, alive, children
 
 pytestmark = pytest.mark.e2e
-
-VENVS = (".venv", ".venv-localaws", ".venv-checkov", ".venv-contract", ".venv-cdk")
 
 
 def steps() -> list[tuple[str, str]]:
@@ -48,17 +46,7 @@ def test_the_readme_has_five_steps_from_yaml_to_curl():
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    root = copy_project(tmp_path / "project", (*REVISION_PARTS, "Makefile",
-                                                *(p.name for p in REPO.glob("requirements*.txt"))))
-    for venv in VENVS:  # the installed tools; the copy's own code comes first (PYTHONPATH)
-        (root / venv).symlink_to(REPO / venv)
-    return root
-
-
-def _env(project: Path, port: int) -> dict[str, str]:
-    roots = [str(project / name) for name in ("templates", "hooks", "handlers", "local",
-                                              "tools")]
-    return offline_env(PYTHONPATH=os.pathsep.join(roots), PORT=str(port))
+    return runnable_copy(tmp_path / "project")
 
 
 def _bash(script: str, project: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -71,7 +59,7 @@ def running(project: Path) -> Iterator[tuple[Path, dict[str, str], int]]:
     """Steps 1 and 2, then step 3 (`make up`) running until the test ends."""
     (yaml_block, render_step, up_step) = [text for _, text in steps()[:3]]
     port = free_port()
-    env = _env(project, port)
+    env = copy_env(project, PORT=str(port))
     settings = project / "config" / "dev" / "config.yaml"
     text = settings.read_text()
     assert "sceptre_user_data:" not in text, "dev has settings: the block would repeat the key"

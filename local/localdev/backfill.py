@@ -108,11 +108,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     from data_api_stack import project
     from data_api_stack.config import ConfigError
 
-    if args.env not in project.environments(Path(args.project)):
-        print(f"error: no environment {args.env!r} (no config/{args.env}/api.yaml)",
-              file=sys.stderr)
-        return 2
     try:
+        project.check_environment(Path(args.project), args.env)
         region, ruled = collections(Path(args.project), args.env)
     except (ConfigError, project.ProjectError) as error:
         where = "" if isinstance(error, project.ProjectError) else f"config/{args.env}/: "

@@ -60,9 +60,8 @@ def _collections(project: Path, env: str) -> tuple[Any, ...]:
     from data_api_stack.config import ConfigError
     from data_api_stack.openapi_cli import load_environment
 
-    if env not in project_stacks.environments(project):
-        raise SmokeError(f"no environment {env!r} (no config/{env}/api.yaml under {project})")
     try:
+        project_stacks.check_environment(project, env)
         return load_environment(project, env).config.collections
     except ConfigError as error:
         raise SmokeError(f"config/{env}/: {error}") from None

@@ -168,11 +168,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--rights", default="", help='e.g. "orders:write customers:read" '
                         "(instead of --role): exactly these collection rights")
     args = parser.parse_args(argv)
-    if args.env not in project_stacks.environments(REPO):
-        print(f"error: no environment {args.env!r} under config/ (environments: "
-              f"{', '.join(project_stacks.environments(REPO))})", file=sys.stderr)
-        return 1
     try:
+        project_stacks.check_environment(REPO, args.env)
         # Never a real account.
         os.environ.update(aws_env("http://127.0.0.1:1", project_stacks.region(REPO, args.env)))
     except project_stacks.ProjectError as error:

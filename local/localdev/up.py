@@ -188,11 +188,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         signal.signal(signum, _interrupt)
     if args.parent_pid:
         _stop_with(args.parent_pid)
-    if args.env not in project_stacks.environments(REPO):
-        print(f"error: no environment {args.env!r} (no config/{args.env}/api.yaml; "
-              f"environments: {', '.join(project_stacks.environments(REPO))})", file=sys.stderr)
-        return 2
     try:
+        project_stacks.check_environment(REPO, args.env)
         load_environment(REPO, args.env)  # a bad setting stops here, before anything starts
     except ConfigError as error:
         print(f"error: config/{args.env}/: {error}", file=sys.stderr)

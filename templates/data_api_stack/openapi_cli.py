@@ -35,7 +35,7 @@ def load_environment(project: Path, env: str) -> Environment:
     """The API stack of config/<env>/api.yaml, as Sceptre resolves it (ConfigError for a
     bad setting, project.ProjectError for a config Sceptre cannot read)."""
     stack = project_stacks.sceptre_stack(project, f"{env}/{project_stacks.API_STACK}.yaml")
-    return Environment(parse_config(project_stacks.settings(project, env)), stack.external_name,
+    return Environment(parse_config(project_stacks.user_data(stack)), stack.external_name,
                        stack.region, stack.profile, stack.sceptre_role)
 
 
@@ -85,10 +85,10 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="do not look up the deployed stack; use the templated server")
     args = parser.parse_args(argv)
     project = Path(args.project)
-    if args.env not in project_stacks.environments(project):
-        print(f"error: no environment {args.env!r} (no config/{args.env}/api.yaml; "
-              f"environments: {', '.join(project_stacks.environments(project))})",
-              file=sys.stderr)
+    try:
+        project_stacks.check_environment(project, args.env)
+    except project_stacks.ProjectError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     try:
         text = json.dumps(document(project, args.env, discover=not args.offline), indent=2)

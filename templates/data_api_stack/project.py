@@ -33,11 +33,8 @@ class ProjectError(Exception):
 class ProjectStack:
     """One stack config as Sceptre reads it (nothing resolved: reading needs no AWS)."""
 
-    path: str  # relative to config/, e.g. "prod/api.yaml"
     name: str  # the CloudFormation stack name Sceptre gives it
     region: str
-    profile: Optional[str]
-    sceptre_role: Optional[str]
 
 
 def stack_paths(project: Path) -> tuple[str, ...]:
@@ -55,6 +52,14 @@ def environments(project: Path) -> tuple[str, ...]:
     """The folders of config/ holding an API stack, sorted."""
     return tuple(sorted(path.split("/")[0] for path in stack_paths(project)
                         if path.count("/") == 1 and path.endswith(f"/{API_STACK}.yaml")))
+
+
+def check_environment(project: Path, env: str) -> None:
+    """A ProjectError unless `env` is one of config/'s environments (naming them)."""
+    found = environments(project)
+    if env not in found:
+        raise ProjectError(f"no environment {env!r} (no config/{env}/{API_STACK}.yaml; "
+                           f"environments: {', '.join(found)})")
 
 
 def _context(project: Path, command_path: str) -> Any:
@@ -93,23 +98,26 @@ def sceptre_stack(project: Path, path: str) -> Any:
 def stack(project: Path, env: str, name: str = API_STACK) -> ProjectStack:
     """config/<env>/<name>.yaml: its CloudFormation name, region, profile and role."""
     found = sceptre_stack(project, f"{env}/{name}.yaml")
-    return ProjectStack(f"{env}/{name}.yaml", found.external_name, found.region,
-                        found.profile, found.sceptre_role)
+    return ProjectStack(found.external_name, found.region)
+
+
+def user_data(found: Any) -> dict[str, Any]:
+    """A Sceptre stack's sceptre_user_data, resolved as `sceptre generate` resolves it
+    (config/config.yaml's defaults with the folder's changes merged over them)."""
+    path = f"{found.name}.yaml"
+    try:
+        data = found.sceptre_user_data  # resolvers run here (e.g. !lambda_artifact_key)
+    except Exception as error:  # noqa: BLE001 (user config through Sceptre: one line)
+        raise _unreadable(path, error) from None
+    if not isinstance(data, dict):
+        raise ProjectError(f"config/{path}: sceptre_user_data: expected a mapping, "
+                           f"got {data!r}")
+    return dict(data)
 
 
 def settings(project: Path, env: str) -> dict[str, Any]:
-    """The environment's sceptre_user_data, resolved as `sceptre generate` resolves it
-    (config/config.yaml's defaults with the folder's changes merged over them)."""
-    path = f"{env}/{API_STACK}.yaml"
-    stack = sceptre_stack(project, path)
-    try:
-        found = stack.sceptre_user_data  # resolvers run here (e.g. !lambda_artifact_key)
-    except Exception as error:  # noqa: BLE001 (user config through Sceptre: one line)
-        raise _unreadable(path, error) from None
-    if not isinstance(found, dict):
-        raise ProjectError(f"config/{path}: sceptre_user_data: expected a mapping, "
-                           f"got {found!r}")
-    return dict(found)
+    """The environment's settings: its API stack's sceptre_user_data (user_data)."""
+    return user_data(sceptre_stack(project, f"{env}/{API_STACK}.yaml"))
 
 
 def regions(project: Path) -> tuple[str, ...]:
